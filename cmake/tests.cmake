@@ -1,0 +1,25 @@
+# Busted specs: each spec/*_spec.lua is one ctest test, run under the stock
+# lua5.4 with the module on LUA_CPATH, and again under kserial-lua.
+file(GLOB KS_SPECS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/spec/*_spec.lua)
+set(KS_LUA_ENV
+  "LUA_CPATH=${PROJECT_BINARY_DIR}/lib/lua/?.so"
+  "LUA_PATH=${PROJECT_SOURCE_DIR}/spec/?.lua\;${PROJECT_SOURCE_DIR}/spec/helpers/?.lua\;/usr/share/lua/5.4/?.lua\;/usr/share/lua/5.4/?/init.lua"
+  "KSERIAL_SHARED=${PROJECT_SOURCE_DIR}/../shared"
+  "KSERIAL_SOURCE=${PROJECT_SOURCE_DIR}"
+  "KSERIAL_BUILD=${PROJECT_BINARY_DIR}")
+foreach(spec ${KS_SPECS})
+  get_filename_component(name ${spec} NAME_WE)
+  if(NOT KSERIAL_SANITIZE)
+    # a module built with sanitizers cannot load into the uninstrumented lua5.4
+    add_test(NAME lua.${name}
+             COMMAND ${LUA_EXE} ${BUSTED_EXE} --output=utfTerminal ${spec}
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(lua.${name} PROPERTIES ENVIRONMENT "${KS_LUA_ENV}")
+  endif()
+  if(TARGET kserial-lua)
+    add_test(NAME kserial-lua.${name}
+             COMMAND $<TARGET_FILE:kserial-lua> ${BUSTED_EXE} --output=utfTerminal ${spec}
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(kserial-lua.${name} PROPERTIES ENVIRONMENT "${KS_LUA_ENV}")
+  endif()
+endforeach()

@@ -1,0 +1,179 @@
+/*
+** kserial.h - the kserial core.
+**
+** The core owns the rules of the Keras serialization protocol that do not
+** depend on any particular value representation: the registry ("package>name"
+** keys to opaque handles and back), registered module tables, the stack of
+** custom-object and safe-mode scopes, the safe-mode policy, name rules and the
+** lookup precedence. It contains no Lua: a binding maps its own values to
+** handles and asks the core for every decision.
+**
+** Every function works on one engine; there is no process-wide state, so
+** engines in different threads are independent. An engine is not itself
+** thread-safe: one thread at a time per engine.
+*/
+#ifndef KSERIAL_H
+#define KSERIAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KS_VERSION_MAJOR 0
+#define KS_VERSION_MINOR 1
+#define KS_VERSION_PATCH 0
+#define KS_VERSION "0.1.0"
+
+/* A handle names a value of the binding (for Lua: an interned reference).
+** The core only stores and compares handles. 0 means "no value". */
+typedef int64_t ks_handle;
+#define KS_NOHANDLE ((ks_handle)0)
+
+/* Allocator with the same contract as lua_Alloc: nsize == 0 frees and
+** returns NULL; otherwise behaves like realloc and returns NULL on failure
+** (leaving the old block untouched). */
+typedef void *(*ks_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+typedef enum ks_status {
+  KS_OK = 0,
+  KS_ENOMEM,      /* an allocation failed; nothing was changed */
+  KS_EBADNAME,    /* a package or name is empty or contains '>' */
+  KS_ENOTFOUND,   /* no such key, module or scope */
+  KS_ESCOPEORDER, /* closing a scope that is not the innermost one */
+  KS_ECLOSED,     /* the scope was already closed (harmless) */
+  KS_EINVAL       /* an argument is out of range (a NULL map, handle 0...) */
+} ks_status;
+
+/* A short English description of a status ("scope closed out of order"). */
+const char *ks_strerror(ks_status st);
+
+typedef struct ks_engine ks_engine;
+typedef struct ks_map ks_map;
+
+/* ---- engine lifetime ---------------------------------------------------- */
+
+/* Creates an engine whose every allocation goes through f(ud, ...).
+** Returns NULL when memory is exhausted. Safe mode starts on. */
+ks_engine *ks_engine_new(ks_alloc_fn f, void *ud);
+/* Frees the engine, its registry, modules and every open scope. NULL is ok. */
+void ks_engine_free(ks_engine *e);
+
+/* ---- maps: string keys (any bytes, length-counted) to handles ----------- */
+
+ks_map *ks_map_new(ks_engine *e);                 /* NULL on OOM */
+void ks_map_free(ks_map *m);                      /* NULL is ok */
+/* Sets key to h, replacing any previous value. h == KS_NOHANDLE removes. */
+ks_status ks_map_set(ks_map *m, const char *key, size_t len, ks_handle h);
+ks_handle ks_map_get(const ks_map *m, const char *key, size_t len);
+size_t ks_map_count(const ks_map *m);
+/* Iteration: start with *iter = 0; returns 1 and fills the outputs while
+** there are entries, then 0. The map must not change during iteration. */
+int ks_map_next(const ks_map *m, size_t *iter, const char **key, size_t *len,
+                ks_handle *h);
+
+/* ---- names -------------------------------------------------------------- */
+
+/* A package or a name part: non-empty, no '>' and no NUL byte. */
+ks_status ks_check_name(const char *s, size_t len);
+
+/* ---- the registry (Keras's global custom objects) ------------------------ */
+
+/* register_serializable: validates both parts, then sets "package>name" to h
+** in the global dict and records the reverse entry h -> key. Registering an
+** existing key again replaces it; the reverse map stays consistent. */
+ks_status ks_register(ks_engine *e, const char *pkg, size_t plen,
+                      const char *name, size_t nlen, ks_handle h);
+/* The global dict seen through get_custom_objects(): any non-empty key.
+** h == KS_NOHANDLE removes the key. A key that changes value drops the
+** reverse entry that pointed at it. No reverse entry is added. */
+ks_status ks_custom_set(ks_engine *e, const char *key, size_t len, ks_handle h);
+ks_handle ks_custom_get(const ks_engine *e, const char *key, size_t len);
+void ks_custom_clear(ks_engine *e);               /* empties both maps */
+const ks_map *ks_custom_map(const ks_engine *e);  /* for iteration */
+/* The key h was registered under, or NULL (len untouched) when it was not. */
+const char *ks_registered_name(const ks_engine *e, ks_handle h, size_t *len);
+/* The handle of the only key of the form "<anything>>name", or KS_NOHANDLE
+** when there is none or more than one (Keras 3.6 wrote bare names). */
+ks_handle ks_lookup_suffix(const ks_engine *e, const char *name, size_t len);
+
+/* ---- registered modules (the allow-list for a config's "module") --------- */
+
+/* Registers (or replaces) module `module` with the entries of `members`,
+** which the engine takes over (it is freed here even on error). Members are
+** a snapshot: later changes to the host's table are not seen. */
+ks_status ks_module_register(ks_engine *e, const char *module, size_t mlen,
+                             ks_map *members);
+ks_handle ks_module_lookup(const ks_engine *e, const char *module, size_t mlen,
+                           const char *name, size_t nlen);
+/* Which registered module holds h, and under which key. Returns 0 when none.
+** When several do, the one registered first wins. */
+int ks_module_find(const ks_engine *e, ks_handle h, const char **module,
+                   size_t *mlen, const char **key, size_t *klen);
+int ks_module_exists(const ks_engine *e, const char *module, size_t mlen);
+
+/* ---- scopes --------------------------------------------------------------- */
+
+/* Scopes form one LIFO stack shared by both kinds. A token names a pushed
+** scope; tokens are never reused within an engine. */
+typedef uint64_t ks_token;
+
+/* Pushes a custom-object scope with the entries of `frame` (taken over: it
+** is freed here even on error). Lookups see it merged over outer scopes. */
+ks_status ks_scope_push_objects(ks_engine *e, ks_map *frame, ks_token *token);
+ks_status ks_scope_push_safe_mode(ks_engine *e, int safe, ks_token *token);
+/* Closes the innermost scope. KS_OK when `token` is the innermost;
+** KS_ECLOSED when it is no longer open (harmless, nothing changes);
+** KS_ESCOPEORDER when it is open but not innermost (nothing changes). */
+ks_status ks_scope_pop(ks_engine *e, ks_token token);
+/* Closes `token` and every scope opened after it (error unwinding). Returns
+** how many scopes were closed (0 when `token` was not open). */
+size_t ks_scope_unwind(ks_engine *e, ks_token token);
+/* Removes `token` wherever it is (a scope object collected unclosed). */
+ks_status ks_scope_remove(ks_engine *e, ks_token token);
+int ks_scope_is_open(const ks_engine *e, ks_token token);
+size_t ks_scope_depth(const ks_engine *e);
+/* The token of the innermost open scope, 0 when none is open. */
+ks_token ks_scope_top(const ks_engine *e);
+/* The innermost custom-object scope's value for key (merged view). */
+ks_handle ks_scope_lookup(const ks_engine *e, const char *key, size_t len);
+
+/* ---- safe mode ------------------------------------------------------------- */
+
+void ks_set_default_safe_mode(ks_engine *e, int safe);
+int ks_default_safe_mode(const ks_engine *e);
+/* -1 when no safe-mode scope is open, else the innermost scope's 0 or 1. */
+int ks_scoped_safe_mode(const ks_engine *e);
+/* The safe mode a deserialize call runs with. `explicit_arg` is the call's
+** own argument: -1 when not given, else 0 or 1.
+**   1. an explicit 1 is always honoured (making things safer is always ok);
+**   2. inside a safe-mode scope (which includes a running deserialization)
+**      the scope's value wins over an explicit 0;
+**   3. otherwise an explicit 0 is honoured;
+**   4. otherwise the engine's default. */
+int ks_effective_safe_mode(const ks_engine *e, int explicit_arg);
+
+/* ---- lookup precedence ------------------------------------------------------ */
+
+typedef enum ks_source {
+  KS_FROM_NONE = 0,
+  KS_FROM_SCOPE,    /* the innermost custom-object scope */
+  KS_FROM_REGISTRY, /* the global dict */
+  KS_FROM_CUSTOM,   /* the call's custom_objects */
+  KS_FROM_MODULE    /* the call's module_objects */
+} ks_source;
+
+/* get_registered_object's order: scopes, then the global dict, then
+** custom_objects, then module_objects (either map may be NULL). Returns
+** KS_NOHANDLE when nothing matches; *src (may be NULL) says where it came
+** from. */
+ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
+                    const ks_map *custom_objects, const ks_map *module_objects,
+                    ks_source *src);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
