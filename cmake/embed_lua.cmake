@@ -2,7 +2,7 @@
 # library travel inside it. Run with -DOUT=file.c -DSRC_DIR=dir.
 file(GLOB files ${SRC_DIR}/*.lua)
 list(SORT files)
-set(body "/* generated from lua/kserial/*.lua by cmake/embed_lua.cmake: do not edit */\n#include <stddef.h>\n#include \"ks_embedded.h\"\n")
+set(body "/* generated from the files of lua/kserial by cmake/embed_lua.cmake: do not edit */\n#include <stddef.h>\n#include \"ks_embedded.h\"\n")
 set(table "const ks_embedded_chunk ks_embedded_chunks[] = {\n")
 set(i 0)
 foreach(f ${files})

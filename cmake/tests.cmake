@@ -2,8 +2,8 @@
 # lua5.4 with the module on LUA_CPATH, and again under kserial-lua.
 file(GLOB KS_SPECS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/spec/*_spec.lua)
 set(KS_LUA_ENV
-  "LUA_CPATH=${PROJECT_BINARY_DIR}/lib/lua/?.so"
-  "LUA_PATH=${PROJECT_SOURCE_DIR}/spec/?.lua\;${PROJECT_SOURCE_DIR}/spec/helpers/?.lua\;/usr/share/lua/5.4/?.lua\;/usr/share/lua/5.4/?/init.lua"
+  "LUA_CPATH=${PROJECT_BINARY_DIR}/lib/lua/?.so\;\;"
+  "LUA_PATH=${PROJECT_SOURCE_DIR}/spec/helpers/?.lua\;\;"
   "KSERIAL_SHARED=${PROJECT_SOURCE_DIR}/../shared"
   "KSERIAL_SOURCE=${PROJECT_SOURCE_DIR}"
   "KSERIAL_BUILD=${PROJECT_BINARY_DIR}")

@@ -8,17 +8,70 @@
 #include <lauxlib.h>
 #include "kserial.h"
 
-/* The engine of a lua_State lives in this userdata, kept in the Lua registry
-** under KSL_ENGINE; its __gc frees the core engine. Every module function
-** gets the box as upvalue 1. */
+/* The engine of a lua_State lives in a userdata (the box) kept in the Lua
+** registry under KSL_ENGINE; its __gc frees the core engine. Every module
+** function is a closure with the box as upvalue 1, so helpers called
+** directly from one (not through lua_call) can use KSL_BOX. */
 #define KSL_ENGINE "kserial.engine"
+#define KSL_MODULE "kserial.module"
+#define KSL_BOX lua_upvalueindex(1)
+
+/* The box's user values. */
+enum {
+  KSL_UV_H = 1,     /* handle -> value (weak values) */
+  KSL_UV_R,         /* value -> handle (weak keys) */
+  KSL_UV_GLOBAL,    /* the global dict as Lua sees it: key -> value */
+  KSL_UV_MODULES,   /* module name -> snapshot table (keeps members alive) */
+  KSL_UV_SPECIAL,   /* special class_name -> handler table */
+  KSL_UV_SERCTX,    /* the running top-level serialize call, or nil */
+  KSL_UV_DESCTX,    /* the running top-level deserialize call, or nil */
+  KSL_UV_COUNT = KSL_UV_DESCTX
+};
 
 typedef struct ksl_box {
   ks_engine *e;          /* NULL once collected */
-  int depth;             /* nesting of running top-level calls */
+  ks_handle next;        /* next handle to hand out; never reused */
+  int nspecial_encode;   /* special handlers that have an encode function */
+  void *ser;             /* the running top-level serialize call, or NULL */
+  void *des;             /* the running top-level deserialize call, or NULL */
 } ksl_box;
 
-ksl_box *ksl_box_of(lua_State *L);          /* from the Lua registry */
-#define ksl_upbox(L) ((ksl_box *)lua_touserdata((L), lua_upvalueindex(1)))
+#define ksl_box_at(L, i) ((ksl_box *)lua_touserdata((L), (i)))
+ks_engine *ksl_engine(lua_State *L);     /* the engine of KSL_BOX, or error */
+
+/* ---- handles (handles.c) -------------------------------------------------- */
+/* The handle of the value at idx, interning it when `create`; 0 if none. */
+ks_handle ksl_handle(lua_State *L, int idx, int create);
+/* Pushes the value of handle h (nil when unknown or collected). */
+void ksl_push_handle(lua_State *L, ks_handle h);
+/* Builds a core map from the string keys of the table at idx (non-string
+** keys are an error naming `what`). The map is owned by a userdata pushed on
+** the stack (freed by its __gc unless ksl_map_release takes it back). */
+ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what);
+ks_map *ksl_map_release(lua_State *L, int idx);
+void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
+
+/* ---- errors (errors.c) ------------------------------------------------------ */
+/* Raises "kserial: <msg>" with no position prefix (top-level entry points add
+** the caller's position). */
+int ksl_error(lua_State *L, const char *fmt, ...);
+/* Pushes a short printable excerpt of string s (at most ~60 bytes). */
+void ksl_push_excerpt(lua_State *L, const char *s, size_t len);
+const char *ksl_typename(lua_State *L, int idx);   /* __name aware */
+/* Runs f with nargs args (on top, below them the function) in protected mode;
+** on error, prefixes a "kserial: " message with the position of the Lua code
+** that called the current C function, and re-raises. */
+void ksl_call_entry(lua_State *L, int nargs, int nresults);
+/* Re-raises the error on top; a kserial message gets the position of the
+** Lua code that called the running C function. */
+int ksl_raise(lua_State *L);
+
+/* ---- modules of the binding ---------------------------------------------------- */
+void ksl_open_registry(lua_State *L);   /* fields of the module table on top */
+void ksl_open_scopes(lua_State *L);
+void ksl_open_serialize(lua_State *L);
+void ksl_open_deserialize(lua_State *L);
+void ksl_open_io(lua_State *L);
+int ksl_is_json_marker_mt(lua_State *L, int idx);  /* metatable at idx */
 
 #endif

@@ -6,6 +6,8 @@
 #include "kserial_lua.h"
 #include "ks_lua.h"
 #include "ks_json.h"
+#include "ks_walk.h"
+#include "ks_embedded.h"
 
 static int box_gc(lua_State *L) {
   ksl_box *b = (ksl_box *)luaL_checkudata(L, 1, KSL_ENGINE);
@@ -14,45 +16,88 @@ static int box_gc(lua_State *L) {
   return 0;
 }
 
-ksl_box *ksl_box_of(lua_State *L) {
-  ksl_box *b;
-  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
-  b = (ksl_box *)lua_touserdata(L, -1);
-  lua_pop(L, 1);
-  return b;
+static void push_weak_table(lua_State *L, const char *mode) {
+  lua_newtable(L);
+  lua_createtable(L, 0, 1);
+  lua_pushstring(L, mode);
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
 }
 
-static ksl_box *new_box(lua_State *L) {
+/* Pushes the engine box of a new engine. */
+static void new_box(lua_State *L) {
   void *ud;
   lua_Alloc f = lua_getallocf(L, &ud);
-  ksl_box *b = (ksl_box *)lua_newuserdatauv(L, sizeof *b, 1);
-  b->e = NULL;
-  b->depth = 0;
+  ksl_box *b = (ksl_box *)lua_newuserdatauv(L, sizeof *b, KSL_UV_COUNT);
+  memset(b, 0, sizeof *b);
   if (luaL_newmetatable(L, KSL_ENGINE)) {
     lua_pushcfunction(L, box_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
+  push_weak_table(L, "v");
+  lua_setiuservalue(L, -2, KSL_UV_H);
+  push_weak_table(L, "k");
+  lua_setiuservalue(L, -2, KSL_UV_R);
+  lua_newtable(L);
+  lua_setiuservalue(L, -2, KSL_UV_GLOBAL);
+  lua_newtable(L);
+  lua_setiuservalue(L, -2, KSL_UV_MODULES);
+  lua_newtable(L);
+  lua_setiuservalue(L, -2, KSL_UV_SPECIAL);
   b->e = ks_engine_new((ks_alloc_fn)f, ud);
   if (b->e == NULL) luaL_error(L, "kserial: not enough memory");
-  return b;
+}
+
+int ksl_is_json_marker_mt(lua_State *L, int idx) {
+  int r;
+  idx = lua_absindex(L, idx);
+  luaL_getmetatable(L, KSJ_ARRAY_MT);
+  r = lua_rawequal(L, -1, idx);
+  lua_pop(L, 1);
+  if (!r) {
+    luaL_getmetatable(L, KSJ_OBJECT_MT);
+    r = lua_rawequal(L, -1, idx);
+    lua_pop(L, 1);
+  }
+  return r;
+}
+
+/* Runs the Lua parts of lua/kserial/, each given the module table. */
+static void run_embedded(lua_State *L) {
+  const ks_embedded_chunk *c;
+  for (c = ks_embedded_chunks; c->name != NULL; c++) {
+    lua_pushfstring(L, "=kserial/%s.lua", c->name);
+    if (luaL_loadbufferx(L, c->source, c->len, lua_tostring(L, -1), "t") != LUA_OK)
+      lua_error(L);
+    lua_remove(L, -2);
+    lua_pushvalue(L, -2);
+    lua_call(L, 1, 0);
+  }
 }
 
 int luaopen_kserial(lua_State *L) {
-  lua_getfield(L, LUA_REGISTRYINDEX, "kserial.module");
-  if (lua_istable(L, -1)) return 1;   /* one engine per state */
+  if (lua_getfield(L, LUA_REGISTRYINDEX, KSL_MODULE) == LUA_TTABLE)
+    return 1;   /* one engine per state */
   lua_pop(L, 1);
   new_box(L);
-  lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
   lua_newtable(L);
   ksj_open(L);
   lua_setfield(L, -2, "json");
+  ksl_push_marker_mt(L);
+  lua_pop(L, 1);
   ksj_pushnull(L);
   lua_setfield(L, -2, "null");
   lua_pushliteral(L, KS_VERSION);
   lua_setfield(L, -2, "_VERSION");
+  ksl_open_registry(L);
+  ksl_open_scopes(L);
+  ksl_open_serialize(L);
+  ksl_open_deserialize(L);
+  ksl_open_io(L);
+  run_embedded(L);
   lua_pushvalue(L, -1);
-  lua_setfield(L, LUA_REGISTRYINDEX, "kserial.module");
+  lua_setfield(L, LUA_REGISTRYINDEX, KSL_MODULE);
   return 1;
 }

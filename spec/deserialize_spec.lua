@@ -1,0 +1,313 @@
+local kserial = require "kserial"
+local json = kserial.json
+local null = kserial.null
+
+local function class(name, fields)
+  local C = kserial.class(name)
+  function C:init(cfg)
+    for k, v in pairs(cfg or {}) do self[k] = v end
+  end
+  function C:get_config()
+    local out = {}
+    for _, f in ipairs(fields or {}) do out[f] = self[f] end
+    return out
+  end
+  return C
+end
+
+local function env(class_name, config, extra)
+  local e = { module = null, class_name = class_name, config = config or {},
+              registered_name = null }
+  for k, v in pairs(extra or {}) do e[k] = v end
+  return e
+end
+
+describe("deserialize", function()
+  before_each(function() kserial.clear_custom_objects() end)
+
+  describe("plain values", function()
+    it("gives nil for nil and null at top level, null inside containers", function()
+      assert.is_nil(kserial.deserialize(nil))
+      assert.is_nil(kserial.deserialize(null))
+      local out = kserial.deserialize({ a = null, b = { null } })
+      assert.equal(null, out.a)
+      assert.equal(null, out.b[1])
+    end)
+
+    it("keeps booleans, numbers and unknown strings", function()
+      assert.equal(true, kserial.deserialize(true))
+      assert.equal("integer", math.type(kserial.deserialize(7)))
+      assert.equal("float", math.type(kserial.deserialize(7.0)))
+      assert.equal("relu", kserial.deserialize("relu"))
+    end)
+
+    it("turns a string that names an object into that object", function()
+      local f = function() end
+      kserial.register_serializable("act", "relu")(f)
+      assert.equal(f, kserial.deserialize("act>relu"))
+      assert.equal(f, kserial.deserialize({ activation = "act>relu" }).activation)
+    end)
+
+    it("with module_objects, a string that resolves nowhere is Keras 2's error", function()
+      local relu = function() end
+      assert.equal(relu, kserial.deserialize("relu", { module_objects = { relu = relu } }))
+      assert.has_error(function()
+        kserial.deserialize("gelu", { module_objects = { relu = relu },
+                                      printable_module_name = "activation function" })
+      end, "kserial: Unknown activation function: 'gelu'. Please ensure you are using a kserial.custom_object_scope and that this object is included in the scope. (at $)")
+      assert.has_error(function()
+        kserial.deserialize("gelu", { module_objects = {} })
+      end, "kserial: Unknown object: 'gelu'. Please ensure you are using a kserial.custom_object_scope and that this object is included in the scope. (at $)")
+    end)
+
+    it("deserializes arrays and dicts element by element, keeping markers", function()
+      local out = kserial.deserialize(json.decode('{"a": [1, {"b": []}], "c": {}}'))
+      assert.equal(json.object_mt, getmetatable(out))
+      assert.equal(json.array_mt, getmetatable(out.a))
+      assert.equal(json.array_mt, getmetatable(out.a[2].b))
+      assert.equal(json.object_mt, getmetatable(out.c))
+    end)
+
+    it("treats a dict without both class_name and config as a plain dict", function()
+      local out = kserial.deserialize({ class_name = "Nope", other = 1 })
+      assert.same({ class_name = "Nope", other = 1 }, setmetatable(out, nil))
+    end)
+
+    it("refuses unknown options and options of the wrong type", function()
+      assert.has_error(function() kserial.deserialize(1, { safe = true }) end,
+        "kserial: deserialize: unknown option 'safe'")
+      assert.has_error(function() kserial.deserialize(1, { custom_objects = 3 }) end,
+        "kserial: deserialize: option 'custom_objects' must be a table")
+      assert.has_error(function() kserial.deserialize(1, "opts") end)
+    end)
+  end)
+
+  describe("classes", function()
+    it("finds a registered class by registered_name and calls from_config with the class", function()
+      local C = class("Dense", { "units" })
+      local seen_self, seen_config
+      C.from_config = function(self, config)
+        seen_self, seen_config = self, config
+        return self.new(config)
+      end
+      kserial.register_serializable("pkg")(C)
+      local cfg = { units = 3 }
+      local obj = kserial.deserialize(env("Dense", cfg, { registered_name = "pkg>Dense" }))
+      assert.equal(C, getmetatable(obj))
+      assert.equal(C, seen_self)
+      assert.equal(cfg, seen_config)          -- the config as stored
+      assert.equal(3, obj.units)
+    end)
+
+    it("does not deserialize nested envelopes for from_config", function()
+      local Inner = class("Inner", {})
+      kserial.register_serializable()(Inner)
+      local Outer = class("Outer", {})
+      local got
+      Outer.from_config = function(self, config) got = config.child; return self.new() end
+      kserial.register_serializable()(Outer)
+      local inner_env = env("Inner", {}, { registered_name = "Custom>Inner" })
+      kserial.deserialize(env("Outer", { child = inner_env }, { registered_name = "Custom>Outer" }))
+      assert.equal(inner_env, got)
+    end)
+
+    it("builds an inherited from_config into the subclass", function()
+      local Base = class("Base", {})
+      local Sub = kserial.class("Sub", Base)
+      kserial.register_serializable()(Sub)
+      local obj = kserial.deserialize(env("Sub", {}, { registered_name = "Custom>Sub" }))
+      assert.equal(Sub, getmetatable(obj))
+    end)
+
+    it("uses class_name when registered_name is absent, null or empty", function()
+      local C = class("K2", {})
+      for _, rn in ipairs({ null, "" }) do
+        local obj = kserial.deserialize(env("K2", {}, { registered_name = rn }),
+          { custom_objects = { K2 = C } })
+        assert.equal(C, getmetatable(obj))
+      end
+      local obj = kserial.deserialize({ class_name = "K2", config = {} },
+        { custom_objects = { K2 = C } })
+      assert.equal(C, getmetatable(obj))
+    end)
+
+    it("falls back on module + class_name through registered modules", function()
+      local C = class("Dense", {})
+      kserial.register_module("keras.layers", { Dense = C })
+      local obj = kserial.deserialize(env("Dense", {}, { module = "keras.layers" }))
+      assert.equal(C, getmetatable(obj))
+      -- registered_name equal to class_name is consistent (Keras 3's ops)
+      obj = kserial.deserialize(env("Dense", {}, { module = "keras.layers",
+                                                   registered_name = "Dense" }))
+      assert.equal(C, getmetatable(obj))
+    end)
+
+    it("refuses a registered_name that does not resolve when module + class_name do", function()
+      kserial.register_module("keras.layers", { Dense = class("Dense", {}) })
+      assert.has_error(function()
+        kserial.deserialize(env("Dense", {}, { module = "keras.layers",
+                                               registered_name = "evil>Dense" }))
+      end, "kserial: inconsistent envelope: registered_name 'evil>Dense' is not registered, but module 'keras.layers' has a class 'Dense'; refusing to guess (at $)")
+    end)
+
+    it("follows the lookup order: scope, registry, custom_objects", function()
+      local S, R, C = class("S", {}), class("R", {}), class("C", {})
+      kserial.get_custom_objects().K = R
+      local e = env("K", {})
+      assert.equal(R, getmetatable(kserial.deserialize(e, { custom_objects = { K = C } })))
+      local s <close> = kserial.custom_object_scope({ K = S })
+      assert.equal(S, getmetatable(kserial.deserialize(e, { custom_objects = { K = C } })))
+    end)
+
+    it("makes custom_objects visible during from_config and gone after", function()
+      local Child = class("Child", {})
+      local Parent = class("Parent", {})
+      local during
+      Parent.from_config = function(self, config)
+        during = kserial.get_registered_object("Child")
+        return self.new{ child = kserial.deserialize(config.child) }
+      end
+      local obj = kserial.deserialize(env("Parent", { child = env("Child") }),
+        { custom_objects = { Parent = Parent, Child = Child } })
+      assert.equal(Child, during)
+      assert.equal(Child, getmetatable(obj.child))
+      assert.is_nil(kserial.get_registered_object("Child"))
+    end)
+
+    it("says when a class cannot be found", function()
+      assert.has_error(function() kserial.deserialize({ layers = { env("Ghost") } }) end,
+        "kserial: Could not locate class 'Ghost'. Make sure custom classes are registered with kserial.register_serializable(). (at $.layers[0])")
+    end)
+
+    it("refuses a function where a class was expected", function()
+      kserial.get_custom_objects().os_execute = function() end
+      assert.has_error(function() kserial.deserialize(env("os_execute")) end,
+        "kserial: 'os_execute' names a function where a class was expected (at $)")
+    end)
+
+    it("refuses a class without from_config", function()
+      local C = { __name = "NoFrom", get_config = function() return {} end }
+      kserial.get_custom_objects().NoFrom = C
+      assert.has_error(function() kserial.deserialize(env("NoFrom")) end,
+        "kserial: Unable to reconstruct an instance of 'NoFrom' because the class is missing a from_config() method. (at $)")
+    end)
+
+    it("re-raises from_config errors with class name, path and the message whole", function()
+      local C = class("Fails", {})
+      C.from_config = function() error("bad units: -1", 0) end
+      kserial.get_custom_objects().Fails = C
+      assert.has_error(function() kserial.deserialize({ a = { env("Fails") } }) end,
+        "kserial: from_config() of 'Fails' raised an error: bad units: -1 (at $.a[0])")
+    end)
+
+    it("refuses from_config returning nil", function()
+      local C = class("Nil", {})
+      C.from_config = function() return nil end
+      kserial.get_custom_objects().Nil = C
+      assert.has_error(function() kserial.deserialize(env("Nil")) end,
+        "kserial: from_config() of 'Nil' returned nil (at $)")
+    end)
+
+    it("checks the types of envelope keys", function()
+      local C = class("T", {})
+      kserial.get_custom_objects().T = C
+      assert.has_error(function() kserial.deserialize({ class_name = 5, config = {} }) end,
+        "kserial: the envelope's \"class_name\" must be a string, not number (at $)")
+      assert.has_error(function() kserial.deserialize(env("T", "text")) end,
+        "kserial: the envelope's \"config\" of 'T' must be a dict, not string (at $)")
+      assert.has_error(function() kserial.deserialize(env("T", {}, { module = 3 })) end,
+        "kserial: the envelope's \"module\" must be a string or null, not number (at $)")
+      assert.has_error(function() kserial.deserialize(env("T", {}, { registered_name = {} })) end)
+      assert.has_error(function() kserial.deserialize(env("T", {}, { shared_object_id = "1" })) end,
+        "kserial: shared_object_id must be an integer, not string (at $)")
+      assert.has_error(function() kserial.deserialize(env("T", {}, { shared_object_id = 1.5 })) end)
+    end)
+
+    it("passes null config as an empty dict", function()
+      local C = class("N", {})
+      local got
+      C.from_config = function(self, config) got = config; return self.new() end
+      kserial.get_custom_objects().N = C
+      kserial.deserialize({ class_name = "N", config = null })
+      assert.same({}, got)
+    end)
+
+    it("accepts Keras 2's list-style configs", function()
+      local C = class("Sequential", {})
+      local got
+      C.from_config = function(self, config) got = config; return self.new() end
+      kserial.deserialize({ class_name = "Sequential", config = json.array({ 1 }) },
+        { custom_objects = { Sequential = C } })
+      assert.same({ 1 }, got)
+    end)
+
+    it("calls build_from_config and compile_from_config when present", function()
+      local C = class("Hooked", {})
+      local calls = {}
+      function C:build_from_config(cfg) calls[#calls + 1] = { "build", cfg.shape } end
+      function C:compile_from_config(cfg) calls[#calls + 1] = { "compile", cfg.opt } end
+      kserial.get_custom_objects().Hooked = C
+      kserial.deserialize(env("Hooked", {}, { build_config = { shape = 2 },
+                                              compile_config = { opt = "adam" } }))
+      assert.same({ { "build", 2 }, { "compile", "adam" } }, calls)
+    end)
+
+    it("reports a failing build_from_config by name", function()
+      local C = class("BadBuild", {})
+      function C:build_from_config() error("no shape", 0) end
+      kserial.get_custom_objects().BadBuild = C
+      assert.has_error(function()
+        kserial.deserialize(env("BadBuild", {}, { build_config = {} }))
+      end, "kserial: build_from_config() of 'BadBuild' raised an error: no shape (at $)")
+    end)
+
+    it("refuses a from_config that leaves a scope open, and closes it", function()
+      local C = class("Leaky", {})
+      C.from_config = function(self)
+        kserial.custom_object_scope({ Leak = C })
+        return self.new()
+      end
+      kserial.get_custom_objects().Leaky = C
+      assert.has_error(function() kserial.deserialize(env("Leaky")) end,
+        "kserial: from_config() of 'Leaky' left a scope open; close scopes with <close> or :close() (at $)")
+      assert.is_nil(kserial.get_registered_object("Leak"))
+      assert.is_true(kserial.in_safe_mode())
+    end)
+  end)
+
+  describe("functions", function()
+    it("finds a function by its registered name", function()
+      local f = function() end
+      kserial.register_serializable("act", "relu")(f)
+      assert.equal(f, kserial.deserialize({ module = null, class_name = "function",
+        config = "act>relu", registered_name = "function" }))
+    end)
+
+    it("finds a bare name when exactly one key ends in >name (Keras 3.6)", function()
+      local f = function() end
+      kserial.register_serializable("act", "swish")(f)
+      assert.equal(f, kserial.deserialize(env("function", "swish")))
+      kserial.register_serializable("other", "swish")(function() end)
+      assert.has_error(function() kserial.deserialize(env("function", "swish")) end,
+        "kserial: Could not locate function 'swish'. Make sure custom classes are registered with kserial.register_serializable(). (at $)")
+    end)
+
+    it("finds a function through its registered module", function()
+      local tanh = function() end
+      kserial.register_module("keras.activations", { tanh = tanh })
+      assert.equal(tanh, kserial.deserialize(env("function", "tanh",
+        { module = "keras.activations" })))
+    end)
+
+    it("wants a string config", function()
+      assert.has_error(function() kserial.deserialize(env("function", { name = "x" })) end,
+        "kserial: a function's config must be its name (a string), not table (at $.config)")
+    end)
+
+    it("refuses a name that resolves to something other than a function", function()
+      kserial.get_custom_objects().notfn = 42
+      assert.has_error(function() kserial.deserialize(env("function", "notfn")) end,
+        "kserial: 'notfn' names a number, not a function (at $)")
+    end)
+  end)
+end)

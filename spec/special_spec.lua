@@ -1,0 +1,163 @@
+local kserial = require "kserial"
+local json = kserial.json
+local null = kserial.null
+
+local SAFE_MSG = "Requested the deserialization of a lambda object. This carries a "
+  .. "potential risk of arbitrary code execution and thus it is disallowed by default. "
+  .. "If you trust the source of the data, pass safe_mode = false or call "
+  .. "kserial.enable_unsafe_deserialization()."
+
+describe("lambdas", function()
+  it("serializes an unregistered Lua function as base64 bytecode with a format tag", function()
+    local env = kserial.serialize(function(x) return x + 1 end)
+    assert.equal("__lambda__", env.class_name)
+    assert.equal("lua54-bytecode", env.config.format)
+    assert.matches("^[A-Za-z0-9+/]+=*$", env.config.value)
+    assert.is_nil(env.module)
+  end)
+
+  it("warns through Lua's warn system", function()
+    local out = require("ks_helpers").run_lua([[
+      local kserial = require "kserial"
+      warn("@on")
+      kserial.serialize({ f = function() end })
+    ]])
+    assert.matches("Lua warning: kserial: serializing an unregistered function as a lambda %(at %$%.f%)", out)
+  end)
+
+  it("is refused in safe mode with the spec's message and the path", function()
+    local env = kserial.serialize({ f = function() end })
+    assert.has_error(function() kserial.deserialize(env) end,
+      "kserial: " .. SAFE_MSG .. " (at $.f)")
+  end)
+
+  it("loads with safe mode off and runs", function()
+    local env = kserial.loads(kserial.dumps(function(a, b) return a * b end), { safe_mode = false })
+    assert.equal(42, env(6, 7))
+  end)
+
+  it("cannot be lifted by a nested call inside from_config", function()
+    local Sneaky = kserial.class("Sneaky")
+    function Sneaky:get_config() return {} end
+    local nested_ok
+    Sneaky.from_config = function(cls, config)
+      nested_ok = pcall(kserial.deserialize, config.code, { safe_mode = false })
+      return cls.new()
+    end
+    local code = kserial.serialize(function() return "pwned" end)
+    kserial.deserialize({ class_name = "Sneaky", config = { code = code } },
+      { custom_objects = { Sneaky = Sneaky } })
+    assert.is_false(nested_ok)
+  end)
+
+  it("a nested call inherits safe mode off from its top-level call", function()
+    local Holder = kserial.class("Holder")
+    function Holder:get_config() return {} end
+    Holder.from_config = function(cls, config)
+      return cls.new{ f = kserial.deserialize(config.f) }
+    end
+    local f = function() return 5 end
+    local obj = kserial.deserialize({ class_name = "Holder", config = { f = kserial.serialize(f) } },
+      { custom_objects = { Holder = Holder }, safe_mode = false })
+    assert.equal(5, obj.f())
+  end)
+
+  it("refuses functions with upvalues other than _ENV, naming the upvalue", function()
+    local secret = 1
+    assert.has_error(function() kserial.serialize(function() return secret end) end,
+      "kserial: cannot serialize a lambda with upvalue 'secret': only functions whose sole upvalue is _ENV can be stored as bytecode (at $)")
+  end)
+
+  it("refuses Keras's Python lambdas even with safe mode off", function()
+    local py = { class_name = "__lambda__", config = { code = "4wEAAA==", defaults = null, closure = null } }
+    assert.has_error(function() kserial.deserialize(py) end, "kserial: " .. SAFE_MSG .. " (at $)")
+    assert.has_error(function() kserial.deserialize(py, { safe_mode = false }) end,
+      "kserial: this lambda holds Python bytecode (Keras); only Lua 5.4 lambdas (format \"lua54-bytecode\") can be loaded (at $.config)")
+  end)
+
+  it("refuses anything that is not a Lua 5.4 binary chunk, even with safe mode off", function()
+    local function lam(value, format)
+      return { class_name = "__lambda__", config = { value = value, format = format or "lua54-bytecode" } }
+    end
+    local function b64(s)
+      local env = kserial.serialize("\xff" .. s)   -- __bytes__ gives base64
+      return env.config.value
+    end
+    local opts = { safe_mode = false }
+    -- Lua source text is not accepted
+    assert.has_error(function() kserial.deserialize(lam(b64("return os.exit()"):sub(1)), opts) end)
+    assert.has_error(function() kserial.deserialize(lam("not base64 !!"), opts) end,
+      "kserial: a lambda's \"value\" is not valid base64 (at $.config)")
+    assert.has_error(function() kserial.deserialize(lam("AAAA", "lua53-bytecode"), opts) end,
+      "kserial: a lambda must have \"format\": \"lua54-bytecode\" (at $.config)")
+    -- a truncated real chunk
+    local good = kserial.serialize(function() return 1 end).config.value
+    local raw = kserial.deserialize({ class_name = "__bytes__", config = { value = good, encoding = "base64" } })
+    local cut = kserial.serialize("\xff" .. raw:sub(1, #raw // 2)).config.value
+    assert.has_error(function() kserial.deserialize(lam(cut), opts) end)
+    -- a Lua 5.3 header
+    local v53 = kserial.serialize("\x1bLua\x53" .. raw:sub(6)).config.value
+    assert.has_error(function() kserial.deserialize(lam(v53), opts) end,
+      "kserial: a lambda's bytecode is not a Lua 5.4 binary chunk (at $.config)")
+  end)
+end)
+
+describe("__bytes__", function()
+  it("round-trips any byte string", function()
+    local all = {}
+    for i = 0, 255 do all[#all + 1] = string.char(i) end
+    local s = table.concat(all)
+    assert.equal(s, kserial.loads(kserial.dumps(s)))
+  end)
+  it("reads Keras's own form (no encoding): the value is the string", function()
+    assert.equal("abc", kserial.deserialize({ class_name = "__bytes__", config = { value = "abc" } }))
+  end)
+  it("refuses unknown encodings", function()
+    assert.has_error(function()
+      kserial.deserialize({ class_name = "__bytes__", config = { value = "abc", encoding = "hex" } })
+    end, "kserial: unknown __bytes__ encoding (only \"base64\" is known) (at $.config)")
+  end)
+end)
+
+describe("Keras markers", function()
+  it("keep __tuple__ and other markers whole and write them back the same", function()
+    local text = '{"a": {"class_name": "__tuple__", "config": {"value": [1, 2]}}, '
+      .. '"b": {"class_name": "__keras_tensor__", "config": {"shape": [null, 3], '
+      .. '"dtype": "float32", "keras_history": ["dense", 0, 0]}}}'
+    local v = kserial.loads(text)
+    assert.equal("kserial.marker", (getmetatable(v.a) or {}).__name)
+    assert.equal("__tuple__", v.a.class_name)
+    local again = json.decode(kserial.dumps(v))
+    assert.is_true(require("ks_helpers").same(json.decode(text), again))
+  end)
+
+  it("register_special decodes and encodes a marker", function()
+    local Tuple = { __name = "Tuple" }
+    kserial.register_special("__tuple__", {
+      decode = function(config) return setmetatable({ table.unpack(config.value) }, Tuple) end,
+      encode = function(v)
+        if getmetatable(v) == Tuple then return { value = json.array({ table.unpack(v) }) } end
+      end,
+    })
+    local t = kserial.loads('{"class_name": "__tuple__", "config": {"value": [1, 2]}}')
+    assert.equal(Tuple, getmetatable(t))
+    assert.same({ 1, 2 }, { t[1], t[2] })
+    assert.equal('{"class_name":"__tuple__","config":{"value":[1,2]}}', kserial.dumps(t))
+    kserial.register_special("__tuple__", nil)
+    assert.equal("kserial.marker", getmetatable(kserial.loads(
+      '{"class_name": "__tuple__", "config": {"value": [1]}}')).__name)
+  end)
+
+  it("register_special refuses the built-in names and bad handlers", function()
+    assert.has_error(function() kserial.register_special("__lambda__", { decode = print }) end,
+      "kserial: register_special: '__lambda__' is built in and cannot be replaced")
+    assert.has_error(function() kserial.register_special("__x__", {}) end,
+      "kserial: register_special: the handler needs a decode function")
+  end)
+
+  it("reports a failing decode with the path", function()
+    kserial.register_special("__boom__", { decode = function() error("no", 0) end })
+    assert.has_error(function() kserial.loads('[{"class_name": "__boom__", "config": {}}]') end)
+    kserial.register_special("__boom__", nil)
+  end)
+end)

@@ -1,0 +1,104 @@
+/*
+** handles.c - Lua values as core handles.
+**
+** The core stores opaque integers. Here a value gets one the first time the
+** core must hold it, and keeps it for as long as it lives: the tables
+** handle -> value and value -> handle are weak, and whoever makes the core
+** hold a handle (the global dict, a module snapshot, an open scope, a call's
+** options) also keeps the value itself alive from Lua. Handles are never
+** reused, so a stale one can only resolve to nil.
+*/
+#include "ks_lua.h"
+
+void ksl_push_uv(lua_State *L, int uv) {
+  lua_getiuservalue(L, KSL_BOX, uv);
+}
+
+ks_engine *ksl_engine(lua_State *L) {
+  ksl_box *b = ksl_box_at(L, KSL_BOX);
+  if (b == NULL || b->e == NULL) luaL_error(L, "kserial: the engine is closed");
+  return b->e;
+}
+
+ks_handle ksl_handle(lua_State *L, int idx, int create) {
+  ks_handle h = KS_NOHANDLE;
+  idx = lua_absindex(L, idx);
+  ksl_push_uv(L, KSL_UV_R);
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, -2) == LUA_TNUMBER) {
+    h = (ks_handle)lua_tointeger(L, -1);
+  } else if (create) {
+    ksl_box *b = ksl_box_at(L, KSL_BOX);
+    h = ++b->next;
+    lua_pushvalue(L, idx);
+    lua_pushinteger(L, (lua_Integer)h);
+    lua_rawset(L, -4);
+    ksl_push_uv(L, KSL_UV_H);
+    lua_pushvalue(L, idx);
+    lua_rawseti(L, -2, (lua_Integer)h);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
+  return h;
+}
+
+void ksl_push_handle(lua_State *L, ks_handle h) {
+  ksl_push_uv(L, KSL_UV_H);
+  lua_rawgeti(L, -1, (lua_Integer)h);
+  lua_remove(L, -2);
+}
+
+/* ---- core maps owned by a userdata ------------------------------------- */
+
+#define KSL_MAPBOX "kserial.map"
+
+typedef struct mapbox { ks_map *m; } mapbox;
+
+static int mapbox_gc(lua_State *L) {
+  mapbox *mb = (mapbox *)lua_touserdata(L, 1);
+  ks_map_free(mb->m);
+  mb->m = NULL;
+  return 0;
+}
+
+static mapbox *new_mapbox(lua_State *L) {
+  mapbox *mb = (mapbox *)lua_newuserdatauv(L, sizeof *mb, 0);
+  mb->m = NULL;
+  if (luaL_newmetatable(L, KSL_MAPBOX)) {
+    lua_pushcfunction(L, mapbox_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, mapbox_gc);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_setmetatable(L, -2);
+  mb->m = ks_map_new(ksl_engine(L));
+  if (mb->m == NULL) luaL_error(L, "kserial: not enough memory");
+  return mb;
+}
+
+ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what) {
+  mapbox *mb;
+  idx = lua_absindex(L, idx);
+  mb = new_mapbox(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    size_t len;
+    const char *k;
+    if (lua_type(L, -2) != LUA_TSTRING)
+      ksl_error(L, "%s: keys must be strings, found a %s key", what,
+                luaL_typename(L, -2));
+    k = lua_tolstring(L, -2, &len);
+    if (len == 0) ksl_error(L, "%s: keys must not be empty", what);
+    if (ks_map_set(mb->m, k, len, ksl_handle(L, -1, 1)) != KS_OK)
+      luaL_error(L, "kserial: not enough memory");
+    lua_pop(L, 1);
+  }
+  return mb->m;
+}
+
+ks_map *ksl_map_release(lua_State *L, int idx) {
+  mapbox *mb = (mapbox *)luaL_checkudata(L, idx, KSL_MAPBOX);
+  ks_map *m = mb->m;
+  mb->m = NULL;
+  return m;
+}

@@ -1,0 +1,217 @@
+/*
+** io.c - the protocol plus the codec: dumps, loads, save, load; and
+** register_special.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ks_json.h"
+#include "ks_walk.h"
+
+static const char *const LOADS_EXTRA[] = {"max_depth", "allow_nan", "max_size", NULL};
+
+/* Protected: 1 value, 2 options, 3 fname. Serializes and encodes. */
+static int dumps_worker(lua_State *L) {
+  ksj_encode_opts eo;
+  ksj_encode_opts_init(&eo);
+  ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), NULL);
+  if (ksl_serialize_value(L, 1) != LUA_OK) return lua_error(L);
+  ksj_encode(L, -1, &eo);
+  return 1;
+}
+
+/* Runs dumps_worker protected from a module function; pushes the text. */
+static int do_dumps(lua_State *L, int value, int opts, const char *fname) {
+  lua_pushvalue(L, KSL_BOX);
+  lua_pushcclosure(L, dumps_worker, 1);
+  lua_pushvalue(L, value);
+  lua_pushvalue(L, opts);
+  lua_pushstring(L, fname);
+  return lua_pcall(L, 3, 1, 0);
+}
+
+static int l_dumps(lua_State *L) {
+  lua_settop(L, 2);
+  if (do_dumps(L, 1, 2, "dumps") != LUA_OK) return ksl_raise(L);
+  return 1;
+}
+
+/* Protected: 1 text, 2 options, 3 fname. Decodes and deserializes. */
+static int loads_worker(lua_State *L) {
+  ksj_decode_opts dop;
+  size_t len;
+  const char *text = lua_tolstring(L, 1, &len);
+  const char *fname = lua_tostring(L, 3);
+  ksj_decode_opts_init(&dop);
+  ksj_decode_opts_read(L, 2, &dop, fname, KSL_DES_OPTION_NAMES);
+  ksj_decode(L, text, len, &dop);
+  if (ksl_deserialize_opts(L, -1, 2, fname, LOADS_EXTRA) != LUA_OK)
+    return lua_error(L);
+  return 1;
+}
+
+static int do_loads(lua_State *L, int text, int opts, const char *fname) {
+  lua_pushvalue(L, KSL_BOX);
+  lua_pushcclosure(L, loads_worker, 1);
+  lua_pushvalue(L, text);
+  lua_pushvalue(L, opts);
+  lua_pushstring(L, fname);
+  return lua_pcall(L, 3, 1, 0);
+}
+
+static int l_loads(lua_State *L) {
+  lua_settop(L, 2);
+  if (lua_type(L, 1) != LUA_TSTRING)
+    return luaL_typeerror(L, 1, "string");
+  if (do_loads(L, 1, 2, "loads") != LUA_OK) return ksl_raise(L);
+  return 1;
+}
+
+/* ---- files ----------------------------------------------------------------------- */
+
+/* Opens a new temporary file next to path (the name written into tmp),
+** created with O_EXCL and mode 0666 so that the umask applies as for any new
+** file; when path exists its mode is kept. Returns the fd or -1 (errno). */
+static int open_temp(const char *path, char *tmp, size_t tmpsize) {
+  struct stat st;
+  int attempt, fd = -1;
+  for (attempt = 0; attempt < 100 && fd < 0; attempt++) {
+    if ((size_t)snprintf(tmp, tmpsize, "%s.tmp-%ld-%d", path, (long)getpid(),
+                         attempt + (int)(((uintptr_t)tmp >> 4) & 0xFFFF) * 100) >= tmpsize) {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) return -1;
+  }
+  if (fd >= 0 && stat(path, &st) == 0) (void)fchmod(fd, st.st_mode & 07777);
+  return fd;
+}
+
+/* Writes text to path atomically: a temporary file in the same folder,
+** written, synced and closed, then renamed over path. On failure removes the
+** temporary file and returns errno; the old file is untouched. No Lua call
+** happens in here, so nothing can unwind past the open file. */
+static int write_atomic(const char *path, const char *text, size_t len,
+                        char *tmp, size_t tmpsize) {
+  int fd, err = 0;
+  size_t off = 0;
+  fd = open_temp(path, tmp, tmpsize);
+  if (fd < 0) return errno;
+  while (off < len && err == 0) {
+    ssize_t n = write(fd, text + off, len - off);
+    if (n < 0 && errno != EINTR) err = errno;
+    else if (n > 0) off += (size_t)n;
+  }
+  if (err == 0 && fsync(fd) != 0) err = errno;
+  if (close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && rename(tmp, path) != 0) err = errno;
+  if (err != 0) unlink(tmp);
+  return err;
+}
+
+static int l_save(lua_State *L) {
+  const char *path;
+  size_t len, plen;
+  const char *text;
+  char *tmp;
+  int err;
+  lua_settop(L, 3);
+  path = luaL_checklstring(L, 2, &plen);
+  if (do_dumps(L, 1, 3, "save") != LUA_OK) return ksl_raise(L);
+  text = lua_tolstring(L, -1, &len);
+  /* the temporary name lives in a userdata: no leak if anything raises */
+  tmp = (char *)lua_newuserdatauv(L, plen + 48, 0);
+  err = write_atomic(path, text, len, tmp, plen + 48);
+  if (err != 0) {
+    lua_pushfstring(L, "kserial: save: cannot write '%s': %s", path, strerror(err));
+    return ksl_raise(L);
+  }
+  return 0;
+}
+
+/* Reads a whole file into a Lua string. */
+static int read_file(lua_State *L, const char *path) {
+  FILE *f = fopen(path, "rb");
+  luaL_Buffer b;
+  size_t n;
+  int err;
+  if (f == NULL) return errno;
+  luaL_buffinit(L, &b);
+  do {
+    char *p = luaL_prepbuffer(&b);   /* may raise: only on memory errors */
+    n = fread(p, 1, LUAL_BUFFERSIZE, f);
+    luaL_addsize(&b, n);
+  } while (n == LUAL_BUFFERSIZE);
+  err = ferror(f) ? EIO : 0;
+  fclose(f);
+  luaL_pushresult(&b);
+  return err;
+}
+
+static int l_load(lua_State *L) {
+  const char *path;
+  int err;
+  lua_settop(L, 2);
+  path = luaL_checkstring(L, 1);
+  err = read_file(L, path);
+  if (err != 0) {
+    lua_pushfstring(L, "kserial: load: cannot read '%s': %s", path, strerror(err));
+    return ksl_raise(L);
+  }
+  if (do_loads(L, 3, 2, "load") != LUA_OK) return ksl_raise(L);
+  return 1;
+}
+
+/* ---- special values ------------------------------------------------------------------ */
+
+static int l_register_special(lua_State *L) {
+  size_t len;
+  const char *name = luaL_checklstring(L, 1, &len);
+  ksl_box *box = ksl_box_at(L, KSL_BOX);
+  int has_encode = 0;
+  if (strcmp(name, "__lambda__") == 0 || strcmp(name, "__bytes__") == 0 ||
+      strcmp(name, "function") == 0)
+    return ksl_error(L, "register_special: '%s' is built in and cannot be replaced", name);
+  if (len == 0) return ksl_error(L, "register_special: the name must not be empty");
+  ksl_push_uv(L, KSL_UV_SPECIAL);
+  lua_getfield(L, -1, name);
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, "encode");
+    if (lua_isfunction(L, -1)) box->nspecial_encode--;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (!lua_isnil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_createtable(L, 0, 2);
+    lua_getfield(L, 2, "decode");
+    if (!lua_isfunction(L, -1))
+      return ksl_error(L, "register_special: the handler needs a decode function");
+    lua_setfield(L, -2, "decode");
+    lua_getfield(L, 2, "encode");
+    if (!lua_isnil(L, -1) && !lua_isfunction(L, -1))
+      return ksl_error(L, "register_special: encode must be a function");
+    has_encode = lua_isfunction(L, -1);
+    lua_setfield(L, -2, "encode");
+  } else {
+    lua_pushnil(L);
+  }
+  lua_setfield(L, -2, name);
+  box->nspecial_encode += has_encode;
+  return 0;
+}
+
+void ksl_open_io(lua_State *L) {
+  static const luaL_Reg fns[] = {
+    {"dumps", l_dumps}, {"loads", l_loads}, {"save", l_save}, {"load", l_load},
+    {"register_special", l_register_special}, {NULL, NULL}
+  };
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
+  luaL_setfuncs(L, fns, 1);
+}

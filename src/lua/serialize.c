@@ -1,0 +1,605 @@
+/*
+** serialize.c - kserial.serialize: live Lua values to a JSON-safe tree.
+**
+** One top-level call owns a ser_call (in the C frame of its entry point) and
+** per-call Lua tables (box user value KSL_UV_SERCTX): seen (object -> its
+** envelope), dup (objects met more than once) and order (objects by first
+** appearance). A serialize made by a get_config() while the walk runs joins
+** the running call, so shared ids and cycle detection span the whole tree.
+** Shared objects reuse their first envelope; their ids are given when the
+** top-level call ends, in order of first appearance.
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include "ks_json.h"
+#include "ks_walk.h"
+
+typedef struct ser_call {
+  const ksl_path *at;     /* the object whose hook is running (nested calls) */
+  lua_Integer nobjects;   /* objects seen so far (order) */
+  int objdepth;           /* objects being built, one inside the other */
+} ser_call;
+
+typedef struct walker {
+  lua_State *L;
+  ksl_box *box;
+  ser_call *call;
+  int seen, dup, order;   /* stack indices of the per-call tables */
+  int arr_mt, obj_mt, marker_mt;
+  int max_depth;
+} walker;
+
+
+static void ser_value(walker *w, int idx, const ksl_path *p, int depth);
+
+static int fail(walker *w, const ksl_path *p, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  lua_pushvfstring(w->L, fmt, ap);
+  va_end(ap);
+  return ksl_path_error(w->L, p, "get_config()");
+}
+
+/* ---- plain tables ----------------------------------------------------------- */
+
+static void describe_key(lua_State *L, int idx) {
+  switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx)) lua_pushfstring(L, "%I", lua_tointeger(L, idx));
+      else lua_pushfstring(L, "%f", lua_tonumber(L, idx));
+      break;
+    case LUA_TBOOLEAN:
+      lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
+      break;
+    case LUA_TSTRING:
+      lua_pushfstring(L, "'%s'", lua_tostring(L, idx));
+      break;
+    default:
+      lua_pushfstring(L, "of type %s", luaL_typename(L, idx));
+  }
+}
+
+/* Walks a table whose keys must be all strings or exactly 1..n. `kind`:
+** 0 decide from the keys, 1 array, 2 dict. Pushes the result. */
+static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind) {
+  lua_State *L = w->L;
+  lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
+  int isdict = (kind == 2) || (kind == 0 && n == 0);
+  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
+  luaL_checkstack(L, 8, "kserial: nesting too deep");
+  lua_createtable(L, isdict ? 0 : (int)n, isdict ? 4 : 0);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    int kt = lua_type(L, -2);
+    if (kt == LUA_TSTRING && isdict) {
+      child.key = lua_tolstring(L, -2, &child.klen);
+      ser_value(w, -1, &child, depth + 1);
+      lua_pushvalue(L, -3);
+      lua_insert(L, -2);
+      lua_rawset(L, -5);
+    } else if (kt == LUA_TNUMBER && lua_isinteger(L, -2) && !isdict &&
+               lua_tointeger(L, -2) >= 1 && lua_tointeger(L, -2) <= n) {
+      lua_Integer k = lua_tointeger(L, -2);
+      child.key = NULL;
+      child.index = k - 1;
+      ser_value(w, -1, &child, depth + 1);
+      lua_rawseti(L, -4, k);
+      count++;
+    } else {
+      describe_key(L, -2);
+      fail(w, p, "a table must have only string keys (a dict) or exactly the "
+           "keys 1..n (an array); found key %s", lua_tostring(L, -1));
+    }
+    lua_pop(L, 1);
+  }
+  if (!isdict && count != n)
+    fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
+  lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
+  lua_setmetatable(L, -2);
+}
+
+/* ---- functions -------------------------------------------------------------- */
+
+static void push_envelope(walker *w, int nrec) {
+  lua_createtable(w->L, 0, nrec);
+  lua_pushvalue(w->L, w->obj_mt);
+  lua_setmetatable(w->L, -2);
+}
+
+/* Sets field k of the table on top to the value on top (popped). */
+#define setf(L, k) lua_setfield((L), -2, (k))
+
+static void push_opt_string(lua_State *L, const char *s, size_t len) {
+  if (s) lua_pushlstring(L, s, len);
+  else ksj_pushnull(L);
+}
+
+typedef struct dumpstate { int init; luaL_Buffer b; } dumpstate;
+
+/* lua_dump's writer; like string.dump, the buffer starts on the first call,
+** when the function being dumped is already held by lua_dump. */
+static int writer(lua_State *L, const void *p, size_t sz, void *ud) {
+  dumpstate *d = (dumpstate *)ud;
+  if (!d->init) {
+    d->init = 1;
+    luaL_buffinit(L, &d->b);
+  }
+  luaL_addlstring(&d->b, (const char *)p, sz);
+  return 0;
+}
+
+static void check_lambda(walker *w, int idx, const ksl_path *p) {
+  lua_State *L = w->L;
+  const char *up;
+  int i;
+  if (lua_iscfunction(L, idx))
+    fail(w, p, "cannot serialize an unregistered C function: register it with "
+         "kserial.register_serializable(package, name)");
+  for (i = 1; (up = lua_getupvalue(L, idx, i)) != NULL; i++) {
+    int ok = strcmp(up, "_ENV") == 0;
+    if (!ok && strcmp(up, "(no name)") == 0) {  /* stripped: accept the globals */
+      lua_pushglobaltable(L);
+      ok = lua_rawequal(L, -1, -2);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (!ok)
+      fail(w, p, "cannot serialize a lambda with upvalue '%s': only functions "
+           "whose sole upvalue is _ENV can be stored as bytecode", up);
+  }
+}
+
+static void ser_lambda(walker *w, int idx, const ksl_path *p) {
+  lua_State *L = w->L;
+  dumpstate d;
+  size_t len;
+  const char *bytes;
+  luaL_Buffer b64;
+  check_lambda(w, idx, p);
+  lua_pushvalue(L, idx);            /* lua_dump wants the function on top */
+  d.init = 0;
+  lua_dump(L, writer, &d, 1);
+  if (!d.init) luaL_buffinit(L, &d.b);
+  luaL_pushresult(&d.b);
+  bytes = lua_tolstring(L, -1, &len);
+  luaL_buffinit(L, &b64);
+  ksl_base64_encode(&b64, bytes, len);
+  luaL_pushresult(&b64);
+  lua_remove(L, -2);                /* the bytecode */
+  lua_remove(L, -2);                /* the function */
+  push_envelope(w, 2);
+  lua_pushliteral(L, "__lambda__");
+  setf(L, "class_name");
+  push_envelope(w, 2);
+  lua_rotate(L, -3, -1);            /* base64 on top */
+  setf(L, "value");
+  lua_pushliteral(L, "lua54-bytecode");
+  setf(L, "format");
+  setf(L, "config");
+  ksl_push_path(L, p, "get_config()");
+  lua_pushfstring(L, "kserial: serializing an unregistered function as a lambda "
+                  "(at %s); loading it will need safe mode off", lua_tostring(L, -1));
+  lua_warning(L, lua_tostring(L, -1), 0);
+  lua_pop(L, 2);
+}
+
+static void ser_function(walker *w, int idx, const ksl_path *p) {
+  lua_State *L = w->L;
+  ks_engine *e = w->box->e;
+  ks_handle h = ksl_handle(L, idx, 0);
+  const char *key = NULL, *module = NULL;
+  size_t klen = 0, mlen = 0;
+  if (h != KS_NOHANDLE) {
+    key = ks_registered_name(e, h, &klen);
+    if (key == NULL) ks_module_find(e, h, &module, &mlen, &key, &klen);
+  }
+  if (key == NULL) {
+    ser_lambda(w, idx, p);
+    return;
+  }
+  push_envelope(w, 4);
+  push_opt_string(L, module, mlen);
+  setf(L, "module");
+  lua_pushliteral(L, "function");
+  setf(L, "class_name");
+  lua_pushlstring(L, key, klen);
+  setf(L, "config");
+  lua_pushlstring(L, key, klen);
+  setf(L, "registered_name");
+}
+
+/* ---- objects ------------------------------------------------------------------ */
+
+/* Calls obj:<method>() protected; pushes the result (or nothing and returns
+** 0 when the method does not exist). Errors are re-raised with the class
+** and path, the original message kept whole. */
+static int call_hook(walker *w, int obj, const char *method, const ksl_path *p,
+                     const char *cls) {
+  lua_State *L = w->L;
+  const ksl_path *saved = w->call->at;
+  int st;
+  if (lua_getfield(L, obj, method) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_pushvalue(L, obj);
+  w->call->at = p;
+  st = lua_pcall(L, 1, 1, 0);
+  w->call->at = saved;
+  if (st != LUA_OK) {
+    if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);  /* keep error objects */
+    lua_pushfstring(L, "%s() of '%s' raised an error: %s", method, cls,
+                    lua_tostring(L, -1));
+    ksl_path_error(L, p, "get_config()");
+  }
+  return 1;
+}
+
+/* A table with no metatable or a JSON marker one. */
+static int plain_table(lua_State *L, int idx) {
+  int ok;
+  if (!lua_getmetatable(L, idx)) return 1;
+  ok = ksl_is_json_marker_mt(L, -1);
+  lua_pop(L, 1);
+  return ok;
+}
+
+/* The class of the object at idx has a name? Returns it (or its type). */
+static const char *class_name_of(lua_State *L, int mt) {
+  const char *n;
+  lua_pushliteral(L, "__name");
+  if (lua_rawget(L, mt) == LUA_TSTRING) {
+    n = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    return n;
+  }
+  lua_pop(L, 1);
+  return NULL;
+}
+
+/* Reports a cycle: the object at idx is already being built further up. */
+static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const char *cls) {
+  const ksl_path *q;
+  for (q = p->up; q != NULL; q = q->up) {
+    if (q->obj == ptr) {
+      lua_State *L = w->L;
+      ksl_push_path(L, q, "get_config()");
+      lua_pushfstring(L, "cycle: the object of class '%s' at %s contains itself "
+                      "(reached again", cls, lua_tostring(L, -1));
+      lua_remove(L, -2);
+      ksl_push_path(L, p, "get_config()");
+      lua_pushliteral(L, "); from_config() cannot rebuild a cycle");
+      lua_concat(L, 2);
+      lua_pushliteral(L, " at ");
+      lua_insert(L, -2);
+      lua_concat(L, 3);
+      lua_pushliteral(L, "kserial: ");
+      lua_insert(L, -2);
+      lua_concat(L, 2);
+      lua_error(L);
+    }
+  }
+}
+
+static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth) {
+  lua_State *L = w->L;
+  ks_engine *e = w->box->e;
+  const void *ptr = lua_topointer(L, idx);
+  const char *cls = class_name_of(L, mt);
+  const char *rname = NULL, *module = NULL, *mkey = NULL;
+  size_t rlen = 0, mlen = 0, mklen = 0;
+  ks_handle h;
+  ksl_path node = *p;
+  ksl_path cfgnode = {NULL, "config", 6, 0, NULL, NULL, 0};
+  if (cls == NULL) cls = luaL_typename(L, idx);
+  /* a shared object met before: its envelope again */
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, w->seen) == LUA_TTABLE) {
+    lua_pushvalue(L, idx);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, w->dup);
+    return;
+  }
+  lua_pop(L, 1);
+  check_cycle(w, ptr, p, cls);
+  if (w->call->objdepth >= KSL_MAX_OBJECT_NESTING)
+    fail(w, p, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
+  node.obj = ptr;
+  node.cls = cls;
+  cfgnode.up = &node;
+  h = ksl_handle(L, mt, 0);
+  if (h != KS_NOHANDLE) {
+    rname = ks_registered_name(e, h, &rlen);
+    if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
+  }
+  w->call->objdepth++;
+  if (!call_hook(w, idx, "get_config", &node, cls)) {
+    lua_pushfstring(L, "Cannot serialize object of type %s. To be serializable, "
+                    "a class must implement the get_config() method.", cls);
+    ksl_path_error(L, p, "get_config()");
+  }
+  if (lua_type(L, -1) != LUA_TTABLE || !plain_table(L, -1))
+    fail(w, p, "The get_config() method of %s should return a table. It "
+         "returned: %s", cls, ksl_typename(L, -1));
+  push_envelope(w, 7);                          /* env */
+  if (module == NULL) {
+    lua_pushliteral(L, "__module");
+    if (lua_rawget(L, mt) != LUA_TSTRING) {
+      lua_pop(L, 1);
+      ksj_pushnull(L);
+    }
+  } else {
+    lua_pushlstring(L, module, mlen);
+  }
+  setf(L, "module");
+  if (mkey) lua_pushlstring(L, mkey, mklen);
+  else lua_pushstring(L, cls);
+  setf(L, "class_name");
+  ser_value(w, -2, &cfgnode, depth + 1);
+  setf(L, "config");
+  if (rname) lua_pushlstring(L, rname, rlen);
+  else if (mkey) ksj_pushnull(L);
+  else lua_pushstring(L, cls);
+  setf(L, "registered_name");
+  lua_remove(L, -2);                            /* the raw config */
+  {
+    static const char *const hooks[][2] = {
+      {"get_build_config", "build_config"},
+      {"get_compile_config", "compile_config"}
+    };
+    int i;
+    for (i = 0; i < 2; i++) {
+      if (!call_hook(w, idx, hooks[i][0], &node, cls)) continue;
+      if (!lua_isnil(L, -1)) {
+        cfgnode.key = hooks[i][1];
+        cfgnode.klen = strlen(hooks[i][1]);
+        ser_value(w, -1, &cfgnode, depth + 1);
+        lua_setfield(L, -3, hooks[i][1]);
+      }
+      lua_pop(L, 1);
+    }
+  }
+  w->call->objdepth--;
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, w->seen);
+  lua_pushvalue(L, -1);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, w->seen);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, w->order, ++w->call->nobjects);
+}
+
+/* Special handlers with an encode function get the first word on objects. */
+static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
+  lua_State *L = w->L;
+  ksl_path cfgnode = {p, "config", 6, 0, NULL, NULL, 0};
+  int handlers;
+  ksl_push_uv(L, KSL_UV_SPECIAL);
+  handlers = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, handlers)) {
+    if (lua_getfield(L, -1, "encode") == LUA_TFUNCTION) {
+      lua_pushvalue(L, idx);
+      if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        lua_pushfstring(L, "the encode function of special '%s' raised an error: %s",
+                        lua_tostring(L, -3), lua_tostring(L, -1));
+        ksl_path_error(L, p, "get_config()");
+      }
+      if (!lua_isnil(L, -1)) {
+        push_envelope(w, 2);
+        lua_pushvalue(L, -4);
+        setf(L, "class_name");
+        ser_value(w, -2, &cfgnode, depth + 1);
+        setf(L, "config");
+        lua_replace(L, handlers);
+        lua_settop(L, handlers);
+        return 1;
+      }
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+  return 0;
+}
+
+/* An envelope made by this call (seen[env] == true), passed back to the
+** walk by a hook that called serialize itself. It must stay the same table:
+** shared ids are written into it when the call ends. */
+static int made_here(walker *w, int idx) {
+  int r;
+  lua_pushvalue(w->L, idx);
+  r = lua_rawget(w->L, w->seen) == LUA_TBOOLEAN;
+  lua_pop(w->L, 1);
+  return r;
+}
+
+/* ---- the dispatcher --------------------------------------------------------------- */
+
+static void ser_string(walker *w, int idx) {
+  lua_State *L = w->L;
+  size_t len, bad;
+  const char *s = lua_tolstring(L, idx, &len);
+  luaL_Buffer b;
+  if (ksl_utf8_valid(s, len, &bad)) {
+    lua_pushvalue(L, idx);
+    return;
+  }
+  push_envelope(w, 2);
+  lua_pushliteral(L, "__bytes__");
+  setf(L, "class_name");
+  push_envelope(w, 2);
+  luaL_buffinit(L, &b);
+  ksl_base64_encode(&b, s, len);
+  luaL_pushresult(&b);
+  setf(L, "value");
+  lua_pushliteral(L, "base64");
+  setf(L, "encoding");
+  setf(L, "config");
+}
+
+static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
+  lua_State *L = w->L;
+  idx = lua_absindex(L, idx);
+  if (depth > w->max_depth)
+    fail(w, p, "nesting deeper than %d (a table that contains itself?)", w->max_depth);
+  switch (lua_type(L, idx)) {
+    case LUA_TNIL: case LUA_TBOOLEAN:
+      lua_pushvalue(L, idx);
+      return;
+    case LUA_TNUMBER:
+      if (!lua_isinteger(L, idx) && !isfinite(lua_tonumber(L, idx)))
+        fail(w, p, "cannot serialize the number %f: JSON has no NaN or infinity",
+             lua_tonumber(L, idx));
+      lua_pushvalue(L, idx);
+      return;
+    case LUA_TSTRING:
+      ser_string(w, idx);
+      return;
+    case LUA_TFUNCTION:
+      ser_function(w, idx, p);
+      return;
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, idx) == NULL) {
+        lua_pushvalue(L, idx);
+        return;
+      }
+      break;
+    case LUA_TTABLE: case LUA_TUSERDATA: {
+      int kind;
+      if (!lua_getmetatable(L, idx)) {
+        if (lua_type(L, idx) == LUA_TUSERDATA) break;
+        ser_table(w, idx, p, depth, 0);
+        return;
+      }
+      kind = lua_rawequal(L, -1, w->arr_mt) ? 1
+           : (lua_rawequal(L, -1, w->obj_mt) || lua_rawequal(L, -1, w->marker_mt)) ? 2 : 0;
+      if (kind && lua_type(L, idx) == LUA_TTABLE) {
+        lua_pop(L, 1);
+        if (kind == 2 && made_here(w, idx)) {
+          lua_pushvalue(L, idx);   /* an envelope of this call: keep it */
+          return;
+        }
+        ser_table(w, idx, p, depth, kind);
+        return;
+      }
+      if (w->box->nspecial_encode > 0 && ser_special(w, idx, p, depth)) {
+        lua_remove(L, -2);
+        return;
+      }
+      ser_object(w, idx, lua_gettop(L), p, depth);
+      lua_remove(L, -2);
+      return;
+    }
+    default:
+      break;
+  }
+  fail(w, p, "cannot serialize a value of type %s", ksl_typename(L, idx));
+}
+
+/* ---- entry points ------------------------------------------------------------------ */
+
+static void walker_init(walker *w, lua_State *L, ser_call *call) {
+  w->L = L;
+  w->box = ksl_box_at(L, KSL_BOX);
+  w->call = call;
+  w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
+  ksl_push_uv(L, KSL_UV_SERCTX);
+  lua_getfield(L, -1, "seen");
+  lua_getfield(L, -2, "dup");
+  lua_getfield(L, -3, "order");
+  w->order = lua_gettop(L);
+  w->dup = w->order - 1;
+  w->seen = w->order - 2;
+  luaL_getmetatable(L, KSJ_ARRAY_MT);
+  w->arr_mt = lua_gettop(L);
+  luaL_getmetatable(L, KSJ_OBJECT_MT);
+  w->obj_mt = lua_gettop(L);
+  ksl_push_marker_mt(L);
+  w->marker_mt = lua_gettop(L);
+}
+
+/* Gives shared ids in order of first appearance to the objects met more
+** than once, on their (single, reused) envelope. */
+static void assign_ids(walker *w) {
+  lua_State *L = w->L;
+  lua_Integer i, id = 0;
+  for (i = 1; i <= w->call->nobjects; i++) {
+    lua_rawgeti(L, w->order, i);
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, w->dup) != LUA_TNIL) {
+      lua_pushvalue(L, -2);
+      lua_rawget(L, w->seen);
+      lua_pushinteger(L, ++id);
+      lua_setfield(L, -2, "shared_object_id");
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+  }
+}
+
+/* The worker of a top-level call, run protected: arg 1 the value. */
+static int ser_top(lua_State *L) {
+  ser_call *call = (ser_call *)lua_touserdata(L, 2);
+  ksl_path root = KSL_PATH_ROOT;
+  walker w;
+  lua_settop(L, 1);
+  walker_init(&w, L, call);
+  ser_value(&w, 1, &root, 0);
+  assign_ids(&w);
+  return 1;
+}
+
+static void new_ctx(lua_State *L) {
+  lua_createtable(L, 0, 3);
+  lua_newtable(L);
+  lua_setfield(L, -2, "seen");
+  lua_newtable(L);
+  lua_setfield(L, -2, "dup");
+  lua_newtable(L);
+  lua_setfield(L, -2, "order");
+  lua_setiuservalue(L, KSL_BOX, KSL_UV_SERCTX);
+}
+
+int ksl_serialize_value(lua_State *L, int idx) {
+  ksl_box *box = ksl_box_at(L, KSL_BOX);
+  ser_call *outer = (ser_call *)box->ser;
+  ser_call call = {NULL, 0, 0};
+  int st;
+  idx = lua_absindex(L, idx);
+  if (outer != NULL) {       /* nested: join the running call */
+    ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1};
+    walker w;
+    int top = lua_gettop(L);
+    walker_init(&w, L, outer);
+    ser_value(&w, idx, &root, 0);
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+    return LUA_OK;
+  }
+  new_ctx(L);
+  box->ser = &call;
+  lua_pushvalue(L, KSL_BOX);
+  lua_pushcclosure(L, ser_top, 1);
+  lua_pushvalue(L, idx);
+  lua_pushlightuserdata(L, &call);
+  st = lua_pcall(L, 2, 1, 0);
+  box->ser = NULL;
+  lua_pushnil(L);
+  lua_setiuservalue(L, KSL_BOX, KSL_UV_SERCTX);
+  return st;
+}
+
+static int l_serialize(lua_State *L) {
+  luaL_checkany(L, 1);
+  lua_settop(L, 1);
+  if (ksl_serialize_value(L, 1) != LUA_OK) return ksl_raise(L);
+  return 1;
+}
+
+void ksl_open_serialize(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
+  lua_pushcclosure(L, l_serialize, 1);
+  lua_setfield(L, -2, "serialize");
+}
