@@ -282,6 +282,40 @@ static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const cha
   }
 }
 
+static const char *const ENVELOPE_KEYS[] = {
+  "module", "class_name", "config", "registered_name", "build_config",
+  "compile_config", NULL
+};
+
+/* An object met again: a new envelope with the fields of its first one
+** (each appearance gets its own table, so a hook may add keys to it, as
+** Keras's Functional does). The copy is listed in dup[obj] so that the
+** shared id reaches it. Stack: first envelope -> the copy. */
+static void copy_envelope(walker *w, int obj) {
+  lua_State *L = w->L;
+  int first = lua_gettop(L), i;
+  push_envelope(w, 7);
+  for (i = 0; ENVELOPE_KEYS[i] != NULL; i++) {
+    lua_getfield(L, first, ENVELOPE_KEYS[i]);
+    lua_setfield(L, -2, ENVELOPE_KEYS[i]);
+  }
+  lua_pushvalue(L, -1);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, w->seen);               /* made by this call */
+  lua_pushvalue(L, obj);
+  if (lua_rawget(L, w->dup) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, obj);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, w->dup);
+  }
+  lua_pushvalue(L, -2);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 1);
+  lua_remove(L, first);
+}
+
 static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth) {
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
@@ -296,9 +330,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   /* a shared object met before: its envelope again */
   lua_pushvalue(L, idx);
   if (lua_rawget(L, w->seen) == LUA_TTABLE) {
-    lua_pushvalue(L, idx);
-    lua_pushboolean(L, 1);
-    lua_rawset(L, w->dup);
+    copy_envelope(w, idx);
     return;
   }
   lua_pop(L, 1);
@@ -520,20 +552,28 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->marker_mt = lua_gettop(L);
 }
 
-/* Gives shared ids in order of first appearance to the objects met more
-** than once, on their (single, reused) envelope. */
+/* Gives shared ids, in order of first appearance, to the objects met more
+** than once: on their first envelope and on every copy. */
 static void assign_ids(walker *w) {
   lua_State *L = w->L;
-  lua_Integer i, id = 0;
+  lua_Integer i, j, n, id = 0;
   for (i = 1; i <= w->call->nobjects; i++) {
     lua_rawgeti(L, w->order, i);
     lua_pushvalue(L, -1);
-    if (lua_rawget(L, w->dup) != LUA_TNIL) {
+    if (lua_rawget(L, w->dup) == LUA_TTABLE) {
+      id++;
       lua_pushvalue(L, -2);
       lua_rawget(L, w->seen);
-      lua_pushinteger(L, ++id);
+      lua_pushinteger(L, id);
       lua_setfield(L, -2, "shared_object_id");
       lua_pop(L, 1);
+      n = (lua_Integer)lua_rawlen(L, -1);
+      for (j = 1; j <= n; j++) {
+        lua_rawgeti(L, -1, j);
+        lua_pushinteger(L, id);
+        lua_setfield(L, -2, "shared_object_id");
+        lua_pop(L, 1);
+      }
     }
     lua_pop(L, 2);
   }
