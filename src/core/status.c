@@ -1,0 +1,17 @@
+/*
+** status.c - texts for ks_status values.
+*/
+#include "ks_core.h"
+
+const char *ks_strerror(ks_status st) {
+  switch (st) {
+    case KS_OK: return "no error";
+    case KS_ENOMEM: return "not enough memory";
+    case KS_EBADNAME: return "invalid name (empty, or containing '>' or NUL)";
+    case KS_ENOTFOUND: return "not found";
+    case KS_ESCOPEORDER: return "scope closed out of order";
+    case KS_ECLOSED: return "scope already closed";
+    case KS_EINVAL: return "invalid argument";
+  }
+  return "unknown kserial status";
+}
