@@ -23,3 +23,17 @@ foreach(spec ${KS_SPECS})
     set_tests_properties(kserial-lua.${name} PROPERTIES ENVIRONMENT "${KS_LUA_ENV}")
   endif()
 endforeach()
+
+# Examples run as tests and check their own output.
+if(NOT KSERIAL_SANITIZE)
+  add_test(NAME example.quickstart.lua5.4
+           COMMAND ${LUA_EXE} ${PROJECT_SOURCE_DIR}/examples/quickstart.lua)
+  set_tests_properties(example.quickstart.lua5.4 PROPERTIES ENVIRONMENT "${KS_LUA_ENV}"
+                       PASS_REGULAR_EXPRESSION "round trip ok: 3 layers.*refused in safe mode")
+endif()
+if(TARGET kserial-lua)
+  add_test(NAME example.quickstart
+           COMMAND $<TARGET_FILE:kserial-lua> ${PROJECT_SOURCE_DIR}/examples/quickstart.lua)
+  set_tests_properties(example.quickstart PROPERTIES
+                       PASS_REGULAR_EXPRESSION "round trip ok: 3 layers.*refused in safe mode")
+endif()

@@ -68,16 +68,15 @@ void ksl_push_path(lua_State *L, const ksl_path *p, const char *hook) {
   const ksl_path *root;
   luaL_buffinit(L, &b);
   add_nodes(&b, p, &root);
-  /* a nested call: say which hook made it, and where that object is */
-  while (root != NULL && root->nested && root->up != NULL) {
+  /* a nested call: say which hook made it and where that object is in its
+  ** own call (the message of the enclosing call adds the rest) */
+  if (root != NULL && root->nested && root->up != NULL) {
     const ksl_path *owner = root->up;
-    const ksl_path *o;
-    for (o = owner; o != NULL && o->obj == NULL && !o->nested && o->up; o = o->up) {}
     luaL_addstring(&b, " (in a call made by ");
     luaL_addstring(&b, hook);
-    if (o != NULL && o->cls != NULL) {
+    if (owner->cls != NULL) {
       luaL_addstring(&b, " of '");
-      luaL_addstring(&b, o->cls);
+      luaL_addstring(&b, owner->cls);
       luaL_addstring(&b, "'");
     }
     luaL_addstring(&b, " at ");
