@@ -1,0 +1,210 @@
+/*
+** json_common.c - pieces shared by the JSON encoder, decoder and cJSON
+** bridge: UTF-8 validation, JSONPath rendering, the marker metatables.
+*/
+#define KSJ_INTERNAL
+#include <string.h>
+#include <lauxlib.h>
+#include "ks_json.h"
+
+int ksj_isnull(lua_State *L, int idx) {
+  return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL;
+}
+
+void ksj_pushmt(lua_State *L, const char *name) {
+  luaL_newmetatable(L, name);  /* sets __name = name when it creates it */
+}
+
+/* ---- UTF-8 -------------------------------------------------------------- */
+
+/* Unicode 15, table 3-7: the second byte's range depends on the first byte,
+** which is what rules out overlong forms, surrogates and > U+10FFFF. */
+int ksj_utf8_len(const unsigned char *p, const unsigned char *end) {
+  unsigned c = p[0];
+  size_t left = (size_t)(end - p);
+  unsigned lo = 0x80, hi = 0xBF;
+  int n;
+  if (c < 0x80) return 1;
+  if (c < 0xC2) return 0;                 /* continuation byte or overlong */
+  if (c < 0xE0) n = 2;
+  else if (c < 0xF0) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;             /* overlong */
+    else if (c == 0xED) hi = 0x9F;        /* surrogates */
+  }
+  else if (c < 0xF5) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;             /* overlong */
+    else if (c == 0xF4) hi = 0x8F;        /* > U+10FFFF */
+  }
+  else return 0;
+  if (left < (size_t)n) return 0;
+  if (p[1] < lo || p[1] > hi) return 0;
+  if (n > 2 && (p[2] & 0xC0) != 0x80) return 0;
+  if (n > 3 && (p[3] & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+/* ---- JSONPath ----------------------------------------------------------- */
+
+#define PATH_MAX_LEN 200
+#define PATH_HEAD 120
+#define PATH_TAIL 60
+
+static int is_identifier(const char *s, size_t len) {
+  size_t i;
+  if (len == 0) return 0;
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return 0;
+  }
+  return 1;
+}
+
+/* A key in ["..."] form, JSON-escaped; bytes that are not UTF-8 show as
+** \xNN (this runs while reporting errors, so it must accept anything). */
+static void add_quoted_key(luaL_Buffer *b, const char *s, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  luaL_addstring(b, "[\"");
+  while (p < end) {
+    unsigned char c = *p;
+    int k = c < 0x80 ? 1 : ksj_utf8_len(p, end);
+    if (c == '"' || c == '\\') {
+      luaL_addchar(b, '\\');
+      luaL_addchar(b, (char)c);
+    }
+    else if (c < 0x20 || c == 0x7f) {
+      char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      luaL_addlstring(b, u, 6);
+    }
+    else if (k == 0) {
+      char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+      luaL_addlstring(b, x, 4);
+      k = 1;
+    }
+    else luaL_addlstring(b, (const char *)p, (size_t)k);
+    p += k;
+  }
+  luaL_addstring(b, "\"]");
+}
+
+static void add_segment(luaL_Buffer *b, const ksj_frame *f) {
+  if (f->key == NULL) {
+    lua_pushfstring(b->L, "[%I]", (LUAI_UACINT)f->index);
+    luaL_addvalue(b);
+  }
+  else if (is_identifier(f->key, f->klen)) {
+    luaL_addchar(b, '.');
+    luaL_addlstring(b, f->key, f->klen);
+  }
+  else add_quoted_key(b, f->key, f->klen);
+}
+
+/* Moves a cut point back to the start of a UTF-8 character. */
+static size_t char_start(const char *s, size_t i) {
+  while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80) i--;
+  return i;
+}
+
+/* Long paths (deep nesting) keep their head and tail. */
+static void cut_path(lua_State *L) {
+  size_t len, head, tail;
+  const char *s = lua_tolstring(L, -1, &len);
+  if (len <= PATH_MAX_LEN) return;
+  head = char_start(s, PATH_HEAD);
+  tail = char_start(s, len - PATH_TAIL);
+  lua_pushlstring(L, s, head);
+  lua_pushliteral(L, "...");
+  lua_pushlstring(L, s + tail, len - tail);
+  lua_concat(L, 3);
+  lua_remove(L, -2);
+}
+
+void ksj_pushpath(lua_State *L, const ksj_frame *f) {
+  const ksj_frame *g, **v;
+  size_t n = 0, i;
+  luaL_Buffer b;
+  luaL_checkstack(L, 6, NULL);
+  for (g = f; g != NULL; g = g->up) n++;
+  /* the frames are linked leaf to root: put them in order in a userdata
+  ** (so an error while building the message cannot leak it) */
+  v = (const ksj_frame **)lua_newuserdatauv(L, n * sizeof *v + 1, 0);
+  i = n;
+  for (g = f; g != NULL; g = g->up) v[--i] = g;
+  luaL_buffinit(L, &b);
+  luaL_addchar(&b, '$');
+  for (i = 0; i < n; i++) add_segment(&b, v[i]);
+  luaL_pushresult(&b);
+  lua_remove(L, -2);
+  cut_path(L);
+}
+
+void ksj_pushquoted(lua_State *L, const char *s, size_t len) {
+  luaL_Buffer b;
+  int cut = len > 60;
+  luaL_buffinit(L, &b);
+  if (cut) len = char_start(s, 60);
+  add_quoted_key(&b, s, len);         /* ["..."] */
+  luaL_pushresult(&b);
+  s = lua_tolstring(L, -1, &len);
+  lua_pushlstring(L, s + 1, len - 2);  /* "..." */
+  if (cut) {
+    lua_pushliteral(L, "...");
+    lua_concat(L, 2);
+  }
+  lua_remove(L, -2);
+}
+
+/* ---- option tables ------------------------------------------------------- */
+
+int ksj_opts_begin(lua_State *L, int idx, const char *fname) {
+  idx = lua_absindex(L, idx);
+  if (!lua_istable(L, idx))
+    luaL_error(L, "kserial: %s: options must be a table (got %s)", fname,
+               luaL_typename(L, idx));
+  luaL_checkstack(L, 6, NULL);
+  lua_pushnil(L);
+  return idx;
+}
+
+void ksj_opt_unknown(lua_State *L, const char *fname) {
+  luaL_error(L, "kserial: %s: unknown option '%s'", fname,
+             luaL_tolstring(L, -2, NULL));
+}
+
+const char *ksj_opt_name(lua_State *L, const char *fname,
+                         const char *const *extra) {
+  const char *k;
+  if (lua_type(L, -2) != LUA_TSTRING) ksj_opt_unknown(L, fname);
+  k = lua_tostring(L, -2);
+  for (; extra != NULL && *extra != NULL; extra++)
+    if (strcmp(k, *extra) == 0) return NULL;
+  return k;
+}
+
+void ksj_opt_error(lua_State *L, const char *fname, const char *key,
+                   const char *want) {
+  luaL_error(L, "kserial: %s: option '%s' must be %s (got %s)", fname, key,
+             want, luaL_typename(L, -1));
+}
+
+int ksj_opt_bool(lua_State *L, const char *fname, const char *key) {
+  if (!lua_isboolean(L, -1)) ksj_opt_error(L, fname, key, "a boolean");
+  return lua_toboolean(L, -1);
+}
+
+lua_Integer ksj_opt_int(lua_State *L, const char *fname, const char *key,
+                        lua_Integer lo, lua_Integer hi) {
+  int isnum = 0;
+  lua_Integer v = 0;
+  if (lua_type(L, -1) == LUA_TNUMBER) v = lua_tointegerx(L, -1, &isnum);
+  if (!isnum || v < lo || v > hi) {
+    lua_pushfstring(L, "an integer from %I to %I", (LUAI_UACINT)lo,
+                    (LUAI_UACINT)hi);
+    lua_insert(L, -2);   /* keep the value on top for its type name */
+    ksj_opt_error(L, fname, key, lua_tostring(L, -2));
+  }
+  return v;
+}

@@ -1,0 +1,424 @@
+/*
+** json_decode.c - JSON text to Lua values, directly and strictly (RFC 8259):
+** every JSONTestSuite y_ file is accepted, every n_ file rejected.
+**
+** - Whitespace is space, \t, \n, \r only.
+** - Strings must be valid UTF-8 (no overlongs, no encoded surrogates, nothing
+**   above U+10FFFF); escapes must be well-formed; a \uD800-\uDBFF escape must
+**   be followed by a \uDC00-\uDFFF escape and a low one may not stand alone.
+** - A UTF-8 byte order mark at the start is rejected with a message that
+**   says so (RFC 8259 8.1 lets parsers ignore it; being strict keeps every
+**   reader of our files in agreement, and Python's json.loads on text
+**   rejects it too).
+** - Duplicate keys: the last one wins (as Python does).
+** - Integers that fit in 64 bits become Lua integers, other numbers floats.
+**
+** The hot paths avoid calls per character: byte class tables, strings
+** without escapes pushed straight from the input. Unescaped strings go
+** through a luaL_Buffer, so a Lua error never leaks scratch memory.
+*/
+#define KSJ_INTERNAL
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <lauxlib.h>
+#include "ks_json.h"
+
+#define PREFIX "kserial: json.decode: "
+
+void ksj_decode_opts_init(ksj_decode_opts *o) {
+  o->allow_nan = 0;
+  o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
+  o->max_size = 0;
+}
+
+void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
+                          const char *fname, const char *const *extra) {
+  if (lua_isnoneornil(L, idx)) return;
+  idx = ksj_opts_begin(L, idx, fname);
+  while (lua_next(L, idx)) {
+    const char *k = ksj_opt_name(L, fname, extra);
+    if (k == NULL) { /* the caller's own option */ }
+    else if (strcmp(k, "allow_nan") == 0) o->allow_nan = ksj_opt_bool(L, fname, k);
+    else if (strcmp(k, "max_depth") == 0)
+      o->max_depth = (int)ksj_opt_int(L, fname, k, 1, KSJ_HARD_MAX_DEPTH);
+    else if (strcmp(k, "max_size") == 0)
+      o->max_size = (size_t)ksj_opt_int(L, fname, k, 0, LUA_MAXINTEGER);
+    else ksj_opt_unknown(L, fname);
+    lua_pop(L, 1);
+  }
+}
+
+typedef struct dec {
+  lua_State *L;
+  const char *start, *p, *end;
+  int depth, max_depth, allow_nan;
+  int mt_array, mt_object;
+} dec;
+
+static void dec_value(dec *d);
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* Raises "<msg> at line L, column C (byte B)"; lines count '\n', columns
+** count bytes from 1, the byte offset counts from 0. */
+static KSJ_NOINLINE void dec_raise(dec *d, const char *pos, const char *fmt,
+                                   ...) {
+  lua_State *L = d->L;
+  const char *s = d->start, *nl;
+  lua_Integer line = 1;
+  va_list ap;
+  luaL_checkstack(L, 6, NULL);
+  while ((nl = memchr(s, '\n', (size_t)(pos - s))) != NULL) {
+    line++;
+    s = nl + 1;
+  }
+  luaL_where(L, 1);
+  lua_pushliteral(L, PREFIX);
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  lua_pushfstring(L, " at line %I, column %I (byte %I)", (LUAI_UACINT)line,
+                  (LUAI_UACINT)(pos - s + 1), (LUAI_UACINT)(pos - d->start));
+  lua_concat(L, 4);
+  lua_error(L);
+}
+
+/* The byte at pos for a message: 'x' when printable, else \xNN. */
+static const char *show(char *buf, const char *pos) {
+  static const char hex[] = "0123456789abcdef";
+  unsigned char c = (unsigned char)*pos;
+  if (c >= 0x20 && c < 0x7f) {
+    buf[0] = '\''; buf[1] = (char)c; buf[2] = '\''; buf[3] = '\0';
+  }
+  else {
+    buf[0] = '\\'; buf[1] = 'x'; buf[2] = hex[c >> 4]; buf[3] = hex[c & 15];
+    buf[4] = '\0';
+  }
+  return buf;
+}
+
+/* At end of input: "unexpected end of input, expected X"; else
+** "unexpected character 'c', expected X". */
+static KSJ_NOINLINE void unexpected(dec *d, const char *pos,
+                                   const char *expected) {
+  char buf[8];
+  if (pos >= d->end)
+    dec_raise(d, d->end, "unexpected end of input, expected %s", expected);
+  dec_raise(d, pos, "unexpected character %s, expected %s", show(buf, pos),
+            expected);
+}
+
+/* ---- whitespace ---------------------------------------------------------- */
+
+static const unsigned char is_ws[256] = {
+  ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1
+};
+
+static inline const char *skip_ws(const char *p, const char *end) {
+  while (p < end && is_ws[(unsigned char)*p]) p++;
+  return p;
+}
+
+/* ---- strings ------------------------------------------------------------- */
+
+/* 0: plain ASCII; 1: '"'; 2: '\\'; 3: control character; 4: non-ASCII */
+static const unsigned char str_class[256] = {
+  3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3, 3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,
+  0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,2,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4, 4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+  4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4, 4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+  4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4, 4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+  4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4, 4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4
+};
+
+static KSJ_NOINLINE void bad_char_in_string(dec *d, const char *p) {
+  char buf[8];
+  if (p >= d->end) dec_raise(d, d->end, "unexpected end of input in a string");
+  if ((unsigned char)*p < 0x20)
+    dec_raise(d, p, "unescaped control character %s in a string",
+              show(buf, p));
+  dec_raise(d, p, "invalid UTF-8 byte %s in a string", show(buf, p));
+}
+
+/* Skips plain characters and well-formed UTF-8 from p; returns the first
+** '"', '\\' or bad byte (raising for bad ones). */
+static inline const char *scan_plain(dec *d, const char *p) {
+  const char *end = d->end;
+  for (;;) {
+    unsigned cls;
+    while (p < end && str_class[(unsigned char)*p] == 0) p++;
+    if (KSJ_UNLIKELY(p >= end)) bad_char_in_string(d, p);
+    cls = str_class[(unsigned char)*p];
+    if (cls == 4) {
+      int k = ksj_utf8_len((const unsigned char *)p, (const unsigned char *)end);
+      if (k == 0) bad_char_in_string(d, p);
+      p += k;
+    }
+    else if (cls == 3) bad_char_in_string(d, p);
+    else return p;
+  }
+}
+
+static int hex4(const char *p, const char *end, unsigned *out) {
+  unsigned v = 0;
+  int i;
+  if (end - p < 4) return 0;
+  for (i = 0; i < 4; i++) {
+    unsigned c = (unsigned char)p[i];
+    if (c >= '0' && c <= '9') c -= '0';
+    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') c = (c | 0x20) - 'a' + 10;
+    else return 0;
+    v = v << 4 | c;
+  }
+  *out = v;
+  return 1;
+}
+
+static void add_utf8(luaL_Buffer *b, unsigned cp) {
+  char u[4];
+  size_t n;
+  if (cp < 0x80) { u[0] = (char)cp; n = 1; }
+  else if (cp < 0x800) {
+    u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 0x3F)); n = 2;
+  }
+  else if (cp < 0x10000) {
+    u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+    u[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+  }
+  else {
+    u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    u[2] = (char)(0x80 | (cp >> 6 & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F));
+    n = 4;
+  }
+  luaL_addlstring(b, u, n);
+}
+
+/* \uXXXX at p (p points at the backslash); returns past it. */
+static const char *unicode_escape(dec *d, luaL_Buffer *b, const char *p) {
+  unsigned cp = 0, lo = 0;
+  if (!hex4(p + 2, d->end, &cp))
+    dec_raise(d, p, "invalid \\u escape (expected 4 hex digits)");
+  if (cp >= 0xDC00 && cp <= 0xDFFF)
+    dec_raise(d, p, "lone low surrogate \\u%c%c%c%c in a string", p[2], p[3],
+              p[4], p[5]);
+  if (cp >= 0xD800 && cp <= 0xDBFF) {
+    if (d->end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+        !hex4(p + 8, d->end, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+      dec_raise(d, p, "lone high surrogate \\u%c%c%c%c in a string (it must be "
+                "followed by a \\uDC00-\\uDFFF escape)", p[2], p[3], p[4], p[5]);
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    p += 6;
+  }
+  add_utf8(b, cp);
+  return p + 6;
+}
+
+/* One escape at p (the backslash); returns past it. */
+static const char *escape(dec *d, luaL_Buffer *b, const char *p) {
+  char c, buf[8];
+  if (p + 1 >= d->end)
+    dec_raise(d, d->end, "unexpected end of input in a string");
+  switch (p[1]) {
+    case '"': c = '"'; break;
+    case '\\': c = '\\'; break;
+    case '/': c = '/'; break;
+    case 'b': c = '\b'; break;
+    case 'f': c = '\f'; break;
+    case 'n': c = '\n'; break;
+    case 'r': c = '\r'; break;
+    case 't': c = '\t'; break;
+    case 'u': return unicode_escape(d, b, p);
+    default:
+      dec_raise(d, p + 1, "invalid escape \\%s in a string", show(buf, p + 1) );
+      return p;
+  }
+  luaL_addchar(b, c);
+  return p + 2;
+}
+
+/* The string from s (after the quote), whose first escape is at p. */
+static KSJ_NOINLINE const char *string_slow(dec *d, const char *s,
+                                            const char *p) {
+  luaL_Buffer b;
+  luaL_buffinit(d->L, &b);
+  for (;;) {
+    luaL_addlstring(&b, s, (size_t)(p - s));
+    if (*p == '"') break;
+    s = p = escape(d, &b, p);
+    p = scan_plain(d, p);
+  }
+  luaL_pushresult(&b);
+  return p + 1;
+}
+
+/* d->p at the opening quote; pushes the string. */
+static void dec_string(dec *d) {
+  const char *s = d->p + 1, *p = scan_plain(d, s);
+  if (KSJ_LIKELY(*p == '"')) {
+    lua_pushlstring(d->L, s, (size_t)(p - s));
+    d->p = p + 1;
+  }
+  else d->p = string_slow(d, s, p);
+}
+
+/* ---- numbers and literals ------------------------------------------------ */
+
+static void dec_number(dec *d) {
+  ksj_number n;
+  const char *p = ksj_scan_number(d->L, d->p, d->end, &n);
+  if (n.err != NULL) {
+    if (p >= d->end) dec_raise(d, p, "unexpected end of input in a number (%s)", n.err);
+    if (p[0] == 'I' && p - 1 == d->p)
+      unexpected(d, p, "a digit after '-' (-Infinity needs allow_nan)");
+    dec_raise(d, p, "bad number: %s", n.err);
+  }
+  if (n.isint) lua_pushinteger(d->L, n.i);
+  else {
+    if (n.d - n.d != 0 && !d->allow_nan)   /* overflowed to +-inf */
+      dec_raise(d, d->p, "number out of range (%s)",
+                "it would be infinite; allow_nan accepts it");
+    lua_pushnumber(d->L, n.d);
+  }
+  d->p = p;
+}
+
+static int literal(dec *d, const char *word, size_t len) {
+  if ((size_t)(d->end - d->p) >= len && memcmp(d->p, word, len) == 0) {
+    d->p += len;
+    return 1;
+  }
+  return 0;
+}
+
+/* true, false, null, and with allow_nan NaN, Infinity, -Infinity. */
+static void dec_literal(dec *d) {
+  lua_State *L = d->L;
+  int nan = d->allow_nan;
+  if (literal(d, "true", 4)) lua_pushboolean(L, 1);
+  else if (literal(d, "false", 5)) lua_pushboolean(L, 0);
+  else if (literal(d, "null", 4)) ksj_pushnull(L);
+  else if (nan && literal(d, "NaN", 3)) lua_pushnumber(L, (double)NAN);
+  else if (nan && literal(d, "Infinity", 8)) lua_pushnumber(L, (double)HUGE_VAL);
+  else if (!nan && (*d->p == 'N' || *d->p == 'I'))
+    unexpected(d, d->p, "a JSON value (NaN and Infinity need allow_nan)");
+  else unexpected(d, d->p, "a JSON value");
+}
+
+/* ---- containers ---------------------------------------------------------- */
+
+static void enter(dec *d) {
+  if (++d->depth > d->max_depth)
+    dec_raise(d, d->p, "nesting deeper than %d", d->max_depth);
+  luaL_checkstack(d->L, 4, "kserial: json.decode: nesting too deep");
+}
+
+static void leave(dec *d, int mt) {
+  lua_pushvalue(d->L, mt);
+  lua_setmetatable(d->L, -2);
+  d->depth--;
+}
+
+static void dec_array(dec *d) {
+  lua_State *L = d->L;
+  lua_Integer n = 0;
+  enter(d);
+  lua_createtable(L, 4, 0);
+  d->p = skip_ws(d->p + 1, d->end);
+  if (d->p < d->end && *d->p == ']') d->p++;
+  else for (;;) {
+    dec_value(d);
+    lua_rawseti(L, -2, ++n);
+    d->p = skip_ws(d->p, d->end);
+    if (d->p < d->end && *d->p == ',') d->p++;
+    else if (d->p < d->end && *d->p == ']') { d->p++; break; }
+    else unexpected(d, d->p, "',' or ']'");
+  }
+  leave(d, d->mt_array);
+}
+
+static void dec_key(dec *d, const char *expected) {
+  d->p = skip_ws(d->p, d->end);
+  if (d->p >= d->end || *d->p != '"') unexpected(d, d->p, expected);
+  dec_string(d);
+  d->p = skip_ws(d->p, d->end);
+  if (d->p >= d->end || *d->p != ':') unexpected(d, d->p, "':'");
+  d->p++;
+}
+
+static void dec_object(dec *d) {
+  lua_State *L = d->L;
+  enter(d);
+  lua_createtable(L, 0, 4);
+  d->p = skip_ws(d->p + 1, d->end);
+  if (d->p < d->end && *d->p == '}') d->p++;
+  else {
+    dec_key(d, "a string key or '}'");
+    for (;;) {
+      dec_value(d);
+      lua_rawset(L, -3);          /* a duplicate key: the last one wins */
+      d->p = skip_ws(d->p, d->end);
+      if (d->p < d->end && *d->p == ',') {
+        d->p++;
+        dec_key(d, "a string key");
+      }
+      else if (d->p < d->end && *d->p == '}') { d->p++; break; }
+      else unexpected(d, d->p, "',' or '}'");
+    }
+  }
+  leave(d, d->mt_object);
+}
+
+static void dec_value(dec *d) {
+  d->p = skip_ws(d->p, d->end);
+  if (KSJ_UNLIKELY(d->p >= d->end)) unexpected(d, d->p, "a JSON value");
+  switch (*d->p) {
+    case '"': dec_string(d); break;
+    case '{': dec_object(d); break;
+    case '[': dec_array(d); break;
+    case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+      dec_number(d);
+      break;
+    case '-':
+      if (d->allow_nan && literal(d, "-Infinity", 9))
+        lua_pushnumber(d->L, -(double)HUGE_VAL);
+      else dec_number(d);
+      break;
+    default: dec_literal(d); break;
+  }
+}
+
+/* ---- entry point --------------------------------------------------------- */
+
+void ksj_decode(lua_State *L, const char *text, size_t len,
+                const ksj_decode_opts *o) {
+  dec d;
+  int top = lua_gettop(L);
+  if (o->max_size > 0 && len > o->max_size)
+    luaL_error(L, PREFIX "document of %I bytes is larger than max_size %I",
+               (LUAI_UACINT)len, (LUAI_UACINT)o->max_size);
+  d.L = L;
+  d.start = d.p = text;
+  d.end = text + len;
+  d.depth = 0;
+  d.max_depth = o->max_depth < 1 ? KSJ_DEFAULT_MAX_DEPTH
+              : o->max_depth > KSJ_HARD_MAX_DEPTH ? KSJ_HARD_MAX_DEPTH
+              : o->max_depth;
+  d.allow_nan = o->allow_nan;
+  luaL_checkstack(L, 8, NULL);
+  ksj_pushmt(L, KSJ_ARRAY_MT);
+  d.mt_array = lua_gettop(L);
+  ksj_pushmt(L, KSJ_OBJECT_MT);
+  d.mt_object = lua_gettop(L);
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+    dec_raise(&d, text, "the document starts with a UTF-8 byte order mark "
+              "(BOM), which JSON text must not have");
+  dec_value(&d);
+  d.p = skip_ws(d.p, d.end);
+  if (d.p < d.end) unexpected(&d, d.p, "the end of the document after the JSON value");
+  lua_replace(L, top + 1);
+  lua_settop(L, top + 1);
+}

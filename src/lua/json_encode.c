@@ -1,0 +1,679 @@
+/*
+** json_encode.c - Lua values to JSON text, directly (no cJSON in between):
+** exact numbers, validated UTF-8, Python-compatible escapes and layout,
+** sorted keys with Keras's envelope order, errors with JSONPaths.
+**
+** Memory: the output buffer and the key-sorting scratch belong to a
+** userdata (__gc and __close), so a Lua error anywhere frees them. Tables
+** are read raw (no __index/__pairs), so no Lua code runs while we encode.
+*/
+#define KSJ_INTERNAL
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include "ks_json.h"
+
+#define BOX_MT "kserial.json.encoder"
+#define PREFIX "kserial: json.encode: "
+
+/* ---- options ------------------------------------------------------------- */
+
+void ksj_encode_opts_init(ksj_encode_opts *o) {
+  o->indent = -1;
+  o->sort_keys = 1;
+  o->allow_nan = 0;
+  o->ensure_ascii = 0;
+  o->item_sep = ","; o->item_sep_len = 1;
+  o->key_sep = ":"; o->key_sep_len = 1;
+  o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
+}
+
+static void opt_separators(lua_State *L, const char *fname,
+                           ksj_encode_opts *o) {
+  int t = lua_gettop(L);
+  if (!lua_istable(L, t))
+    ksj_opt_error(L, fname, "separators", "a table of two strings {item, key}");
+  lua_rawgeti(L, t, 1);
+  lua_rawgeti(L, t, 2);
+  if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING ||
+      lua_rawlen(L, t) != 2) {
+    lua_settop(L, t);
+    ksj_opt_error(L, fname, "separators", "a table of two strings {item, key}");
+  }
+  /* the strings stay alive in the option table */
+  o->item_sep = lua_tolstring(L, -2, &o->item_sep_len);
+  o->key_sep = lua_tolstring(L, -1, &o->key_sep_len);
+  lua_settop(L, t);
+}
+
+static int read_encode_opt(lua_State *L, const char *k, const char *fname,
+                           ksj_encode_opts *o) {
+  if (strcmp(k, "indent") == 0)
+    o->indent = (int)ksj_opt_int(L, fname, k, 0, 1000);
+  else if (strcmp(k, "sort_keys") == 0) o->sort_keys = ksj_opt_bool(L, fname, k);
+  else if (strcmp(k, "allow_nan") == 0) o->allow_nan = ksj_opt_bool(L, fname, k);
+  else if (strcmp(k, "ensure_ascii") == 0)
+    o->ensure_ascii = ksj_opt_bool(L, fname, k);
+  else if (strcmp(k, "max_depth") == 0)
+    o->max_depth = (int)ksj_opt_int(L, fname, k, 1, KSJ_HARD_MAX_DEPTH);
+  else if (strcmp(k, "separators") == 0) {
+    opt_separators(L, fname, o);
+    return 2;
+  }
+  else return 0;
+  return 1;
+}
+
+void ksj_encode_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
+                          const char *fname, const char *const *extra) {
+  int seps = 0;
+  if (lua_isnoneornil(L, idx)) return;
+  idx = ksj_opts_begin(L, idx, fname);
+  while (lua_next(L, idx)) {
+    const char *k = ksj_opt_name(L, fname, extra);
+    int r = k != NULL ? read_encode_opt(L, k, fname, o) : 1;
+    if (r == 0) ksj_opt_unknown(L, fname);
+    if (r == 2) seps = 1;
+    lua_pop(L, 1);
+  }
+  if (o->indent >= 0 && !seps) {   /* Python's default with indent */
+    o->key_sep = ": ";
+    o->key_sep_len = 2;
+  }
+}
+
+/* ---- the box: output buffer and key scratch ------------------------------ */
+
+typedef struct keyent {
+  const char *s;        /* the key string, anchored in its table */
+  size_t len;
+  int rank;             /* envelope position, ENV_OTHER for other keys */
+  int order;            /* next() order, for sort_keys = false */
+} keyent;
+
+typedef struct ebox {
+  char *buf;
+  size_t n, cap;
+  keyent *keys;
+  size_t nkeys, kcap;
+  lua_Alloc f;
+  void *ud;
+} ebox;
+
+static int box_close(lua_State *L) {
+  ebox *b = (ebox *)lua_touserdata(L, 1);
+  if (b != NULL) {
+    if (b->buf != NULL) b->f(b->ud, b->buf, b->cap, 0);
+    if (b->keys != NULL) b->f(b->ud, b->keys, b->kcap * sizeof(keyent), 0);
+    b->buf = NULL; b->keys = NULL;
+    b->cap = b->kcap = b->n = b->nkeys = 0;
+  }
+  return 0;
+}
+
+static ebox *box_new(lua_State *L) {
+  ebox *b = (ebox *)lua_newuserdatauv(L, sizeof *b, 0);
+  memset(b, 0, sizeof *b);
+  b->f = lua_getallocf(L, &b->ud);
+  if (luaL_newmetatable(L, BOX_MT)) {
+    lua_pushcfunction(L, box_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, box_close);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_setmetatable(L, -2);
+  lua_toclose(L, -1);   /* freed at once when an error unwinds */
+  return b;
+}
+
+/* ---- the encoder state --------------------------------------------------- */
+
+typedef struct enc {
+  lua_State *L;
+  const ksj_encode_opts *o;
+  ebox *b;
+  int flags;
+  int depth;
+  int mt_array, mt_object;   /* stack indices of the marker metatables */
+} enc;
+
+static void enc_value(enc *e, int idx, const ksj_frame *up);
+
+/* Raises "kserial: json.encode: <msg> (at <path of f>)". */
+static KSJ_NOINLINE void enc_raise(enc *e, const ksj_frame *f,
+                                   const char *fmt, ...) {
+  lua_State *L = e->L;
+  va_list ap;
+  luaL_checkstack(L, 10, NULL);
+  luaL_where(L, 1);
+  lua_pushliteral(L, PREFIX);
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  lua_pushliteral(L, " (at ");
+  ksj_pushpath(L, f);
+  lua_pushliteral(L, ")");
+  lua_concat(L, 6);
+  lua_error(L);
+}
+
+static KSJ_NOINLINE char *grow(enc *e, size_t need) {
+  ebox *b = e->b;
+  size_t ncap = b->cap < 256 ? 256 : b->cap;
+  char *nb;
+  while (ncap - b->n < need) {
+    if (ncap > ((size_t)-1) / 2) luaL_error(e->L, PREFIX "output too large");
+    ncap *= 2;
+  }
+  nb = (char *)b->f(b->ud, b->buf, b->cap, ncap);
+  if (nb == NULL) luaL_error(e->L, PREFIX "not enough memory");
+  b->buf = nb;
+  b->cap = ncap;
+  return nb + b->n;
+}
+
+/* Room for `need` more bytes; returns where to write them. */
+static inline char *reserve(enc *e, size_t need) {
+  ebox *b = e->b;
+  if (KSJ_LIKELY(b->cap - b->n >= need)) return b->buf + b->n;
+  return grow(e, need);
+}
+
+static inline void put(enc *e, const char *s, size_t len) {
+  memcpy(reserve(e, len), s, len);
+  e->b->n += len;
+}
+
+static inline void putc_(enc *e, char c) {
+  *reserve(e, 1) = c;
+  e->b->n++;
+}
+
+/* Python's layout: newline and indent * level spaces. */
+static void newline(enc *e, int level) {
+  size_t sp = (size_t)e->o->indent * (size_t)level;
+  char *w = reserve(e, sp + 1);
+  *w = '\n';
+  memset(w + 1, ' ', sp);
+  e->b->n += sp + 1;
+}
+
+/* ---- scalars ------------------------------------------------------------- */
+
+static void enc_float(enc *e, double d, const ksj_frame *up) {
+  char *w;
+  if (d != d || d - d != d - d) {   /* NaN or +-inf */
+    const char *tok = d != d ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+    if (!e->o->allow_nan)
+      enc_raise(e, up, "cannot encode %s", d != d ? "NaN" : d > 0 ? "inf" : "-inf");
+    put(e, tok, strlen(tok));
+    return;
+  }
+  w = reserve(e, KSJ_NUMBUF);
+  e->b->n += ksj_format_double(d, w);
+}
+
+static void enc_number(enc *e, int idx, const ksj_frame *up) {
+  if (lua_isinteger(e->L, idx)) {
+    char *w = reserve(e, KSJ_NUMBUF);
+    e->b->n += ksj_format_integer(lua_tointeger(e->L, idx), w);
+  }
+  else enc_float(e, lua_tonumber(e->L, idx), up);
+}
+
+/* 0: copy as is; 1: escape; 2: non-ASCII (validate, maybe escape).
+** As in Python, DEL (0x7f) is escaped only with ensure_ascii. */
+#define NONASCII_ROWS \
+  2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, \
+  2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, \
+  2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, \
+  2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2
+static const unsigned char ascii_class[256] = {
+  1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+  0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,
+  NONASCII_ROWS
+};
+static const unsigned char str_class[256] = {
+  1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+  0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  NONASCII_ROWS
+};
+
+static const char hexdig[] = "0123456789abcdef";
+
+static char *put_u(char *w, unsigned u) {
+  w[0] = '\\'; w[1] = 'u';
+  w[2] = hexdig[(u >> 12) & 15]; w[3] = hexdig[(u >> 8) & 15];
+  w[4] = hexdig[(u >> 4) & 15]; w[5] = hexdig[u & 15];
+  return w + 6;
+}
+
+/* Escape of an ASCII byte that needs one: \" \\ \n \r \t \b \f \u00XX. */
+static char *put_escape(char *w, unsigned char c) {
+  char s;
+  switch (c) {
+    case '"': s = '"'; break;
+    case '\\': s = '\\'; break;
+    case '\n': s = 'n'; break;
+    case '\r': s = 'r'; break;
+    case '\t': s = 't'; break;
+    case '\b': s = 'b'; break;
+    case '\f': s = 'f'; break;
+    default: return put_u(w, c);
+  }
+  w[0] = '\\'; w[1] = s;
+  return w + 2;
+}
+
+/* ensure_ascii: one code point as \uXXXX, or a surrogate pair above FFFF. */
+static char *put_ascii_cp(char *w, const unsigned char *p, int k) {
+  unsigned cp;
+  if (k == 2) cp = (p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+  else if (k == 3) cp = (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+  else cp = (p[0] & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 |
+            (p[3] & 0x3Fu);
+  if (cp < 0x10000) return put_u(w, cp);
+  cp -= 0x10000;
+  w = put_u(w, 0xD800 | (cp >> 10));
+  return put_u(w, 0xDC00 | (cp & 0x3FF));
+}
+
+static KSJ_NOINLINE void bad_string(enc *e, const ksj_frame *up, int iskey,
+                                    const char *s, const unsigned char *p) {
+  const char *what = iskey ? "key" : "string";
+  if (*p == 0)
+    enc_raise(e, up, "%s holds a NUL byte (at offset %I), which a cJSON "
+              "document cannot hold", what, (LUAI_UACINT)((const char *)p - s));
+  else {
+    char hx[5] = {'0', 'x', hexdig[*p >> 4], hexdig[*p & 15], 0};
+    enc_raise(e, up, "%s is not valid UTF-8 (byte %s at offset %I)", what, hx,
+              (LUAI_UACINT)((const char *)p - s));
+  }
+}
+
+/* Writes s as a JSON string. Errors name the path `up` (the string's own
+** path, or its dict's for a key). */
+static void enc_string(enc *e, const char *s, size_t len, const ksj_frame *up,
+                       int iskey) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  int ascii = e->o->ensure_ascii, nonul = e->flags & KSJ_ENC_NO_NUL;
+  const unsigned char *cls = ascii ? ascii_class : str_class;
+  char *w = reserve(e, len + 2);
+  *w++ = '"';
+  while (p < end) {
+    const unsigned char *r = p;
+    unsigned char c;
+    while (p < end && cls[*p] == 0) p++;
+    memcpy(w, r, (size_t)(p - r));
+    w += p - r;
+    if (p == end) break;
+    c = *p;
+    e->b->n = (size_t)(w - e->b->buf);
+    if (c >= 0x80) {
+      int k = ksj_utf8_len(p, end);
+      if (k == 0) bad_string(e, up, iskey, s, p);
+      if (!ascii) {
+        memcpy(w, p, (size_t)k);
+        w += k; p += k;
+        continue;
+      }
+      w = reserve(e, 12 + (size_t)(end - p) + 1);
+      w = put_ascii_cp(w, p, k);
+      p += k;
+    }
+    else {
+      if (c == 0 && nonul) bad_string(e, up, iskey, s, p);
+      w = reserve(e, 6 + (size_t)(end - p) + 1);
+      w = put_escape(w, c);
+      p++;
+    }
+  }
+  *w++ = '"';
+  e->b->n = (size_t)(w - e->b->buf);
+}
+
+/* ---- values that cannot be encoded --------------------------------------- */
+
+/* A table or userdata with a metatable that is no marker: a class instance
+** (the protocol layer serializes those before encoding) or something else. */
+static KSJ_NOINLINE void bad_class(enc *e, int idx, const ksj_frame *up) {
+  lua_State *L = e->L;
+  const char *tname = lua_istable(L, idx) ? "table" : "userdata";
+  luaL_checkstack(L, 4, NULL);
+  if (lua_getmetatable(L, idx)) {
+    lua_pushliteral(L, "__name");
+    if (lua_rawget(L, -2) == LUA_TSTRING)
+      enc_raise(e, up, "cannot encode a value of class '%s'", lua_tostring(L, -1));
+    enc_raise(e, up, "cannot encode a %s with a metatable", tname);
+  }
+  enc_raise(e, up, "cannot encode a %s", tname);
+}
+
+static KSJ_NOINLINE void bad_type(enc *e, int idx, const ksj_frame *up) {
+  lua_State *L = e->L;
+  int t = lua_type(L, idx);
+  if (t == LUA_TUSERDATA) bad_class(e, idx, up);
+  if (t == LUA_TLIGHTUSERDATA)
+    enc_raise(e, up, "cannot encode a light userdata other than kserial.null");
+  if (t == LUA_TNIL)
+    enc_raise(e, up, "cannot encode nil inside a table (use kserial.null)");
+  enc_raise(e, up, "cannot encode a %s", lua_typename(L, t));
+}
+
+/* The key at idx, for messages: "x" (escaped, cut), 3, 1.5, true... */
+static const char *key_repr(lua_State *L, int idx) {
+  int t = lua_type(L, idx);
+  if (t == LUA_TSTRING) {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    ksj_pushquoted(L, s, len);
+    return lua_tostring(L, -1);
+  }
+  if (t == LUA_TNUMBER && !lua_isinteger(L, idx))
+    return lua_pushfstring(L, "%s (a float)", luaL_tolstring(L, idx, NULL));
+  if (t == LUA_TNUMBER || t == LUA_TBOOLEAN) return luaL_tolstring(L, idx, NULL);
+  return lua_pushfstring(L, "of type %s", luaL_typename(L, idx));
+}
+
+static KSJ_NOINLINE void bad_key(enc *e, int kidx, const ksj_frame *up,
+                                 const char *why) {
+  luaL_checkstack(e->L, 10, NULL);
+  kidx = lua_absindex(e->L, kidx);
+  enc_raise(e, up, "bad table key %s: %s", key_repr(e->L, kidx), why);
+}
+
+#define KEYS_RULE "keys must be all strings (a dict) or exactly the " \
+                  "integers 1..n (an array)"
+
+/* ---- depth and cycles ---------------------------------------------------- */
+
+/* At the depth limit, tell a cycle from deep nesting: walk the tables from
+** the root and report the first one met twice. Only runs on error. */
+static KSJ_NOINLINE void too_deep(enc *e, int t, const ksj_frame *up) {
+  lua_State *L = e->L;
+  ksj_frame self = {up, NULL, 0, 0, t};
+  const ksj_frame *g, **v;
+  size_t n = 0, i;
+  luaL_checkstack(L, 10, NULL);
+  for (g = &self; g != NULL; g = g->up) n++;
+  v = (const ksj_frame **)lua_newuserdatauv(L, n * sizeof *v, 0);
+  i = n;
+  for (g = &self; g != NULL; g = g->up) v[--i] = g;
+  lua_createtable(L, 0, (int)n);       /* table -> its first frame */
+  for (i = 0; i < n; i++) {
+    lua_pushvalue(L, v[i]->tidx);
+    if (lua_rawget(L, -2) != LUA_TNIL) {
+      const ksj_frame *first = (const ksj_frame *)lua_touserdata(L, -1);
+      ksj_pushpath(L, first->up);
+      enc_raise(e, v[i]->up, "cycle: this table contains itself (it is "
+                "also at %s)", lua_tostring(L, -1));
+    }
+    lua_pop(L, 1);
+    lua_pushvalue(L, v[i]->tidx);
+    lua_pushlightuserdata(L, (void *)v[i]);
+    lua_rawset(L, -3);
+  }
+  enc_raise(e, up, "nesting deeper than %d", e->o->max_depth);
+}
+
+/* ---- arrays -------------------------------------------------------------- */
+
+static void enc_array(enc *e, int t, lua_Integer n, ksj_frame *f) {
+  lua_State *L = e->L;
+  lua_Integer i;
+  int pretty = e->o->indent >= 0;
+  putc_(e, '[');
+  for (i = 1; i <= n; i++) {
+    if (i > 1) put(e, e->o->item_sep, e->o->item_sep_len);
+    if (pretty) newline(e, e->depth);
+    f->index = i - 1;
+    if (lua_rawgeti(L, t, i) == LUA_TNIL)
+      enc_raise(e, f, "array item is nil (a hole in 1..%I)", (LUAI_UACINT)n);
+    enc_value(e, lua_gettop(L), f);
+    lua_pop(L, 1);
+  }
+  if (pretty && n > 0) newline(e, e->depth - 1);
+  putc_(e, ']');
+}
+
+/* ---- dicts --------------------------------------------------------------- */
+
+enum { ENV_CLASS_NAME = 1, ENV_CONFIG = 2, ENV_OTHER = 7 };
+
+/* Keras's envelope order: module, class_name, config, registered_name,
+** build_config, compile_config, shared_object_id. */
+static int envelope_rank(const char *s, size_t len) {
+  switch (len) {
+    case 6:
+      if (memcmp(s, "module", 6) == 0) return 0;
+      if (memcmp(s, "config", 6) == 0) return 2;
+      break;
+    case 10: if (memcmp(s, "class_name", 10) == 0) return 1; break;
+    case 15: if (memcmp(s, "registered_name", 15) == 0) return 3; break;
+    case 12: if (memcmp(s, "build_config", 12) == 0) return 4; break;
+    case 14: if (memcmp(s, "compile_config", 14) == 0) return 5; break;
+    case 16: if (memcmp(s, "shared_object_id", 16) == 0) return 6; break;
+    default: break;
+  }
+  return ENV_OTHER;
+}
+
+static KSJ_NOINLINE void grow_keys(enc *e) {
+  ebox *b = e->b;
+  size_t ncap = b->kcap < 16 ? 16 : b->kcap * 2;
+  keyent *nk;
+  if (ncap > ((size_t)-1) / (2 * sizeof(keyent)))
+    luaL_error(e->L, PREFIX "too many keys");
+  nk = (keyent *)b->f(b->ud, b->keys, b->kcap * sizeof(keyent),
+                      ncap * sizeof(keyent));
+  if (nk == NULL) luaL_error(e->L, PREFIX "not enough memory");
+  b->keys = nk;
+  b->kcap = ncap;
+}
+
+/* Appends the string key at kidx to the scratch; returns its rank. */
+static int add_key(enc *e, int kidx, size_t base) {
+  ebox *b = e->b;
+  keyent *k;
+  if (b->nkeys == b->kcap) grow_keys(e);
+  k = &b->keys[b->nkeys];
+  k->s = lua_tolstring(e->L, kidx, &k->len);
+  k->rank = envelope_rank(k->s, k->len);
+  k->order = (int)(b->nkeys - base);
+  b->nkeys++;
+  return k->rank;
+}
+
+static int cmp_bytes(const keyent *a, const keyent *b) {
+  size_t n = a->len < b->len ? a->len : b->len;
+  int c = memcmp(a->s, b->s, n);
+  if (c != 0) return c;
+  return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int cmp_sorted(const void *x, const void *y) {
+  const keyent *a = (const keyent *)x, *b = (const keyent *)y;
+  if (a->rank != b->rank) return a->rank - b->rank;
+  return cmp_bytes(a, b);
+}
+
+static int cmp_order(const void *x, const void *y) {
+  const keyent *a = (const keyent *)x, *b = (const keyent *)y;
+  if (a->rank != b->rank) return a->rank - b->rank;
+  return a->order - b->order;
+}
+
+/* Sorts the n keys from base. Envelope ranks count only when both
+** class_name and config are present. */
+static void order_keys(enc *e, size_t base, size_t n, int seen) {
+  keyent *k = e->b->keys + base;
+  size_t i;
+  int envelope = (seen & (1 << ENV_CLASS_NAME)) && (seen & (1 << ENV_CONFIG));
+  if (!envelope && seen != 0)
+    for (i = 0; i < n; i++) k[i].rank = ENV_OTHER;
+  if (n < 2 || (!envelope && !e->o->sort_keys)) return;
+  qsort(k, n, sizeof *k, e->o->sort_keys ? cmp_sorted : cmp_order);
+}
+
+static void enc_dict(enc *e, int t, size_t base, size_t n, int seen,
+                     ksj_frame *f) {
+  lua_State *L = e->L;
+  size_t i;
+  int pretty = e->o->indent >= 0;
+  order_keys(e, base, n, seen);
+  putc_(e, '{');
+  for (i = 0; i < n; i++) {
+    keyent *k = &e->b->keys[base + i];   /* re-read: nesting may move it */
+    const char *s = k->s;
+    size_t len = k->len;
+    if (i > 0) put(e, e->o->item_sep, e->o->item_sep_len);
+    if (pretty) newline(e, e->depth);
+    enc_string(e, s, len, f->up, 1);
+    put(e, e->o->key_sep, e->o->key_sep_len);
+    f->key = s;
+    f->klen = len;
+    lua_pushlstring(L, s, len);
+    lua_rawget(L, t);
+    enc_value(e, lua_gettop(L), f);
+    lua_pop(L, 1);
+  }
+  if (pretty && n > 0) newline(e, e->depth - 1);
+  putc_(e, '}');
+  e->b->nkeys = base;
+}
+
+/* A dict-marked table: every key must be a string. */
+static size_t collect_keys(enc *e, int t, const ksj_frame *up, int *seen) {
+  lua_State *L = e->L;
+  size_t base = e->b->nkeys;
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -2) != LUA_TSTRING)
+      bad_key(e, -2, up, "the keys of a dict must be strings");
+    *seen |= 1 << add_key(e, -2, base);
+    lua_pop(L, 1);
+  }
+  return e->b->nkeys - base;
+}
+
+/* An unmarked table: all string keys make a dict (collected into the
+** scratch), keys exactly 1..n an array. Returns n for an array, -1 for a
+** dict. Anything else raises, naming a key that does not fit. */
+static lua_Integer classify(enc *e, int t, const ksj_frame *up, int *seen) {
+  lua_State *L = e->L;
+  size_t base = e->b->nkeys;
+  lua_Integer nint = 0, imin = 0, imax = 0;
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -2) == LUA_TSTRING)
+      *seen |= 1 << add_key(e, -2, base);
+    else if (lua_isinteger(L, -2)) {
+      lua_Integer k = lua_tointeger(L, -2);
+      if (nint == 0 || k < imin) imin = k;
+      if (nint == 0 || k > imax) imax = k;
+      nint++;
+    }
+    else bad_key(e, -2, up, KEYS_RULE);
+    lua_pop(L, 1);
+  }
+  if (nint == 0) return -1;
+  if (e->b->nkeys > base) {    /* mixed: blame the minority's kind */
+    if (lua_rawlen(L, t) > 0) {
+      lua_pushlstring(L, e->b->keys[base].s, e->b->keys[base].len);
+      bad_key(e, -1, up, "a table with array items cannot have string keys");
+    }
+    lua_pushinteger(L, imin);
+    bad_key(e, -1, up, "a table with string keys cannot have integer keys");
+  }
+  if (imin < 1 || imax > nint) {
+    lua_pushinteger(L, imin < 1 ? imin : imax);
+    bad_key(e, -1, up, KEYS_RULE);
+  }
+  return nint;
+}
+
+static void enc_table(enc *e, int t, const ksj_frame *up) {
+  lua_State *L = e->L;
+  ksj_frame f = {up, NULL, 0, 0, t};
+  lua_Integer n = -1;
+  size_t base = e->b->nkeys, nkeys = 0;
+  int seen = 0;
+  if (e->depth >= e->o->max_depth) too_deep(e, t, up);
+  luaL_checkstack(L, 6, "kserial: json.encode: nesting too deep");
+  if (lua_getmetatable(L, t)) {
+    if (lua_rawequal(L, -1, e->mt_array)) n = (lua_Integer)lua_rawlen(L, t);
+    else if (lua_rawequal(L, -1, e->mt_object))
+      nkeys = collect_keys(e, t, up, &seen);
+    else bad_class(e, t, up);
+    lua_pop(L, 1);
+  }
+  else {
+    n = classify(e, t, up, &seen);
+    if (n < 0) nkeys = e->b->nkeys - base;
+  }
+  e->depth++;
+  if (n >= 0) enc_array(e, t, n, &f);
+  else enc_dict(e, t, base, nkeys, seen, &f);
+  e->depth--;
+}
+
+static void enc_value(enc *e, int idx, const ksj_frame *up) {
+  lua_State *L = e->L;
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, idx, &len);
+      enc_string(e, s, len, up, 0);
+      break;
+    }
+    case LUA_TNUMBER: enc_number(e, idx, up); break;
+    case LUA_TTABLE: enc_table(e, idx, up); break;
+    case LUA_TBOOLEAN:
+      if (lua_toboolean(L, idx)) put(e, "true", 4);
+      else put(e, "false", 5);
+      break;
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, idx) != NULL) bad_type(e, idx, up);
+      put(e, "null", 4);
+      break;
+    case LUA_TNIL:
+      if (up != NULL) bad_type(e, idx, up);
+      put(e, "null", 4);
+      break;
+    default: bad_type(e, idx, up);
+  }
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+void ksj_encode_ex(lua_State *L, int idx, const ksj_encode_opts *o,
+                   int flags) {
+  enc e;
+  int boxi;
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 8, NULL);
+  e.L = L;
+  e.o = o;
+  e.flags = flags;
+  e.depth = 0;
+  e.b = box_new(L);
+  boxi = lua_gettop(L);
+  ksj_pushmt(L, KSJ_ARRAY_MT);
+  e.mt_array = lua_gettop(L);
+  ksj_pushmt(L, KSJ_OBJECT_MT);
+  e.mt_object = lua_gettop(L);
+  enc_value(&e, idx, NULL);
+  lua_pushlstring(L, e.b->buf != NULL ? e.b->buf : "", e.b->n);
+  lua_closeslot(L, boxi);        /* frees the buffers now */
+  lua_replace(L, boxi);
+  lua_settop(L, boxi);
+}
+
+void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o) {
+  ksj_encode_ex(L, idx, o, 0);
+}
