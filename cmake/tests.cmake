@@ -37,3 +37,12 @@ if(TARGET kserial-lua)
   set_tests_properties(example.quickstart PROPERTIES
                        PASS_REGULAR_EXPRESSION "round trip ok: 3 layers.*refused in safe mode")
 endif()
+
+# C API tests: C hosts linking libkserial.
+file(GLOB KS_CAPI_TESTS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/spec/capi/test_*.c)
+foreach(src ${KS_CAPI_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(capi_${name} ${src})
+  target_link_libraries(capi_${name} PRIVATE kserial)
+  add_test(NAME capi.${name} COMMAND capi_${name})
+endforeach()
