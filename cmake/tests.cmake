@@ -46,3 +46,5 @@ foreach(src ${KS_CAPI_TESTS})
   target_link_libraries(capi_${name} PRIVATE kserial)
   add_test(NAME capi.${name} COMMAND capi_${name})
 endforeach()
+
+include(cmake/cli_tests.cmake OPTIONAL)

@@ -12,7 +12,8 @@
 ** registry under KSL_ENGINE; its __gc frees the core engine. Every module
 ** function is a closure with the box as upvalue 1, so helpers called
 ** directly from one (not through lua_call) can use KSL_BOX. */
-#define KSL_ENGINE "kserial.engine"
+#define KSL_ENGINE "kserial.box"        /* registry key of the box */
+#define KSL_ENGINE_MT "kserial.engine"  /* its metatable (and type name) */
 #define KSL_MODULE "kserial.module"
 #define KSL_BOX lua_upvalueindex(1)
 

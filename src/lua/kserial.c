@@ -10,7 +10,7 @@
 #include "ks_embedded.h"
 
 static int box_gc(lua_State *L) {
-  ksl_box *b = (ksl_box *)luaL_checkudata(L, 1, KSL_ENGINE);
+  ksl_box *b = (ksl_box *)luaL_checkudata(L, 1, KSL_ENGINE_MT);
   ks_engine_free(b->e);
   b->e = NULL;
   return 0;
@@ -30,7 +30,7 @@ static void new_box(lua_State *L) {
   lua_Alloc f = lua_getallocf(L, &ud);
   ksl_box *b = (ksl_box *)lua_newuserdatauv(L, sizeof *b, KSL_UV_COUNT);
   memset(b, 0, sizeof *b);
-  if (luaL_newmetatable(L, KSL_ENGINE)) {
+  if (luaL_newmetatable(L, KSL_ENGINE_MT)) {
     lua_pushcfunction(L, box_gc);
     lua_setfield(L, -2, "__gc");
   }
