@@ -280,6 +280,25 @@ describe("kserial.json", function()
       assert.equal(0, calls)
     end)
 
+    it("encodes big tables the same whether their values fit on the stack or not", function()
+      local d, a = {}, {}
+      for i = 1, 70000 do d["k" .. i] = i; a[i] = i end
+      local s = enc(d)
+      local back = dec(s)
+      local n = 0
+      for k, v in pairs(back) do
+        assert.equal(d[k], v)
+        n = n + 1
+      end
+      assert.equal(70000, n)
+      assert.equal('{"k1":1,"k10":10,"k100":100,"k1000":1000,"k10000":10000,"k10001":10001,',
+                   s:sub(1, 71))
+      local sa = enc(a)
+      assert.equal("[1,2,3,", sa:sub(1, 7))
+      assert.equal(",69999,70000]", sa:sub(-13))
+      assert.equal(70000, #dec(sa))
+    end)
+
     it("gives the same bytes for the same value", function()
       local t = {}
       for i = 1, 200 do t["k" .. i] = {i, i + 0.5, tostring(i)} end

@@ -397,6 +397,7 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
                 const ksj_decode_opts *o) {
   dec d;
   int top = lua_gettop(L);
+  if (text == NULL) text = "";   /* (NULL, 0) from a C caller */
   if (o->max_size > 0 && len > o->max_size)
     luaL_error(L, PREFIX "document of %I bytes is larger than max_size %I",
                (LUAI_UACINT)len, (LUAI_UACINT)o->max_size);

@@ -421,9 +421,52 @@ static KSJ_NOINLINE void too_deep(enc *e, int t, const ksj_frame *up) {
   enc_raise(e, up, "nesting deeper than %d", e->o->max_depth);
 }
 
+/* ---- reading a table ----------------------------------------------------- */
+
+/* What one lua_next pass over a table found. String keys go to the key
+** scratch (from base, in next() order). Values stay on the Lua stack (at
+** vbase + 1 ..., same order), so writing needs no second lookup per key;
+** if the stack cannot grow, kept drops to 0 and values are read again. */
+typedef struct scan {
+  size_t base;
+  int vbase, kept;
+  int in_order;          /* the integer keys came as 1, 2, 3... */
+  int seen;              /* bit r set: a key of envelope rank r */
+  lua_Integer nint, imin, imax;
+} scan;
+
+static void scan_init(enc *e, scan *s) {
+  s->base = e->b->nkeys;
+  s->vbase = lua_gettop(e->L);
+  s->kept = s->in_order = 1;
+  s->seen = 0;
+  s->nint = s->imin = s->imax = 0;
+}
+
+/* Values kept per table: bounds the stack a deep, wide value can take. */
+#define KEEP_MAX 65536
+
+/* After lua_next: [values][key][value]. The value goes below the key
+** (lua_next wants the key on top), or is dropped. */
+static void keep_value(enc *e, scan *s) {
+  lua_State *L = e->L;
+  int count = lua_gettop(L) - 2 - s->vbase;
+  if (!s->kept) lua_pop(L, 1);
+  else if ((count & 31) != 0 || (count < KEEP_MAX && lua_checkstack(L, 40)))
+    lua_insert(L, -2);
+  else {                      /* no room: forget the values, keep the key */
+    lua_pop(L, 1);
+    lua_replace(L, s->vbase + 1);
+    lua_settop(L, s->vbase + 1);
+    s->kept = 0;
+  }
+}
+
 /* ---- arrays -------------------------------------------------------------- */
 
-static void enc_array(enc *e, int t, lua_Integer n, ksj_frame *f) {
+/* Items 1..n: from the stack at vbase + 1... when the scan kept them in
+** order, else read raw. */
+static void enc_array(enc *e, int t, lua_Integer n, int vbase, ksj_frame *f) {
   lua_State *L = e->L;
   lua_Integer i;
   int pretty = e->o->indent >= 0;
@@ -432,10 +475,13 @@ static void enc_array(enc *e, int t, lua_Integer n, ksj_frame *f) {
     if (i > 1) put(e, e->o->item_sep, e->o->item_sep_len);
     if (pretty) newline(e, e->depth);
     f->index = i - 1;
-    if (lua_rawgeti(L, t, i) == LUA_TNIL)
-      enc_raise(e, f, "array item is nil (a hole in 1..%I)", (LUAI_UACINT)n);
-    enc_value(e, lua_gettop(L), f);
-    lua_pop(L, 1);
+    if (vbase != 0) enc_value(e, vbase + (int)i, f);
+    else {
+      if (lua_rawgeti(L, t, i) == LUA_TNIL)
+        enc_raise(e, f, "array item is nil (a hole in 1..%I)", (LUAI_UACINT)n);
+      enc_value(e, lua_gettop(L), f);
+      lua_pop(L, 1);
+    }
   }
   if (pretty && n > 0) newline(e, e->depth - 1);
   putc_(e, ']');
@@ -489,27 +535,46 @@ static int add_key(enc *e, int kidx, size_t base) {
   return k->rank;
 }
 
+/* Bytewise (memcmp) order, a prefix before the longer key. */
 static int cmp_bytes(const keyent *a, const keyent *b) {
   size_t n = a->len < b->len ? a->len : b->len;
-  int c = memcmp(a->s, b->s, n);
+  int c;
+  if (n > 0 && a->s[0] != b->s[0])   /* most keys differ at once */
+    return (unsigned char)a->s[0] - (unsigned char)b->s[0];
+  c = memcmp(a->s, b->s, n);
   if (c != 0) return c;
   return a->len < b->len ? -1 : a->len > b->len;
 }
 
-static int cmp_sorted(const void *x, const void *y) {
-  const keyent *a = (const keyent *)x, *b = (const keyent *)y;
+static int key_cmp(const keyent *a, const keyent *b, int bytes) {
   if (a->rank != b->rank) return a->rank - b->rank;
-  return cmp_bytes(a, b);
+  return bytes ? cmp_bytes(a, b) : a->order - b->order;
+}
+
+static int cmp_sorted(const void *x, const void *y) {
+  return key_cmp((const keyent *)x, (const keyent *)y, 1);
 }
 
 static int cmp_order(const void *x, const void *y) {
-  const keyent *a = (const keyent *)x, *b = (const keyent *)y;
-  if (a->rank != b->rank) return a->rank - b->rank;
-  return a->order - b->order;
+  return key_cmp((const keyent *)x, (const keyent *)y, 0);
 }
 
-/* Sorts the n keys from base. Envelope ranks count only when both
-** class_name and config are present. */
+/* Most dicts are small: insertion sort beats qsort's indirect calls. */
+static void sort_keys(keyent *k, size_t n, int bytes) {
+  size_t i, j;
+  if (n > 24) {
+    qsort(k, n, sizeof *k, bytes ? cmp_sorted : cmp_order);
+    return;
+  }
+  for (i = 1; i < n; i++) {
+    keyent x = k[i];
+    for (j = i; j > 0 && key_cmp(&x, &k[j - 1], bytes) < 0; j--) k[j] = k[j - 1];
+    k[j] = x;
+  }
+}
+
+/* Puts the n keys from base in writing order. Envelope ranks count only
+** when both class_name and config are present. */
 static void order_keys(enc *e, size_t base, size_t n, int seen) {
   keyent *k = e->b->keys + base;
   size_t i;
@@ -517,109 +582,117 @@ static void order_keys(enc *e, size_t base, size_t n, int seen) {
   if (!envelope && seen != 0)
     for (i = 0; i < n; i++) k[i].rank = ENV_OTHER;
   if (n < 2 || (!envelope && !e->o->sort_keys)) return;
-  qsort(k, n, sizeof *k, e->o->sort_keys ? cmp_sorted : cmp_order);
+  sort_keys(k, n, e->o->sort_keys);
 }
 
-static void enc_dict(enc *e, int t, size_t base, size_t n, int seen,
-                     ksj_frame *f) {
+static void enc_dict(enc *e, int t, const scan *s, ksj_frame *f) {
   lua_State *L = e->L;
-  size_t i;
+  size_t i, n = e->b->nkeys - s->base;
   int pretty = e->o->indent >= 0;
-  order_keys(e, base, n, seen);
+  order_keys(e, s->base, n, s->seen);
   putc_(e, '{');
   for (i = 0; i < n; i++) {
-    keyent *k = &e->b->keys[base + i];   /* re-read: nesting may move it */
-    const char *s = k->s;
+    keyent *k = &e->b->keys[s->base + i];   /* re-read: nesting may move it */
+    const char *ks = k->s;
     size_t len = k->len;
+    int order = k->order;
     if (i > 0) put(e, e->o->item_sep, e->o->item_sep_len);
     if (pretty) newline(e, e->depth);
-    enc_string(e, s, len, f->up, 1);
+    enc_string(e, ks, len, f->up, 1);
     put(e, e->o->key_sep, e->o->key_sep_len);
-    f->key = s;
+    f->key = ks;
     f->klen = len;
-    lua_pushlstring(L, s, len);
-    lua_rawget(L, t);
-    enc_value(e, lua_gettop(L), f);
-    lua_pop(L, 1);
+    if (s->kept) enc_value(e, s->vbase + 1 + order, f);
+    else {
+      lua_pushlstring(L, ks, len);
+      lua_rawget(L, t);
+      enc_value(e, lua_gettop(L), f);
+      lua_pop(L, 1);
+    }
   }
   if (pretty && n > 0) newline(e, e->depth - 1);
   putc_(e, '}');
-  e->b->nkeys = base;
 }
 
 /* A dict-marked table: every key must be a string. */
-static size_t collect_keys(enc *e, int t, const ksj_frame *up, int *seen) {
+static void collect_dict(enc *e, int t, const ksj_frame *up, scan *s) {
   lua_State *L = e->L;
-  size_t base = e->b->nkeys;
   lua_pushnil(L);
   while (lua_next(L, t)) {
     if (lua_type(L, -2) != LUA_TSTRING)
       bad_key(e, -2, up, "the keys of a dict must be strings");
-    *seen |= 1 << add_key(e, -2, base);
-    lua_pop(L, 1);
+    s->seen |= 1 << add_key(e, -2, s->base);
+    keep_value(e, s);
   }
-  return e->b->nkeys - base;
 }
 
-/* An unmarked table: all string keys make a dict (collected into the
-** scratch), keys exactly 1..n an array. Returns n for an array, -1 for a
-** dict. Anything else raises, naming a key that does not fit. */
-static lua_Integer classify(enc *e, int t, const ksj_frame *up, int *seen) {
+/* Raises for an unmarked table whose keys are neither all strings nor
+** exactly 1..n, naming a key that does not fit. */
+static void check_keys(enc *e, int t, const ksj_frame *up, const scan *s) {
   lua_State *L = e->L;
-  size_t base = e->b->nkeys;
-  lua_Integer nint = 0, imin = 0, imax = 0;
+  if (e->b->nkeys > s->base) {    /* mixed: blame the minority's kind */
+    if (lua_rawlen(L, t) > 0) {
+      lua_pushlstring(L, e->b->keys[s->base].s, e->b->keys[s->base].len);
+      bad_key(e, -1, up, "a table with array items cannot have string keys");
+    }
+    lua_pushinteger(L, s->imin);
+    bad_key(e, -1, up, "a table with string keys cannot have integer keys");
+  }
+  if (s->imin < 1 || s->imax > s->nint) {
+    lua_pushinteger(L, s->imin < 1 ? s->imin : s->imax);
+    bad_key(e, -1, up, KEYS_RULE);
+  }
+}
+
+/* An unmarked table: all string keys make a dict, keys exactly 1..n an
+** array. Returns n for an array, -1 for a dict. */
+static lua_Integer classify(enc *e, int t, const ksj_frame *up, scan *s) {
+  lua_State *L = e->L;
   lua_pushnil(L);
   while (lua_next(L, t)) {
     if (lua_type(L, -2) == LUA_TSTRING)
-      *seen |= 1 << add_key(e, -2, base);
+      s->seen |= 1 << add_key(e, -2, s->base);
     else if (lua_isinteger(L, -2)) {
       lua_Integer k = lua_tointeger(L, -2);
-      if (nint == 0 || k < imin) imin = k;
-      if (nint == 0 || k > imax) imax = k;
-      nint++;
+      if (k != s->nint + 1) s->in_order = 0;
+      if (s->nint == 0 || k < s->imin) s->imin = k;
+      if (s->nint == 0 || k > s->imax) s->imax = k;
+      s->nint++;
     }
     else bad_key(e, -2, up, KEYS_RULE);
-    lua_pop(L, 1);
+    keep_value(e, s);
   }
-  if (nint == 0) return -1;
-  if (e->b->nkeys > base) {    /* mixed: blame the minority's kind */
-    if (lua_rawlen(L, t) > 0) {
-      lua_pushlstring(L, e->b->keys[base].s, e->b->keys[base].len);
-      bad_key(e, -1, up, "a table with array items cannot have string keys");
-    }
-    lua_pushinteger(L, imin);
-    bad_key(e, -1, up, "a table with string keys cannot have integer keys");
-  }
-  if (imin < 1 || imax > nint) {
-    lua_pushinteger(L, imin < 1 ? imin : imax);
-    bad_key(e, -1, up, KEYS_RULE);
-  }
-  return nint;
+  if (s->nint == 0) return -1;
+  check_keys(e, t, up, s);
+  return s->nint;
 }
 
 static void enc_table(enc *e, int t, const ksj_frame *up) {
   lua_State *L = e->L;
   ksj_frame f = {up, NULL, 0, 0, t};
   lua_Integer n = -1;
-  size_t base = e->b->nkeys, nkeys = 0;
-  int seen = 0;
+  scan s;
   if (e->depth >= e->o->max_depth) too_deep(e, t, up);
   luaL_checkstack(L, 6, "kserial: json.encode: nesting too deep");
+  scan_init(e, &s);
   if (lua_getmetatable(L, t)) {
-    if (lua_rawequal(L, -1, e->mt_array)) n = (lua_Integer)lua_rawlen(L, t);
-    else if (lua_rawequal(L, -1, e->mt_object))
-      nkeys = collect_keys(e, t, up, &seen);
-    else bad_class(e, t, up);
+    int isarray = lua_rawequal(L, -1, e->mt_array);
+    int isobject = !isarray && lua_rawequal(L, -1, e->mt_object);
     lua_pop(L, 1);
+    if (isarray) {
+      n = (lua_Integer)lua_rawlen(L, t);
+      s.kept = 0;
+    }
+    else if (isobject) collect_dict(e, t, up, &s);
+    else bad_class(e, t, up);
   }
-  else {
-    n = classify(e, t, up, &seen);
-    if (n < 0) nkeys = e->b->nkeys - base;
-  }
+  else n = classify(e, t, up, &s);
   e->depth++;
-  if (n >= 0) enc_array(e, t, n, &f);
-  else enc_dict(e, t, base, nkeys, seen, &f);
+  if (n >= 0) enc_array(e, t, n, s.kept && s.in_order ? s.vbase : 0, &f);
+  else enc_dict(e, t, &s, &f);
   e->depth--;
+  lua_settop(L, s.vbase);
+  e->b->nkeys = s.base;
 }
 
 static void enc_value(enc *e, int idx, const ksj_frame *up) {

@@ -22,11 +22,29 @@ static const double pow10_exact[23] = {
 
 /* ---- integers ------------------------------------------------------------ */
 
+static const char digit_pairs[] =
+  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+  "8081828384858687888990919293949596979899";
+
+/* Two digits per division: this runs for every number we write. */
 static size_t utoa(uint64_t u, char *out) {
   char tmp[24];
-  size_t n = 0, len = 0;
-  do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u != 0);
-  while (n > 0) out[len++] = tmp[--n];
+  char *w = tmp + sizeof tmp;
+  size_t len;
+  while (u >= 100) {
+    const char *d = digit_pairs + 2 * (u % 100);
+    u /= 100;
+    *--w = d[1];
+    *--w = d[0];
+  }
+  if (u >= 10) {
+    *--w = digit_pairs[2 * u + 1];
+    *--w = digit_pairs[2 * u];
+  }
+  else *--w = (char)('0' + u);
+  len = (size_t)(tmp + sizeof tmp - w);
+  memcpy(out, w, len);
   return len;
 }
 
@@ -47,14 +65,30 @@ typedef struct digits {
   int decpt;
 } digits;
 
-/* Does "D1..Dn" x 10^(decpt-n) read back as a? The probe has no decimal
-** point, so strtod's locale cannot matter. */
+/* Does v x 10^e10 read back as a? When v <= 2^53 and the power of ten is
+** exact, one IEEE operation rounds exactly as strtod would (Clinger):
+** returns 1 or 0. Else -1: ask strtod. */
+static int clinger_reads_back(uint64_t v, int e10, double a) {
+  if ((double)v > TWO53 || e10 < -22 || e10 > 22) return -1;
+  return (e10 >= 0 ? (double)v * pow10_exact[e10]
+                   : (double)v / pow10_exact[-e10]) == a;
+}
+
+/* Does "D1..Dn" x 10^(decpt-n) read back as a? strtod gets a probe with
+** no decimal point, so the locale cannot matter. */
 static int reads_back(const digits *g, double a) {
   char buf[48];
   size_t len = (size_t)g->n;
+  int e = g->decpt - g->n, i, r = -1;
+  if (g->n <= 16) {
+    uint64_t m = 0;
+    for (i = 0; i < g->n; i++) m = m * 10 + (uint64_t)(g->d[i] - '0');
+    r = clinger_reads_back(m, e, a);
+  }
+  if (r >= 0) return r;
   memcpy(buf, g->d, len);
   buf[len++] = 'e';
-  len += ksj_format_integer(g->decpt - g->n, buf + len);
+  len += ksj_format_integer(e, buf + len);
   buf[len] = '\0';
   return strtod(buf, NULL) == a;
 }
@@ -68,9 +102,9 @@ static void strip_zeros(digits *g) {
 ** exact, so the division is rounded once, exactly as strtod rounds "m e-k":
 ** m is a shortest candidate that reads back. Below 10^15 (15 digits) at most
 ** one such decimal exists per length, so this is also Python's choice. */
-static int digits_fast(double a, digits *g) {
+static int digits_fast(double a, digits *g, int kmax) {
   int k;
-  for (k = 0; k <= 22; k++) {
+  for (k = 0; k <= kmax; k++) {
     double x = a * pow10_exact[k];
     uint64_t m;
     if (x >= 1e15) return 0;
@@ -85,10 +119,14 @@ static int digits_fast(double a, digits *g) {
   return 0;
 }
 
-/* Reads printf's "%.Ne" output: the digits (skipping whatever decimal
-** point the locale uses) and the exponent. */
-static void parse_e_format(const char *s, digits *g) {
+/* printf's correctly rounded digits of a with p significant digits. We
+** read the digits and the exponent and skip whatever decimal point the
+** locale put there. */
+static void printf_digits(double a, int p, digits *g) {
+  char buf[48];
+  const char *s = buf;
   int e = 0, neg = 0;
+  snprintf(buf, sizeof buf, "%.*e", p - 1, a);
   g->n = 0;
   for (; *s != 'e' && *s != '\0'; s++)
     if (*s >= '0' && *s <= '9' && g->n < 20) g->d[g->n++] = *s;
@@ -99,48 +137,195 @@ static void parse_e_format(const char *s, digits *g) {
   g->decpt = (neg ? -e : e) + 1;
 }
 
-/* Adds delta (+1 or -1) to the last digit, carrying. */
-static void bump(digits *g, int delta) {
+/* Adds one to the last digit, carrying. */
+static void bump(digits *g) {
   int i = g->n - 1;
-  if (delta > 0) {
-    while (i >= 0 && g->d[i] == '9') g->d[i--] = '0';
-    if (i >= 0) g->d[i]++;
-    else {                                 /* 99..9 + 1 = 100..0 */
-      g->d[0] = '1';
-      g->decpt++;
-    }
-  }
-  else {
-    while (i >= 0 && g->d[i] == '0') g->d[i--] = '9';
-    if (i >= 0) g->d[i]--;
-    if (g->d[0] == '0') {                  /* 100..0 - 1 = 99..9 */
-      memmove(g->d, g->d + 1, (size_t)--g->n);
-      g->decpt--;
-    }
+  while (i >= 0 && g->d[i] == '9') g->d[i--] = '0';
+  if (i >= 0) g->d[i]++;
+  else {                                   /* 99..9 + 1 = 100..0 */
+    g->d[0] = '1';
+    g->decpt++;
   }
 }
 
-/* The general case: correctly rounded 15, 16, then 17 digits, the first that
-** reads back (fewer than 15 would have been found by the fast path, or are
-** exactly the 15-digit text with trailing zeros). With 16 digits the nearest may miss while a neighbour hits
-** (just above a power of two the rounding interval is lopsided); Python
-** picks the neighbour then, so we try both. 17 digits always read back. */
-static void digits_slow(double a, digits *g) {
-  /* Below DBL_MIN (subnormals) the spacing of doubles is wider than 15
-  ** digits can tell apart, so shorter texts may read back too: start at 1. */
-  int p = a < 2.2250738585072014e-308 ? 1 : 15;
-  for (; p <= 17; p++) {
-    char buf[48];
-    snprintf(buf, sizeof buf, "%.*e", p - 1, a);
-    parse_e_format(buf, g);
-    if (p == 17 || reads_back(g, a)) break;
-    if (p == 16) {
-      digits up = *g, down = *g;
-      bump(&up, 1);
-      bump(&down, -1);
-      if (reads_back(&up, a)) { *g = up; break; }
-      if (reads_back(&down, a)) { *g = down; break; }
+/* The p-digit decimals just below and above a, cut from its 17 digits.
+** Returns -1, 0 or 1 as a lies nearer the lower one, at the midpoint of the
+** 17-digit text (undecided: the 17 digits are rounded too), or nearer the
+** upper one. */
+static int neighbours(const digits *d17, int p, digits *lo, digits *hi) {
+  int i, half = 0;
+  *lo = *d17;
+  lo->n = p;
+  *hi = *lo;
+  bump(hi);
+  if (d17->d[p] != '5') return d17->d[p] < '5' ? -1 : 1;
+  for (i = p + 1; i < d17->n; i++) if (d17->d[i] != '0') half = 1;
+  return half;
+}
+
+/* Shortest digits for the general case. Normal doubles: any decimal of 15
+** digits or fewer that reads back is the 15-digit rounding of a (at most
+** one 15-digit decimal fits in the rounding interval). At 16 digits the
+** nearest may miss while the other neighbour hits (just above a power of
+** two the interval is lopsided): Python picks the one that reads back, the
+** nearer if both do. 17 digits always read back. One printf gives the 17
+** digits; the 15- and 16-digit candidates are cut from them, asking printf
+** again only when a 17-digit midpoint leaves the rounding undecided. */
+static int try_digits(const digits *d17, int p, double a, digits *g) {
+  digits lo, hi;
+  int side = neighbours(d17, p, &lo, &hi);
+  if (side == 0) {                         /* undecided: let printf round */
+    printf_digits(a, p, g);
+    side = memcmp(g->d, lo.d, (size_t)p) == 0 && g->decpt == lo.decpt ? -1 : 1;
+  }
+  *g = side < 0 ? lo : hi;
+  if (reads_back(g, a)) return 1;
+  if (p < 16) return 0;
+  *g = side < 0 ? hi : lo;
+  return reads_back(g, a);
+}
+
+#ifdef __SIZEOF_INT128__
+/* Exact 17 digits without printf, for 1e-6 <= a < 1e17 (where Keras's
+** floats live): a = m * 2^e, so a * 10^k = m * 10^k / 2^-e is an exact
+** 128-bit quotient and remainder (m < 2^53, 10^k <= 10^22 < 2^74). */
+__extension__ typedef unsigned __int128 u128;
+
+typedef struct exact17 {
+  uint64_t q;      /* the first 17 digits, truncated */
+  int decpt;
+  int half;        /* the rest against one half of the 17th digit: -1, 0, 1 */
+  int rest;        /* the rest is not zero */
+} exact17;
+
+static const uint64_t pow10_u64[20] = {
+  1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u,
+  1000000000u, 10000000000u, 100000000000u, 1000000000000u,
+  10000000000000u, 100000000000000u, 1000000000000000u,
+  10000000000000000u, 100000000000000000u, 1000000000000000000u,
+  10000000000000000000u
+};
+
+static u128 pow10_u128(int k) {
+  return k <= 19 ? (u128)pow10_u64[k] : (u128)pow10_u64[19] * pow10_u64[k - 19];
+}
+
+/* floor(log10(2^x)) for |x| < 1000, without shifting negative numbers. */
+static int log10_pow2(int x) {
+  return x >= 0 ? (int)(((uint32_t)x * 78913u) >> 18)
+                : -(int)(((uint32_t)-x * 78913u + 262143u) >> 18);
+}
+
+static int exact_digits(double a, exact17 *x) {
+  uint64_t bits, m;
+  int e, est, tries;
+  memcpy(&bits, &a, sizeof bits);
+  m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+  e = (int)(bits >> 52 & 0x7FF) - 1075;       /* a = m * 2^e, a normal */
+  est = log10_pow2(e + 52);                   /* floor(log10(a)), or one less */
+  for (tries = 0; tries < 3; tries++) {
+    int k = 16 - est;
+    u128 n;
+    if (k < 0 || k > 22) return 0;
+    n = (u128)m * pow10_u128(k);
+    if (e >= 0) {
+      n <<= e;
+      x->half = -1;
+      x->rest = 0;
     }
+    else {
+      u128 r = n & (((u128)1 << -e) - 1), h = (u128)1 << (-e - 1);
+      n >>= -e;
+      x->half = r < h ? -1 : r > h;
+      x->rest = r != 0;
+    }
+    if (n >= pow10_u64[17]) est++;            /* 18 digits: scale down */
+    else if (n < pow10_u64[16]) est--;
+    else {
+      x->q = (uint64_t)n;
+      x->decpt = 17 - k;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Does v x 10^e10 read back as a? */
+static int int_reads_back(uint64_t v, int e10, double a) {
+  int r = clinger_reads_back(v, e10, a);
+  digits g;
+  if (r >= 0) return r;
+  g.n = (int)utoa(v, g.d);
+  g.decpt = e10 + g.n;
+  return reads_back(&g, a);
+}
+
+/* The p-digit decimals below and above a (lo, lo + 1) and which is nearer,
+** rounding exact ties to even as printf does. */
+static uint64_t cut_exact(const exact17 *x, int p, int *side) {
+  uint64_t lo, dropped, half;
+  int s;
+  switch (p) {      /* constant divisors: multiplications, not divisions */
+    case 15: lo = x->q / 100; dropped = x->q % 100; half = 50; break;
+    case 16: lo = x->q / 10; dropped = x->q % 10; half = 5; break;
+    default: lo = x->q; dropped = half = 0; break;
+  }
+  if (half == 0) s = x->half;
+  else if (dropped != half) s = dropped < half ? -1 : 1;
+  else s = x->rest;
+  *side = s != 0 ? s : (lo % 2 == 0 ? -1 : 1);
+  return lo;
+}
+
+/* The rules of try_digits below, on exact digits: sets *v to the p-digit
+** decimal that Python would pick, or returns 0 when none reads back. */
+static int try_exact(const exact17 *x, int p, double a, uint64_t *v) {
+  int side, e10 = x->decpt - p;
+  uint64_t lo = cut_exact(x, p, &side);
+  *v = side < 0 ? lo : lo + 1;
+  if (p == 17 || int_reads_back(*v, e10, a)) return 1;
+  if (p < 16) return 0;
+  *v = side < 0 ? lo + 1 : lo;
+  return int_reads_back(*v, e10, a);
+}
+
+static int digits_exact(double a, digits *g) {
+  exact17 x;
+  uint64_t v;
+  int p = 15;
+  if (a < 1e-6 || a >= 1e17 || !exact_digits(a, &x)) return 0;
+  while (!try_exact(&x, p, a, &v)) p++;
+  if (v == pow10_u64[p]) {                    /* 10^p after a carry */
+    v = 1;
+    g->decpt = x.decpt + 1;
+  }
+  else g->decpt = x.decpt;
+  while (v % 10 == 0) v /= 10;                /* trailing zeros */
+  g->n = (int)utoa(v, g->d);
+  return 1;
+}
+#else
+static int digits_exact(double a, digits *g) {
+  (void)a; (void)g;
+  return 0;
+}
+#endif
+
+static void digits_slow(double a, digits *g) {
+  digits d17;
+  int p;
+  if (a < 2.2250738585072014e-308) {
+    /* subnormals: the spacing of doubles is wider than 15 digits can tell
+    ** apart, so shorter texts may read back too: try every length */
+    for (p = 1; p < 17; p++) {
+      printf_digits(a, p, g);
+      if (reads_back(g, a)) break;
+    }
+    if (p == 17) printf_digits(a, 17, g);
+  }
+  else {
+    printf_digits(a, 17, &d17);
+    if (!try_digits(&d17, 15, a, g) && !try_digits(&d17, 16, a, g)) *g = d17;
   }
   strip_zeros(g);
 }
@@ -197,7 +382,10 @@ size_t ksj_format_double(double v, char *out) {
     out[len++] = '.'; out[len++] = '0';
     return len;
   }
-  if (!digits_fast(a, &g)) digits_slow(a, &g);
+  /* cheapest first: up to 3 decimals, then exact digits (1e-6 .. 1e17),
+  ** then the rest */
+  if (!digits_fast(a, &g, 3) && !digits_exact(a, &g) && !digits_fast(a, &g, 22))
+    digits_slow(a, &g);
   return len + layout(&g, out + len);
 }
 

@@ -59,7 +59,16 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
 
 /* cJSON bridge. ksj_to_cjson raises on error and never leaks the partial
 ** tree; numbers become raw nodes holding their exact text. ksj_push_cjson
-** accepts both raw number nodes and cJSON number nodes. */
+** accepts both raw number nodes and cJSON number nodes.
+** - ksj_to_cjson follows the encoder's rules and messages (it runs it first);
+**   it also refuses strings and keys holding a NUL byte, which cJSON's C
+**   strings cannot carry. With o->allow_nan, non-finite numbers become raw
+**   nodes holding NaN, Infinity or -Infinity.
+** - ksj_push_cjson: a raw node must hold exactly one JSON number literal or
+**   one of NaN, Infinity, -Infinity (what ksj_to_cjson writes); a number node
+**   becomes an integer when integral and within 2^53, else a float; strings
+**   and keys must be valid UTF-8; max_depth < 1 means the default. Errors
+**   read "kserial: cJSON document: <what> (at <JSONPath>)". */
 cJSON *ksj_to_cjson(lua_State *L, int idx, const ksj_encode_opts *o);
 void ksj_push_cjson(lua_State *L, const cJSON *node, int max_depth);
 
@@ -68,7 +77,10 @@ void ksj_push_cjson(lua_State *L, const cJSON *node, int max_depth);
 void ksj_pushmt(lua_State *L, const char *name);
 
 /* Pushes the kserial.json table (encode, decode, array, object, array_mt,
-** object_mt, null). */
+** object_mt, null), plus three test hooks of the cJSON bridge that are not
+** API: _cjson_roundtrip(v [, opts]) -> v', cJSON's compact print;
+** _cjson_parse(text [, max_depth]) -> cJSON_Parse + ksj_push_cjson;
+** _cjson_raw(s) -> ksj_push_cjson of one raw node holding s. */
 int ksj_open(lua_State *L);
 
 /* ---- internal to the codec files (src/lua/json_*.c) -------------------- */

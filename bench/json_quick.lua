@@ -1,0 +1,68 @@
+-- bench/json_quick.lua - a quick throughput check of kserial.json against
+-- lua-cjson (Debian's lua-cjson) over the Keras corpus. Not a test.
+--
+--   LUA_CPATH="build/lib/lua/?.so;;" KSERIAL_SHARED=../shared lua5.4 bench/json_quick.lua [seconds]
+--
+-- Decode MB/s counts the input text; encode MB/s counts the text each codec
+-- writes. Note what is compared: kserial sorts keys (envelope order),
+-- validates UTF-8 both ways and writes exact numbers; lua-cjson writes keys
+-- in hash order and numbers with 14 significant digits.
+local kserial = require "kserial"
+local cjson = require "cjson"
+local kjson = kserial.json
+
+local budget = tonumber(arg and arg[1]) or 0.5   -- seconds per measurement
+local dir = assert(os.getenv("KSERIAL_SHARED"), "set KSERIAL_SHARED") .. "/corpus/keras/"
+
+local docs, total = {}, 0
+local p = assert(io.popen('ls -1 "' .. dir .. '"'))
+for name in p:lines() do
+  if name:match("%.json$") then
+    local f = assert(io.open(dir .. name, "rb"))
+    local text = f:read("a")
+    f:close()
+    docs[#docs + 1] = {name = name, text = text}
+    total = total + #text
+  end
+end
+p:close()
+table.sort(docs, function(a, b) return a.name < b.name end)
+
+-- Runs f over the whole corpus until `budget` seconds pass; returns MB/s
+-- given the bytes one pass handles.
+local function rate(f, bytes)
+  local passes, t0 = 0, os.clock()
+  repeat
+    for i = 1, #docs do f(docs[i]) end
+    passes = passes + 1
+  until os.clock() - t0 >= budget
+  return bytes * passes / (os.clock() - t0) / 1e6
+end
+
+for _, d in ipairs(docs) do
+  d.kval = kjson.decode(d.text)
+  d.cval = cjson.decode(d.text)
+end
+local kbytes, kbytes_unsorted, cbytes = 0, 0, 0
+for _, d in ipairs(docs) do
+  kbytes = kbytes + #kjson.encode(d.kval)
+  kbytes_unsorted = kbytes_unsorted + #kjson.encode(d.kval, {sort_keys = false})
+  cbytes = cbytes + #cjson.encode(d.cval)
+end
+
+local unsorted = {sort_keys = false}
+local results = {
+  {"decode", "kserial.json", rate(function(d) kjson.decode(d.text) end, total)},
+  {"decode", "lua-cjson", rate(function(d) cjson.decode(d.text) end, total)},
+  {"encode", "kserial.json", rate(function(d) kjson.encode(d.kval) end, kbytes)},
+  {"encode", "kserial.json (sort_keys=false)",
+   rate(function(d) kjson.encode(d.kval, unsorted) end, kbytes_unsorted)},
+  {"encode", "lua-cjson", rate(function(d) cjson.encode(d.cval) end, cbytes)},
+}
+
+print(string.format("corpus: %d files, %.1f KB; %s", #docs, total / 1024, _VERSION))
+for _, r in ipairs(results) do
+  print(string.format("%-7s %-32s %8.1f MB/s", r[1], r[2], r[3]))
+end
+print(string.format("ratio   decode kserial/cjson %.2f, encode kserial/cjson %.2f",
+                    results[1][3] / results[2][3], results[3][3] / results[5][3]))
