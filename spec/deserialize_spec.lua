@@ -2,18 +2,7 @@ local kserial = require "kserial"
 local json = kserial.json
 local null = kserial.null
 
-local function class(name, fields)
-  local C = kserial.class(name)
-  function C:init(cfg)
-    for k, v in pairs(cfg or {}) do self[k] = v end
-  end
-  function C:get_config()
-    local out = {}
-    for _, f in ipairs(fields or {}) do out[f] = self[f] end
-    return out
-  end
-  return C
-end
+local class = require("ks_helpers").class
 
 local function env(class_name, config, extra)
   local e = { module = null, class_name = class_name, config = config or {},

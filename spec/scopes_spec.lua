@@ -1,10 +1,6 @@
 local kserial = require "kserial"
 
-local function class(name)
-  local C = kserial.class(name)
-  function C:get_config() return {} end
-  return C
-end
+local class = require("ks_helpers").class
 
 describe("custom_object_scope", function()
   before_each(function() kserial.clear_custom_objects() end)

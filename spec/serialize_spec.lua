@@ -2,18 +2,7 @@ local kserial = require "kserial"
 local json = kserial.json
 local null = kserial.null
 
-local function class(name, fields)
-  local C = kserial.class(name)
-  function C:init(cfg)
-    for k, v in pairs(cfg or {}) do self[k] = v end
-  end
-  function C:get_config()
-    local out = {}
-    for _, f in ipairs(fields or {}) do out[f] = self[f] end
-    return out
-  end
-  return C
-end
+local class = require("ks_helpers").class
 
 describe("serialize", function()
   before_each(function() kserial.clear_custom_objects() end)

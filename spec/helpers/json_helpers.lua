@@ -65,29 +65,8 @@ function M.raises(text, f, ...)
   return e
 end
 
-function M.shared()
-  local dir = os.getenv("KSERIAL_SHARED")
-  assert(dir and dir ~= "", "KSERIAL_SHARED is not set")
-  return dir
-end
-
-function M.read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
--- The file names in dir matching a Lua pattern, sorted.
-function M.list(dir, pattern)
-  local names = {}
-  local p = assert(io.popen('ls -1 "' .. dir .. '"'))
-  for name in p:lines() do
-    if name:match(pattern) then names[#names + 1] = name end
-  end
-  p:close()
-  table.sort(names)
-  return names
-end
+-- Files and folders: the same helpers as the other specs use.
+local K = require "ks_helpers"
+M.shared, M.read, M.list = K.shared_dir, K.read, K.list
 
 return M

@@ -36,7 +36,19 @@ function M.counter()
   return c
 end
 
--- Every string value of the module table, recursively (for spies).
+-- A class made with kserial.class whose get_config returns the listed
+-- fields of the instance (the default new copies a config table in).
+function M.class(name, fields)
+  local C = kserial.class(name)
+  function C:get_config()
+    local out = {}
+    for _, f in ipairs(fields or {}) do out[f] = self[f] end
+    return out
+  end
+  return C
+end
+
+-- The shared folder (corpus and fixtures), from KSERIAL_SHARED.
 function M.shared_dir()
   local d = os.getenv("KSERIAL_SHARED")
   assert(d and d ~= "", "KSERIAL_SHARED must name the shared folder")

@@ -25,15 +25,20 @@ static int dumps_worker(lua_State *L) {
   return 1;
 }
 
-/* Runs dumps_worker protected from a module function; pushes the text. */
-static int do_dumps(lua_State *L, int value, int opts, const char *fname) {
+/* Runs worker(value, opts, fname) protected from a module function (whose
+** upvalue is the box); pushes its result or the error message. */
+static int run_worker(lua_State *L, lua_CFunction worker, int value, int opts,
+                      const char *fname) {
   lua_pushvalue(L, KSL_BOX);
-  lua_pushcclosure(L, dumps_worker, 1);
+  lua_pushcclosure(L, worker, 1);
   lua_pushvalue(L, value);
   lua_pushvalue(L, opts);
   lua_pushstring(L, fname);
   return lua_pcall(L, 3, 1, 0);
 }
+
+#define do_dumps(L, v, o, f) run_worker((L), dumps_worker, (v), (o), (f))
+#define do_loads(L, t, o, f) run_worker((L), loads_worker, (t), (o), (f))
 
 static int l_dumps(lua_State *L) {
   lua_settop(L, 2);
@@ -53,15 +58,6 @@ static int loads_worker(lua_State *L) {
   if (ksl_deserialize_opts(L, -1, 2, fname, LOADS_EXTRA) != LUA_OK)
     return lua_error(L);
   return 1;
-}
-
-static int do_loads(lua_State *L, int text, int opts, const char *fname) {
-  lua_pushvalue(L, KSL_BOX);
-  lua_pushcclosure(L, loads_worker, 1);
-  lua_pushvalue(L, text);
-  lua_pushvalue(L, opts);
-  lua_pushstring(L, fname);
-  return lua_pcall(L, 3, 1, 0);
 }
 
 static int l_loads(lua_State *L) {

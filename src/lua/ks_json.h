@@ -83,7 +83,12 @@ void ksj_pushmt(lua_State *L, const char *name);
 ** _cjson_raw(s) -> ksj_push_cjson of one raw node holding s. */
 int ksj_open(lua_State *L);
 
+/* The length of the valid UTF-8 sequence at p (1-4), or 0 when it is not
+** one (overlongs, surrogates, > U+10FFFF and truncation are invalid). */
+int ksj_utf8_len(const unsigned char *p, const unsigned char *end);
+
 /* ---- internal to the codec files (src/lua/json_*.c) -------------------- */
+
 #ifdef KSJ_INTERNAL
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -131,7 +136,6 @@ lua_Integer ksj_opt_int(lua_State *L, const char *fname, const char *key,
 
 /* Length (1-4) of the well-formed UTF-8 sequence at p (p < end), or 0
 ** (overlong forms, surrogates, > U+10FFFF and truncation are ill-formed). */
-int ksj_utf8_len(const unsigned char *p, const unsigned char *end);
 
 /* Numbers. ksj_format_* write at most KSJ_NUMBUF - 1 bytes (no NUL) and
 ** return the length; ksj_format_double wants a finite value. */

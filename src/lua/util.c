@@ -1,32 +1,22 @@
 /*
 ** util.c - UTF-8 validation and base64, shared by the walks.
 */
+#include "ks_json.h"
 #include "ks_walk.h"
 
 int ksl_utf8_valid(const char *str, size_t len, size_t *bad) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0;
-  while (i < len) {
-    unsigned c = s[i];
-    size_t n, k;
-    unsigned cp, min;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; min = 0x10000; }
-    else goto invalid;
-    if (len - i <= n) goto invalid;
-    for (k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) goto invalid;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
+  const unsigned char *s = (const unsigned char *)str, *end = s + len, *p = s;
+  while (p < end) {
+    int n;
+    if (*p < 0x80) { p++; continue; }
+    n = ksj_utf8_len(p, end);
+    if (n == 0) {
+      if (bad) *bad = (size_t)(p - s);
+      return 0;
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) goto invalid;
-    i += n + 1;
+    p += n;
   }
   return 1;
-invalid:
-  if (bad) *bad = i;
-  return 0;
 }
 
 static const char b64chars[] =
