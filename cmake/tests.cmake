@@ -48,3 +48,10 @@ foreach(src ${KS_CAPI_TESTS})
 endforeach()
 
 include(cmake/cli_tests.cmake OPTIONAL)
+
+# The embedding example: a C host with a native class.
+add_executable(embed_example ${PROJECT_SOURCE_DIR}/examples/embed/embed.c)
+target_link_libraries(embed_example PRIVATE kserial)
+add_test(NAME example.embed COMMAND embed_example)
+set_tests_properties(example.embed PROPERTIES PASS_REGULAR_EXPRESSION
+  "registered demo>Matrix.*layer a: weights demo>Matrix, shared id 1.*layer c: weights demo>Matrix\n.*round trip ok: sum 2.0 \\+ 3.0.*dumps\\(loads\\(text\\)\\) == text: yes.*hostile document refused: kserial: Could not locate class 'os.execute'")
