@@ -55,3 +55,10 @@ target_link_libraries(embed_example PRIVATE kserial)
 add_test(NAME example.embed COMMAND embed_example)
 set_tests_properties(example.embed PROPERTIES PASS_REGULAR_EXPRESSION
   "registered demo>Matrix.*layer a: weights demo>Matrix, shared id 1.*layer c: weights demo>Matrix\n.*round trip ok: sum 2.0 \\+ 3.0.*dumps\\(loads\\(text\\)\\) == text: yes.*hostile document refused: kserial: Could not locate class 'os.execute'")
+
+# Install into a temporary prefix and build a C host against it.
+if(NOT KSERIAL_SANITIZE)
+  add_test(NAME install.prefix
+           COMMAND sh ${PROJECT_SOURCE_DIR}/spec/install/run_install_test.sh
+                   ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+endif()

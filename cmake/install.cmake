@@ -1,0 +1,33 @@
+# cmake --install: headers, libkserial, the Lua module in Lua 5.4's module
+# path, kserial-lua, a pkg-config file and a CMake package.
+include(CMakePackageConfigHelpers)
+# lib/lua/5.4 under /usr/local or /usr is on Debian lua5.4's module path.
+set(KSERIAL_LUA_CMOD_DIR "lib/lua/5.4" CACHE STRING
+    "where the Lua module kserial.so goes, relative to the install prefix")
+
+install(TARGETS kserial EXPORT kserialTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/include/kserial.h ${PROJECT_SOURCE_DIR}/include/kserial_lua.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS kserial_module LIBRARY DESTINATION ${KSERIAL_LUA_CMOD_DIR})
+if(TARGET kserial-lua)
+  set_target_properties(kserial-lua PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+  install(TARGETS kserial-lua RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+
+# relocatable: the prefix is found from the .pc file's own folder
+file(RELATIVE_PATH KSERIAL_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+configure_file(${PROJECT_SOURCE_DIR}/cmake/kserial.pc.in ${PROJECT_BINARY_DIR}/kserial.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/kserial.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+install(EXPORT kserialTargets NAMESPACE kserial::
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kserial)
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/kserialConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/kserialConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kserial)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/kserialConfigVersion.cmake
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/kserialConfig.cmake
+        ${PROJECT_BINARY_DIR}/kserialConfigVersion.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kserial)

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Installs the build into a temporary prefix and uses it as a user would:
+# builds examples/embed with pkg-config and with find_package(kserial),
+# loads the module from a stock lua5.4, and runs the installed kserial-lua.
+#   run_install_test.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+check() {  # name, command...
+  name=$1
+  shift
+  if out=$("$@" 2>&1); then
+    passed=$((passed + 1))
+    echo "ok   $name"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name"
+    printf '%s\n' "$out" | sed 's/^/     /'
+  fi
+}
+
+prefix="$tmp/prefix"
+check install cmake --install "$build" --prefix "$prefix"
+libdir=$(find "$prefix" -name 'libkserial.so' -printf '%h\n' | head -n 1)
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+
+check headers test -f "$prefix/include/kserial.h" -a -f "$prefix/include/kserial_lua.h"
+check pkg-config-version sh -c "pkg-config --modversion kserial | grep -qx '[0-9]*\.[0-9]*\.[0-9]*'"
+check embed-with-pkg-config sh -c "cc -std=c11 -o '$tmp/embed' '$src/examples/embed/embed.c' \$(pkg-config --cflags --libs kserial) && LD_LIBRARY_PATH='$libdir' '$tmp/embed' | grep -q 'round trip ok'"
+check lua-module sh -c "LUA_CPATH='$prefix/lib/lua/5.4/?.so' lua5.4 -e 'local k = require \"kserial\"; assert(k.loads(\"[1]\")[1] == 1); print(k._VERSION)' | grep -q '^[0-9]'"
+check kserial-lua sh -c "'$prefix/bin/kserial-lua' -e 'print(kserial.dumps({a = 1}))' | grep -qx '{\"a\":1}'"
+
+mkdir -p "$tmp/consumer"
+cat > "$tmp/consumer/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.21)
+project(consumer C)
+find_package(kserial 0.1 REQUIRED)
+add_executable(embed $src/examples/embed/embed.c)
+target_link_libraries(embed PRIVATE kserial::kserial)
+CMAKE
+check embed-with-find_package sh -c "cmake -S '$tmp/consumer' -B '$tmp/consumer/build' -DCMAKE_PREFIX_PATH='$prefix' >/dev/null && cmake --build '$tmp/consumer/build' >/dev/null && LD_LIBRARY_PATH='$libdir' '$tmp/consumer/build/embed' | grep -q 'round trip ok'"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
