@@ -49,6 +49,12 @@ endforeach()
 
 include(cmake/cli_tests.cmake OPTIONAL)
 
+if(TARGET kserial-lua)
+  add_test(NAME example.model COMMAND $<TARGET_FILE:kserial-lua> ${PROJECT_SOURCE_DIR}/examples/model.lua)
+  set_tests_properties(example.model PROPERTIES PASS_REGULAR_EXPRESSION
+    "saved .*scan: 14 items, 0 missing, 0 lambdas, unsafe = false.*loaded tied: 4 layers, embedding shared, sigmoid\\(0\\) = 0.5")
+endif()
+
 # The embedding example: a C host with a native class.
 add_executable(embed_example ${PROJECT_SOURCE_DIR}/examples/embed/embed.c)
 target_link_libraries(embed_example PRIVATE kserial)
