@@ -90,14 +90,20 @@ static const char *field_string(lua_State *L, int t, const char *key) {
   return luaL_tolstring(L, -1, NULL);
 }
 
+/* "  <kind> [<name>] at <path> [(found|NOT FOUND|unsafe: code)]" */
 static void print_item(lua_State *L, int item) {
-  const char *kind = field_string(L, item, "kind");
-  const char *name = field_string(L, item, "name");
-  const char *path = field_string(L, item, "path");
-  lua_getfield(L, item, "found");
-  printf("  %s %s at %s (%s)\n", kind, name, path,
-         lua_toboolean(L, -1) ? "found" : "NOT FOUND");
-  lua_pop(L, 7);
+  int top = lua_gettop(L), has_name, found;
+  const char *kind = field_string(L, item, "kind"), *name = "", *path, *note;
+  has_name = lua_getfield(L, item, "name") != LUA_TNIL;
+  lua_pop(L, 1);
+  if (has_name) name = field_string(L, item, "name");
+  path = field_string(L, item, "path");
+  found = lua_getfield(L, item, "found");
+  if (found != LUA_TNIL) note = lua_toboolean(L, -1) ? " (found)" : " (NOT FOUND)";
+  else if (strcmp(kind, "lambda") == 0) note = " (unsafe: code)";
+  else note = "";
+  printf("  %s%s%s at %s%s\n", kind, has_name ? " " : "", name, path, note);
+  lua_settop(L, top);
 }
 
 static void print_report(lua_State *L, const char *name, int report, int unsafe) {
