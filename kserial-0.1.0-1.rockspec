@@ -1,5 +1,6 @@
 -- LuaRocks: `luarocks make` from a checkout builds with CMake and installs
--- the module (plus kserial-lua and the C library) into the rocks tree.
+-- the Lua module into the rocks tree. (kserial-lua and the C library for
+-- embedding come with `cmake --install`, see the README.)
 -- Needs Debian's liblua5.4-dev and libcjson-dev (or the same elsewhere).
 rockspec_format = "3.0"
 package = "kserial"
@@ -26,5 +27,6 @@ build = {
     CMAKE_INSTALL_PREFIX = "$(PREFIX)",
     KSERIAL_LUA_CMOD_DIR = "$(LIBDIR)",
     KSERIAL_TESTS = "OFF",
+    KSERIAL_INSTALL_DEV = "OFF",
   },
 }

@@ -5,13 +5,20 @@ include(CMakePackageConfigHelpers)
 set(KSERIAL_LUA_CMOD_DIR "lib/lua/5.4" CACHE STRING
     "where the Lua module kserial.so goes, relative to the install prefix")
 
+option(KSERIAL_INSTALL_DEV "install the C library, headers, pkg-config and CMake files" ON)
+option(KSERIAL_INSTALL_CLI "install kserial-lua" ON)
+
+install(TARGETS kserial_module LIBRARY DESTINATION ${KSERIAL_LUA_CMOD_DIR})
+if(NOT KSERIAL_INSTALL_DEV)
+  return()   # LuaRocks: the module only (it cannot carry versioned .so links)
+endif()
+
 install(TARGETS kserial EXPORT kserialTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/kserial.h ${PROJECT_SOURCE_DIR}/include/kserial_lua.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS kserial_module LIBRARY DESTINATION ${KSERIAL_LUA_CMOD_DIR})
-if(TARGET kserial-lua)
+if(TARGET kserial-lua AND KSERIAL_INSTALL_CLI)
   set_target_properties(kserial-lua PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
   install(TARGETS kserial-lua RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

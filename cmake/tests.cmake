@@ -68,3 +68,11 @@ if(NOT KSERIAL_SANITIZE)
            COMMAND sh ${PROJECT_SOURCE_DIR}/spec/install/run_install_test.sh
                    ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
 endif()
+
+# The rockspec builds and installs a working module (when luarocks is there).
+find_program(LUAROCKS_EXE luarocks)
+if(LUAROCKS_EXE AND NOT KSERIAL_SANITIZE)
+  add_test(NAME install.luarocks
+    COMMAND sh -c "tree=$(mktemp -d) && cd '${PROJECT_SOURCE_DIR}' && '${LUAROCKS_EXE}' --lua-version 5.4 make --tree \"$tree\" kserial-0.1.0-1.rockspec >/dev/null && LUA_CPATH=\"$tree/lib/lua/5.4/?.so\" '${LUA_EXE}' -e 'print(require(\"kserial\").dumps({1, 2.0}))'; rc=$?; rm -rf \"$tree\"; exit $rc")
+  set_tests_properties(install.luarocks PROPERTIES PASS_REGULAR_EXPRESSION "\\[1,2\\.0\\]")
+endif()
