@@ -615,12 +615,7 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
   w->safe = ks_effective_safe_mode(w->e, o->safe_arg);
   ksl_push_uv(L, KSL_UV_DESCTX);
   w->shared = lua_gettop(L);
-  luaL_getmetatable(L, KSJ_ARRAY_MT);
-  w->arr_mt = lua_gettop(L);
-  luaL_getmetatable(L, KSJ_OBJECT_MT);
-  w->obj_mt = lua_gettop(L);
-  ksl_push_marker_mt(L);
-  w->marker_mt = lua_gettop(L);
+  ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
 }
 
 /* Protected worker of a top-level call: 1 value, 2 options, 3 des_call,

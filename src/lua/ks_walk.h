@@ -40,6 +40,8 @@ int ksl_base64_decode(lua_State *L, const char *s, size_t len);
 /* The marker metatable of special values kept whole (kserial.marker). */
 #define KSL_MARKER_MT "kserial.marker"
 void ksl_push_marker_mt(lua_State *L);
+/* Pushes the array, object and marker metatables; gives their indices. */
+void ksl_push_markers(lua_State *L, int *arr, int *obj, int *marker);
 
 /* Depth of nested objects (hooks calling back into kserial) allowed before
 ** Lua's own C-stack limit would stop the program with a less clear message. */

@@ -544,12 +544,7 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->order = lua_gettop(L);
   w->dup = w->order - 1;
   w->seen = w->order - 2;
-  luaL_getmetatable(L, KSJ_ARRAY_MT);
-  w->arr_mt = lua_gettop(L);
-  luaL_getmetatable(L, KSJ_OBJECT_MT);
-  w->obj_mt = lua_gettop(L);
-  ksl_push_marker_mt(L);
-  w->marker_mt = lua_gettop(L);
+  ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more

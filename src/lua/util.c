@@ -89,3 +89,12 @@ void ksl_push_marker_mt(lua_State *L) {
     lua_setfield(L, -2, "__name");
   }
 }
+
+void ksl_push_markers(lua_State *L, int *arr, int *obj, int *marker) {
+  luaL_getmetatable(L, KSJ_ARRAY_MT);
+  *arr = lua_gettop(L);
+  luaL_getmetatable(L, KSJ_OBJECT_MT);
+  *obj = lua_gettop(L);
+  ksl_push_marker_mt(L);
+  *marker = lua_gettop(L);
+}
