@@ -201,11 +201,11 @@ describe("deserialize", function()
       local C = class("T", {})
       kserial.get_custom_objects().T = C
       assert.has_error(function() kserial.deserialize({ class_name = 5, config = {} }) end,
-        "kserial: the envelope's \"class_name\" must be a string, not number (at $)")
+        "kserial: the envelope's \"class_name\" must be a string, not integer (at $)")
       assert.has_error(function() kserial.deserialize(env("T", "text")) end,
         "kserial: the envelope's \"config\" of 'T' must be a dict, not string (at $)")
       assert.has_error(function() kserial.deserialize(env("T", {}, { module = 3 })) end,
-        "kserial: the envelope's \"module\" must be a string or null, not number (at $)")
+        "kserial: the envelope's \"module\" must be a string or null, not integer (at $)")
       assert.has_error(function() kserial.deserialize(env("T", {}, { registered_name = {} })) end)
       assert.has_error(function() kserial.deserialize(env("T", {}, { shared_object_id = "1" })) end,
         "kserial: shared_object_id must be an integer, not string (at $)")
@@ -290,7 +290,7 @@ describe("deserialize", function()
 
     it("wants a string config", function()
       assert.has_error(function() kserial.deserialize(env("function", { name = "x" })) end,
-        "kserial: a function's config must be its name (a string), not table (at $.config)")
+        "kserial: a function's config must be its name (a string), not dict (at $.config)")
     end)
 
     it("refuses a name that resolves to something other than a function", function()

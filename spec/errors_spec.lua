@@ -26,9 +26,9 @@ end
 local function env_chain(depth, fail)
   local env = { module = null, class_name = "ErrNode", registered_name = "err>ErrNode",
                 config = { fail = fail } }
-  for _ = 2, depth do
+  for level = 2, depth do
     env = { module = null, class_name = "ErrNode", registered_name = "err>ErrNode",
-            config = { child = env }, shared_object_id = 1 }
+            config = { child = env }, shared_object_id = level }
   end
   return env
 end

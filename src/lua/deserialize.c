@@ -73,7 +73,9 @@ static int lookup_module(dwalker *w, const char *module, size_t mlen,
   return 1;
 }
 
-static int not_found(dwalker *w, const ksl_path *p, const char *what, const char *name) {
+static int not_found(dwalker *w, const ksl_path *p, const char *what,
+                     const char *name, size_t len) {
+  name = ksl_shown(w->L, name, len);
   if (w->modobjs != NULL)
     return fail(w, p, "Unknown %s: '%s'. Please ensure you are using a "
                 "kserial.custom_object_scope and that this object is included "
@@ -104,7 +106,7 @@ static const char *opt_string(dwalker *w, int env, const char *key, size_t *len,
   if (!field(w->L, env, key)) return NULL;
   if (lua_type(w->L, -1) != LUA_TSTRING)
     fail(w, p, "the envelope's \"%s\" must be a string or null, not %s", key,
-         ksl_typename(w->L, -1));
+         ksl_jsontype(w->L, -1));
   s = lua_tolstring(w->L, -1, len);
   lua_pop(w->L, 1);     /* the envelope still holds it */
   return s;
@@ -278,17 +280,19 @@ static void des_function(dwalker *w, int env, const ksl_path *p) {
   lua_getfield(L, env, "config");
   if (lua_type(L, -1) != LUA_TSTRING)
     fail(w, &cfg, "a function's config must be its name (a string), not %s",
-         ksl_typename(L, -1));
+         ksl_jsontype(L, -1));
   name = lua_tolstring(L, -1, &len);
   if (!lookup(w, name, len) && !lookup_module(w, module, mlen, name, len)) {
     ks_handle h = KS_NOHANDLE;
     if (memchr(name, '>', len) == NULL) h = ks_lookup_suffix(w->e, name, len);
-    if (h == KS_NOHANDLE) not_found(w, p, "function", name);
+    if (h == KS_NOHANDLE) not_found(w, p, "function", name, len);
     ksl_push_handle(L, h);
   }
   if (lua_type(L, -1) != LUA_TFUNCTION &&
-      luaL_getmetafield(L, -1, "__call") == LUA_TNIL)
-    fail(w, p, "'%s' names a %s, not a function", name, ksl_typename(L, -1));
+      luaL_getmetafield(L, -1, "__call") == LUA_TNIL) {
+    const char *t = ksl_typename(L, -1);
+    fail(w, p, "'%s' names a %s, not a function", ksl_shown(L, name, len), t);
+  }
   if (lua_type(L, -1) != LUA_TFUNCTION) lua_pop(L, 1);  /* the __call */
   lua_remove(L, -2);
 }
@@ -303,15 +307,20 @@ static void find_class(dwalker *w, int env, const char *cname, size_t clen,
   const char *key = (rname && rlen) ? rname : cname;
   size_t klen = (rname && rlen) ? rlen : clen;
   if (!lookup(w, key, klen)) {
-    if (!lookup_module(w, module, mlen, cname, clen)) not_found(w, p, "class", key);
-    if (key != cname && !(rlen == clen && memcmp(rname, cname, clen) == 0))
+    if (!lookup_module(w, module, mlen, cname, clen)) not_found(w, p, "class", key, klen);
+    if (key != cname && !(rlen == clen && memcmp(rname, cname, clen) == 0)) {
+      const char *r = ksl_shown(L, rname, rlen), *m = ksl_shown(L, module, mlen);
       fail(w, p, "inconsistent envelope: registered_name '%s' is not registered, "
-           "but module '%s' has a class '%s'; refusing to guess", rname, module, cname);
+           "but module '%s' has a class '%s'; refusing to guess", r, m,
+           ksl_shown(L, cname, clen));
+    }
   }
   if (lua_type(L, -1) == LUA_TFUNCTION)
-    fail(w, p, "'%s' names a function where a class was expected", key);
-  if (lua_type(L, -1) != LUA_TTABLE)
-    fail(w, p, "'%s' names a %s where a class was expected", key, ksl_typename(L, -1));
+    fail(w, p, "'%s' names a function where a class was expected", ksl_shown(L, key, klen));
+  if (lua_type(L, -1) != LUA_TTABLE) {
+    const char *t = ksl_typename(L, -1);
+    fail(w, p, "'%s' names a %s where a class was expected", ksl_shown(L, key, klen), t);
+  }
 }
 
 /* Opens the scopes a from_config() runs in; returns the outermost token. */
@@ -419,17 +428,71 @@ static void build_instance(dwalker *w, int env, int cls, const char *cname,
          "or :close()", where, cname);
 }
 
+/* Marks a shared id whose object is being built: meeting the id again
+** before the build ends means the envelope is nested inside itself. */
+static const char BUILDING = 0;
+
+/* The class name recorded for shared ids: a table in the shared table
+** under a string key (ids are integers, so the two never meet). */
+static int shared_names(lua_State *L, int shared) {
+  if (lua_getfield(L, shared, "classes") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, shared, "classes");
+  }
+  return lua_gettop(L);
+}
+
+/* An id met again: pushes the instance built for it, after checking that
+** this envelope names the same class. Returns 0 when the id is new. */
+static int shared_hit(dwalker *w, lua_Integer id, const char *cname, size_t clen,
+                      const ksl_path *p) {
+  lua_State *L = w->L;
+  int names;
+  size_t flen;
+  const char *first;
+  if (lua_rawgeti(L, w->shared, id) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (lua_touserdata(L, -1) == (void *)&BUILDING)
+    fail(w, p, "shared_object_id %I is used inside its own object's config "
+         "(the object is still being built)", id);
+  names = shared_names(L, w->shared);
+  lua_rawgeti(L, names, id);
+  first = lua_tolstring(L, -1, &flen);
+  if (first != NULL && (flen != clen || memcmp(first, cname, clen) != 0)) {
+    const char *f = ksl_shown(L, first, flen);
+    fail(w, p, "shared_object_id %I belongs to a '%s' object, but this envelope names class '%s'",
+         id, f, ksl_shown(L, cname, clen));
+  }
+  lua_pop(L, 2);
+  return 1;
+}
+
+/* An optional hook config (build_config, compile_config): a dict or null. */
+static void check_hook_config(dwalker *w, int env, const char *key, const ksl_path *p) {
+  lua_State *L = w->L;
+  if (!field(L, env, key)) return;
+  if (lua_type(L, -1) != LUA_TTABLE || table_kind(w, lua_gettop(L)) != 2) {
+    const char *t = ksl_jsontype(L, -1);
+    fail(w, p, "the envelope's \"%s\" must be a dict or null, not %s", key, t);
+  }
+  lua_pop(L, 1);
+}
+
 static void des_envelope(dwalker *w, int env, const ksl_path *p) {
   lua_State *L = w->L;
   size_t clen;
-  const char *cname;
+  const char *cname, *shown;
   lua_Integer id = 0;
-  int has_id = 0, cls;
+  int has_id = 0, cls, base;
   ksl_path node = *p;
   lua_getfield(L, env, "class_name");
   if (lua_type(L, -1) != LUA_TSTRING)
     fail(w, p, "the envelope's \"class_name\" must be a string, not %s",
-         ksl_typename(L, -1));
+         ksl_jsontype(L, -1));
   cname = lua_tolstring(L, -1, &clen);
   lua_pop(L, 1);
   if (des_special(w, env, cname, p)) return;
@@ -439,34 +502,46 @@ static void des_envelope(dwalker *w, int env, const ksl_path *p) {
   if (strcmp(cname, "function") == 0) { des_function(w, env, p); return; }
   if (field(L, env, "shared_object_id")) {
     if (!lua_isinteger(L, -1))
-      fail(w, p, "shared_object_id must be an integer, not %s", ksl_typename(L, -1));
+      fail(w, p, "shared_object_id must be an integer, not %s", ksl_jsontype(L, -1));
     id = lua_tointeger(L, -1);
     has_id = 1;
     lua_pop(L, 1);
-    if (lua_rawgeti(L, w->shared, id) != LUA_TNIL) return;
-    lua_pop(L, 1);
+    if (shared_hit(w, id, cname, clen, p)) return;
   }
+  base = lua_gettop(L);
+  shown = ksl_shown(L, cname, clen);       /* may push an escaped copy */
   lua_getfield(L, env, "config");
   if (lua_type(L, -1) != LUA_TTABLE && !lua_isnil(L, -1) &&
       !(lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL))
-    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", cname,
-         ksl_typename(L, -1));
+    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", shown,
+         ksl_jsontype(L, -1));
   if (lua_type(L, -1) == LUA_TTABLE && table_kind(w, lua_gettop(L)) == 3)
-    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", cname,
-         ksl_typename(L, -1));
+    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", shown,
+         ksl_jsontype(L, -1));
   lua_pop(L, 1);
+  check_hook_config(w, env, "build_config", p);
+  check_hook_config(w, env, "compile_config", p);
   if (w->call->objdepth >= KSL_MAX_OBJECT_NESTING)
     fail(w, p, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
   find_class(w, env, cname, clen, p);
   cls = lua_gettop(L);
   node.obj = lua_topointer(L, env);
-  node.cls = cname;
-  build_instance(w, env, cls, cname, &node);
+  node.cls = shown;
+  if (has_id) {
+    lua_pushlightuserdata(L, (void *)&BUILDING);
+    lua_rawseti(L, w->shared, id);
+  }
+  build_instance(w, env, cls, shown, &node);
   lua_remove(L, cls);
   if (has_id) {
+    int names = shared_names(L, w->shared);
+    lua_pushlstring(L, cname, clen);
+    lua_rawseti(L, names, id);
+    lua_pop(L, 1);
     lua_pushvalue(L, -1);
     lua_rawseti(L, w->shared, id);
   }
+  if (lua_gettop(L) > base + 1) lua_remove(L, base + 1);   /* the shown copy */
 }
 
 /* ---- the dispatcher -------------------------------------------------------------- */
@@ -494,7 +569,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
       size_t len;
       const char *s = lua_tolstring(L, idx, &len);
       if (lookup(w, s, len)) return;
-      if (root && w->modobjs != NULL) not_found(w, p, "object", s);
+      if (root && w->modobjs != NULL) not_found(w, p, "object", s, len);
       lua_pushvalue(L, idx);
       return;
     }

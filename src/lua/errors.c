@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "ks_lua.h"
+#include "ks_json.h"
 
 int ksl_error(lua_State *L, const char *fmt, ...) {
   va_list ap;
@@ -31,29 +32,66 @@ const char *ksl_typename(lua_State *L, int idx) {
   return luaL_typename(L, idx);
 }
 
-void ksl_push_excerpt(lua_State *L, const char *s, size_t len) {
+const char *ksl_jsontype(lua_State *L, int idx) {
+  switch (lua_type(L, idx)) {
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, idx) == NULL) return "null";
+      break;
+    case LUA_TNUMBER:
+      return lua_isinteger(L, idx) ? "integer" : "float";
+    case LUA_TTABLE: {
+      const char *n = ksl_typename(L, idx);
+      if (strcmp(n, KSJ_ARRAY_MT) == 0) return "array";
+      if (strcmp(n, KSJ_OBJECT_MT) == 0 || strcmp(n, "table") == 0) return "dict";
+      return n;
+    }
+    default:
+      break;
+  }
+  return ksl_typename(L, idx);
+}
+
+/* Pushes s escaped for a message: quotes and backslashes escaped (when
+** quoted), control bytes as \xNN, at most max bytes of s then "...". */
+static void push_escaped(lua_State *L, const char *s, size_t len, size_t max,
+                         int quoted) {
   luaL_Buffer b;
-  size_t i, n = len > 60 ? 60 : len;
+  size_t i, n = len > max ? max : len;
   luaL_buffinit(L, &b);
-  luaL_addchar(&b, '"');
+  if (quoted) luaL_addchar(&b, '"');
   for (i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') {
+    if (quoted && (c == '"' || c == '\\')) {
       luaL_addchar(&b, '\\');
       luaL_addchar(&b, (char)c);
     } else if (c < 0x20 || c == 0x7f) {
-      char hex[8];
-      lua_pushfstring(L, "\\x%02X", (int)c);
-      memcpy(hex, lua_tostring(L, -1), 5);
-      lua_pop(L, 1);
+      static const char hexdigits[] = "0123456789ABCDEF";
+      char hex[4] = {'\\', 'x', hexdigits[c >> 4], hexdigits[c & 15]};
       luaL_addlstring(&b, hex, 4);
     } else {
       luaL_addchar(&b, (char)c);
     }
   }
-  luaL_addchar(&b, '"');
+  if (quoted) luaL_addchar(&b, '"');
   if (n < len) luaL_addstring(&b, "...");
   luaL_pushresult(&b);
+}
+
+void ksl_push_excerpt(lua_State *L, const char *s, size_t len) {
+  push_escaped(L, s, len, 60, 1);
+}
+
+const char *ksl_shown(lua_State *L, const char *s, size_t len) {
+  size_t i;
+  if (len <= KSL_SHOWN_MAX) {
+    for (i = 0; i < len; i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c < 0x20 || c == 0x7f) break;
+    }
+    if (i == len) return s;
+  }
+  push_escaped(L, s, len, KSL_SHOWN_MAX, 0);
+  return lua_tostring(L, -1);
 }
 
 int ksl_raise(lua_State *L) {

@@ -58,6 +58,14 @@ void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
 int ksl_error(lua_State *L, const char *fmt, ...);
 /* Pushes a short printable excerpt of string s (at most ~60 bytes). */
 void ksl_push_excerpt(lua_State *L, const char *s, size_t len);
+/* A name from a document as a message shows it: s itself when it is short
+** and has no control bytes, else an escaped, cut copy pushed on the stack
+** (for error paths, which throw the stack away). */
+#define KSL_SHOWN_MAX 120
+const char *ksl_shown(lua_State *L, const char *s, size_t len);
+/* The JSON type of a decoded value, for messages: null, array, dict,
+** integer, float, string, boolean, or ksl_typename for anything else. */
+const char *ksl_jsontype(lua_State *L, int idx);
 const char *ksl_typename(lua_State *L, int idx);   /* __name aware */
 /* Runs f with nargs args (on top, below them the function) in protected mode;
 ** on error, prefixes a "kserial: " message with the position of the Lua code
