@@ -1,6 +1,7 @@
 # Busted specs: each spec/*_spec.lua is one ctest test, run under the stock
 # lua5.4 with the module on LUA_CPATH, and again under kserial-lua.
-file(GLOB KS_SPECS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/spec/*_spec.lua)
+file(GLOB KS_SPECS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/spec/*_spec.lua
+     ${PROJECT_SOURCE_DIR}/spec/hostile/*_spec.lua)
 set(KS_LUA_ENV
   "LUA_CPATH=${PROJECT_BINARY_DIR}/lib/lua/?.so\;\;"
   "LUA_PATH=${PROJECT_SOURCE_DIR}/spec/helpers/?.lua\;\;"
@@ -48,6 +49,7 @@ foreach(src ${KS_CAPI_TESTS})
 endforeach()
 
 include(cmake/cli_tests.cmake OPTIONAL)
+include(cmake/threads.cmake)
 
 if(TARGET kserial-lua)
   add_test(NAME example.model COMMAND $<TARGET_FILE:kserial-lua> ${PROJECT_SOURCE_DIR}/examples/model.lua)

@@ -204,6 +204,10 @@ static void des_lambda(dwalker *w, int env, const ksl_path *p) {
     fail(w, &cfg, "a lambda's bytecode is not a Lua 5.4 binary chunk");
   if (luaL_loadbufferx(L, text, len, "=(lambda)", "b") != LUA_OK)
     fail(w, &cfg, "malformed lambda bytecode: %s", lua_tostring(L, -1));
+  /* kserial writes only functions whose sole upvalue is _ENV; any other
+  ** upvalue would be nil, so such a chunk did not come from kserial */
+  if (lua_getupvalue(L, -1, 2) != NULL)
+    fail(w, &cfg, "a lambda may have no upvalue other than _ENV");
   lua_replace(L, -4);
   lua_pop(L, 2);
 }
