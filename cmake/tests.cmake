@@ -49,7 +49,7 @@ foreach(src ${KS_CAPI_TESTS})
 endforeach()
 
 include(cmake/cli_tests.cmake OPTIONAL)
-include(cmake/threads.cmake)
+include(cmake/threads.cmake OPTIONAL)
 
 if(TARGET kserial-lua)
   add_test(NAME example.model COMMAND $<TARGET_FILE:kserial-lua> ${PROJECT_SOURCE_DIR}/examples/model.lua)
