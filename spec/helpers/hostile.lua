@@ -116,9 +116,14 @@ function M.Probe.from_config(cls, config)
   return setmt({ config = out }, cls)
 end
 
+-- Other: a second registered class, with kserial.class's defaults.
+M.Other = kserial.class("Other")
+function M.Other:get_config() return {} end
+
 function M.setup()
   kserial.clear_custom_objects()
   kserial.register_serializable("hostile")(M.Probe)
+  kserial.register_serializable("hostile")(M.Other)
 end
 
 return M

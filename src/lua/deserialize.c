@@ -292,12 +292,13 @@ static void des_function(dwalker *w, int env, const ksl_path *p) {
     if (h == KS_NOHANDLE) not_found(w, p, "function", name, len);
     ksl_push_handle(L, h);
   }
-  if (lua_type(L, -1) != LUA_TFUNCTION &&
-      luaL_getmetafield(L, -1, "__call") == LUA_TNIL) {
-    const char *t = ksl_typename(L, -1);
-    fail(w, p, "'%s' names a %s, not a function", ksl_shown(L, name, len), t);
+  if (lua_type(L, -1) != LUA_TFUNCTION) {     /* a callable object will do */
+    if (luaL_getmetafield(L, -1, "__call") == LUA_TNIL) {
+      const char *t = ksl_typename(L, -1);
+      fail(w, p, "'%s' names a %s, not a function", ksl_shown(L, name, len), t);
+    }
+    lua_pop(L, 1);                            /* the __call */
   }
-  if (lua_type(L, -1) != LUA_TFUNCTION) lua_pop(L, 1);  /* the __call */
   lua_remove(L, -2);
 }
 
