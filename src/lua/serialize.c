@@ -218,6 +218,7 @@ static int call_hook(walker *w, int obj, const char *method, const ksl_path *p,
                      const char *cls) {
   lua_State *L = w->L;
   const ksl_path *saved = w->call->at;
+  size_t depth, after;
   int st;
   if (lua_getfield(L, obj, method) == LUA_TNIL) {
     lua_pop(L, 1);
@@ -225,14 +226,22 @@ static int call_hook(walker *w, int obj, const char *method, const ksl_path *p,
   }
   lua_pushvalue(L, obj);
   w->call->at = p;
+  depth = ks_scope_depth(w->box->e);
   st = lua_pcall(L, 1, 1, 0);
   w->call->at = saved;
+  after = ks_scope_depth(w->box->e);
+  while (ks_scope_depth(w->box->e) > depth)         /* what the hook left open */
+    ks_scope_pop(w->box->e, ks_scope_top(w->box->e));
   if (st != LUA_OK) {
     if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);  /* keep error objects */
     lua_pushfstring(L, "%s() of '%s' raised an error: %s", method, cls,
                     lua_tostring(L, -1));
     ksl_path_error(L, p, "get_config()");
   }
+  if (after != depth)
+    fail(w, p, "%s() of '%s' %s; scopes opened in a hook must be closed in "
+         "it, with <close> or :close()", method, cls,
+         after > depth ? "left a scope open" : "closed a scope it did not open");
   return 1;
 }
 
@@ -243,19 +252,6 @@ static int plain_table(lua_State *L, int idx) {
   ok = ksl_is_json_marker_mt(L, -1);
   lua_pop(L, 1);
   return ok;
-}
-
-/* The class of the object at idx has a name? Returns it (or its type). */
-static const char *class_name_of(lua_State *L, int mt) {
-  const char *n;
-  lua_pushliteral(L, "__name");
-  if (lua_rawget(L, mt) == LUA_TSTRING) {
-    n = lua_tostring(L, -1);
-    lua_pop(L, 1);
-    return n;
-  }
-  lua_pop(L, 1);
-  return NULL;
 }
 
 /* Reports a cycle: the object at idx is already being built further up. */
@@ -320,7 +316,10 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
   const void *ptr = lua_topointer(L, idx);
-  const char *cls = class_name_of(L, mt);
+  /* the class name stays on the stack: a hook may change the metatable */
+  int anchor = lua_gettop(L) + 1;
+  const char *cls = (lua_getfield(L, mt, "__name") == LUA_TSTRING)
+                        ? lua_tostring(L, anchor) : NULL;
   const char *rname = NULL, *module = NULL, *mkey = NULL;
   size_t rlen = 0, mlen = 0, mklen = 0;
   ks_handle h;
@@ -331,6 +330,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   lua_pushvalue(L, idx);
   if (lua_rawget(L, w->seen) == LUA_TTABLE) {
     copy_envelope(w, idx);
+    lua_remove(L, anchor);
     return;
   }
   lua_pop(L, 1);
@@ -340,11 +340,6 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   node.obj = ptr;
   node.cls = cls;
   cfgnode.up = &node;
-  h = ksl_handle(L, mt, 0);
-  if (h != KS_NOHANDLE) {
-    rname = ks_registered_name(e, h, &rlen);
-    if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
-  }
   w->call->objdepth++;
   if (!call_hook(w, idx, "get_config", &node, cls)) {
     lua_pushfstring(L, "Cannot serialize object of type %s. To be serializable, "
@@ -355,6 +350,15 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
     fail(w, p, "The get_config() method of %s should return a table. It "
          "returned: %s", cls, ksl_typename(L, -1));
   push_envelope(w, 7);                          /* env */
+  ser_value(w, -2, &cfgnode, depth + 1);
+  setf(L, "config");
+  /* names are read after the hooks ran (a hook may change the registry),
+  ** and used before anything else can run */
+  h = ksl_handle(L, mt, 0);
+  if (h != KS_NOHANDLE) {
+    rname = ks_registered_name(e, h, &rlen);
+    if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
+  }
   if (module == NULL) {
     lua_pushliteral(L, "__module");
     if (lua_rawget(L, mt) != LUA_TSTRING) {
@@ -368,8 +372,6 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   if (mkey) lua_pushlstring(L, mkey, mklen);
   else lua_pushstring(L, cls);
   setf(L, "class_name");
-  ser_value(w, -2, &cfgnode, depth + 1);
-  setf(L, "config");
   if (rname) lua_pushlstring(L, rname, rlen);
   else if (mkey) ksj_pushnull(L);
   else lua_pushstring(L, cls);
@@ -401,6 +403,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   lua_rawset(L, w->seen);
   lua_pushvalue(L, idx);
   lua_rawseti(L, w->order, ++w->call->nobjects);
+  lua_remove(L, anchor);
 }
 
 /* Special handlers with an encode function get the first word on objects. */
