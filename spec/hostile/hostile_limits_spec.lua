@@ -1,0 +1,123 @@
+-- Size and depth limits: what is refused, with which message, and that the
+-- refusal is cheap and leaves nothing behind. The limits are documented in
+-- docs/behaviour.md ("Limits").
+local kserial = require "kserial"
+local H = require "hostile"
+local json = kserial.json
+
+local function nopos(s) return (s:gsub("^[%w_/%.%-]+%.lua:%d+: ", "")) end
+
+local function refused(msg, f, ...)
+  local before = H.state()
+  local ok, err = pcall(f, ...)
+  assert.is_false(ok)
+  assert.equal(msg, nopos(err))
+  assert.same(before, H.state())
+end
+
+local function nested(n, open, close) return string.rep(open, n) .. string.rep(close or "", n) end
+
+describe("hostile limits", function()
+  setup(H.setup)
+
+  it("JSON nesting: 512 containers by default, 513 refused, a million '[' refused as fast", function()
+    assert.is_table(json.decode(nested(512, "[", "]")))
+    refused("kserial: json.decode: nesting deeper than 512 at line 1, column 513 (byte 512)",
+      json.decode, nested(513, "[", "]"))
+    refused("kserial: json.decode: nesting deeper than 512 at line 1, column 513 (byte 512)",
+      kserial.loads, string.rep("[", 1000000))
+    refused("kserial: json.decode: nesting deeper than 512 at line 1, column 2561 (byte 2560)",
+      kserial.loads, string.rep('{"a":', 1000000))
+  end)
+
+  it("max_depth: from 1 to 10000, both ways", function()
+    assert.is_table(json.decode(nested(10000, "[", "]"), { max_depth = 10000 }))
+    refused("kserial: json.decode: nesting deeper than 3 at line 1, column 4 (byte 3)",
+      json.decode, "[[[[]]]]", { max_depth = 3 })
+    refused("kserial: json.decode: option 'max_depth' must be an integer from 1 to 10000 (got number)",
+      json.decode, "[]", { max_depth = 10001 })
+    local deep = {}
+    local t = deep
+    for _ = 1, 600 do t[1] = {}; t = t[1] end
+    local ok, err = pcall(json.encode, deep)
+    assert.is_false(ok)
+    assert.matches("^kserial: json%.encode: nesting deeper than 512 %(at %$", nopos(err))
+    ok, err = pcall(kserial.serialize, deep)
+    assert.is_false(ok)
+    assert.matches("^kserial: nesting deeper than 512 %(a table that contains itself%?%) %(at %$%.%.%.", nopos(err))
+    ok, err = pcall(kserial.deserialize, deep)
+    assert.is_false(ok)
+    assert.matches("^kserial: nesting deeper than 512 %(at %$%.%.%.%[0%]", nopos(err))
+  end)
+
+  it("self-containing tables: a cycle error, never a crash", function()
+    local x = {}
+    x[1] = x
+    refused("kserial: json.encode: cycle: this table contains itself (it is also at $) (at $[0])",
+      json.encode, x)
+    local ok, err = pcall(kserial.serialize, { a = x })
+    assert.is_false(ok)
+    assert.matches("a table that contains itself", err)
+  end)
+
+  it("objects nest at most 60 deep, both ways", function()
+    local C = kserial.class("Chain")
+    function C:get_config() return { c = self.c } end
+    function C.from_config(cls, c) return cls.new{ c = c.c and kserial.deserialize(c.c) } end
+    kserial.register_serializable("hostile")(C)
+    local o = C{}
+    for _ = 1, 59 do o = C{ c = o } end
+    local text = kserial.dumps(o)              -- 60 objects
+    assert.equal(getmetatable(kserial.loads(text)), C)
+    local ok, err = pcall(kserial.dumps, C{ c = o })
+    assert.is_false(ok)
+    assert.matches("^kserial: objects nested deeper than 60 %(at %$", nopos(err))
+    local d = json.decode(text)
+    d = { class_name = "Chain", registered_name = "hostile>Chain", config = { c = d } }
+    ok, err = pcall(kserial.deserialize, d)
+    assert.is_false(ok)
+    assert.matches("kserial: objects nested deeper than 60 %(at", err)
+  end)
+
+  it("document size: none by default, max_size refuses before parsing", function()
+    local big = string.rep("a", 16 * 1024 * 1024)
+    local v = kserial.loads('["' .. big .. '"]')
+    assert.equal(#big, #v[1])
+    refused("kserial: json.decode: document of 7 bytes is larger than max_size 4",
+      kserial.loads, "[1,2,3]", { max_size = 4 })
+    refused("kserial: json.decode: document of 7 bytes is larger than max_size 4",
+      json.decode, "[1,2,3]", { max_size = 4 })
+  end)
+
+  it("huge arrays, many keys, long keys and many duplicate keys load", function()
+    local v = kserial.loads("[" .. string.rep("1,", 999999) .. "1]")
+    assert.equal(1000000, #v)
+    local parts = {}
+    for i = 1, 100000 do parts[i] = '"k' .. i .. '":' .. i end
+    v = kserial.loads("{" .. table.concat(parts, ",") .. "}")
+    assert.equal(100000, v.k100000)
+    v = kserial.loads("{" .. string.rep('"a":1,', 100000) .. '"a":2}')
+    assert.equal(2, v.a)                       -- the last duplicate wins
+    v = json.decode('{"' .. string.rep("k", 1000000) .. '":1}')
+    assert.equal(1000000, #next(v))
+  end)
+
+  it("a hostile envelope repeated a million times fails at the first one", function()
+    local one = '{"class_name":"function","config":"os.execute"}'
+    local text = "[" .. string.rep(one .. ",", 999999) .. one .. "]"
+    refused("kserial: Could not locate function 'os.execute'. Make sure custom classes are "
+      .. "registered with kserial.register_serializable(). (at $[0])", kserial.loads, text)
+  end)
+
+  it("a shared object referenced a hundred thousand times is built once", function()
+    local builds = 0
+    local S = kserial.class("Shared")
+    function S:get_config() return {} end
+    function S.from_config(cls) builds = builds + 1; return cls.new() end
+    kserial.register_serializable("hostile")(S)
+    local one = '{"class_name":"Shared","registered_name":"hostile>Shared","config":{},"shared_object_id":7}'
+    local v = kserial.loads("[" .. string.rep(one .. ",", 99999) .. one .. "]")
+    assert.equal(1, builds)
+    assert.equal(v[1], v[100000])
+  end)
+end)
