@@ -57,6 +57,8 @@ static void push_escaped(lua_State *L, const char *s, size_t len, size_t max,
                          int quoted) {
   luaL_Buffer b;
   size_t i, n = len > max ? max : len;
+  /* cut at a character boundary, so the message stays UTF-8 */
+  while (n < len && n > 0 && n + 3 > max && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
   luaL_buffinit(L, &b);
   if (quoted) luaL_addchar(&b, '"');
   for (i = 0; i < n; i++) {
