@@ -111,6 +111,15 @@ static int write_atomic(const char *path, const char *text, size_t len,
   return err;
 }
 
+/* Pushes "kserial: <what> '<path>': <reason>". strerror_r (the XSI one, as
+** _POSIX_C_SOURCE asks) writes into our buffer; strerror may use a static one. */
+static void push_io_error(lua_State *L, const char *what, const char *path, int err) {
+  char reason[128];
+  if (strerror_r(err, reason, sizeof reason) != 0)
+    snprintf(reason, sizeof reason, "error %d", err);
+  lua_pushfstring(L, "kserial: %s '%s': %s", what, path, reason);
+}
+
 static int l_save(lua_State *L) {
   const char *path;
   size_t len, plen;
@@ -125,28 +134,54 @@ static int l_save(lua_State *L) {
   tmp = (char *)lua_newuserdatauv(L, plen + 48, 0);
   err = write_atomic(path, text, len, tmp, plen + 48);
   if (err != 0) {
-    lua_pushfstring(L, "kserial: save: cannot write '%s': %s", path, strerror(err));
+    push_io_error(L, "save: cannot write", path, err);
     return ksl_raise(L);
   }
   return 0;
 }
 
 /* Reads a whole file into a Lua string. */
+/* The open file of read_file lives in a userdata whose __gc closes it, so a
+** memory error raised while the text is read does not leak it. */
+static int file_gc(lua_State *L) {
+  FILE **pf = (FILE **)lua_touserdata(L, 1);
+  if (*pf != NULL) {
+    fclose(*pf);
+    *pf = NULL;
+  }
+  return 0;
+}
+
 static int read_file(lua_State *L, const char *path) {
-  FILE *f = fopen(path, "rb");
+  FILE **pf = (FILE **)lua_newuserdatauv(L, sizeof(FILE *), 0);
   luaL_Buffer b;
   size_t n;
   int err;
-  if (f == NULL) return errno;
+  *pf = NULL;
+  if (luaL_newmetatable(L, "kserial.file")) {
+    lua_pushcfunction(L, file_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  *pf = fopen(path, "rb");
+  if (*pf == NULL) {
+    err = errno;
+    lua_pop(L, 1);
+    return err;
+  }
   luaL_buffinit(L, &b);
   do {
     char *p = luaL_prepbuffer(&b);   /* may raise: only on memory errors */
-    n = fread(p, 1, LUAL_BUFFERSIZE, f);
+    errno = 0;
+    n = fread(p, 1, LUAL_BUFFERSIZE, *pf);
     luaL_addsize(&b, n);
   } while (n == LUAL_BUFFERSIZE);
-  err = ferror(f) ? EIO : 0;
-  fclose(f);
+  /* fread's own errno (EISDIR for a folder) says more than EIO */
+  err = ferror(*pf) ? (errno != 0 ? errno : EIO) : 0;
+  fclose(*pf);
+  *pf = NULL;
   luaL_pushresult(&b);
+  lua_remove(L, -2);                 /* the file's userdata */
   return err;
 }
 
@@ -157,7 +192,7 @@ static int l_load(lua_State *L) {
   path = luaL_checkstring(L, 1);
   err = read_file(L, path);
   if (err != 0) {
-    lua_pushfstring(L, "kserial: load: cannot read '%s': %s", path, strerror(err));
+    push_io_error(L, "load: cannot read", path, err);
     return ksl_raise(L);
   }
   if (do_loads(L, 3, 2, "load") != LUA_OK) return ksl_raise(L);
