@@ -111,4 +111,8 @@ return {
   ["utf8_overlong"] = { error = "kserial: json.decode: invalid UTF-8 byte \\xc0 in a string at line 1, column 3 (byte 2)" },
   ["utf8_surrogate_bytes"] = { error = "kserial: json.decode: invalid UTF-8 byte \\xed in a string at line 1, column 3 (byte 2)" },
 
+  -- a NUL byte makes another name: neither a lambda nor a function envelope
+  ["name_lambda_with_nul"] = { error = "kserial: Could not locate class '__lambda__\\x00x'. Make sure custom classes are registered with kserial.register_serializable(). (at $)",
+    unsafe_error = "kserial: Could not locate class '__lambda__\\x00x'. Make sure custom classes are registered with kserial.register_serializable(). (at $)" },
+  ["name_function_with_nul"] = { error = "kserial: the envelope's \"config\" of 'function\\x00' must be a dict, not string (at $[0])" },
 }

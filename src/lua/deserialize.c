@@ -255,10 +255,12 @@ static int is_marker_name(const char *s, size_t n) {
 }
 
 /* A handler registered with register_special: decode(config). */
-static int des_special(dwalker *w, int env, const char *name, const ksl_path *p) {
+static int des_special(dwalker *w, int env, const char *name, size_t len,
+                       const ksl_path *p) {
   lua_State *L = w->L;
   ksl_push_uv(L, KSL_UV_SPECIAL);
-  if (lua_getfield(L, -1, name) != LUA_TTABLE) {
+  lua_pushlstring(L, name, len);
+  if (lua_rawget(L, -2) != LUA_TTABLE) {
     lua_pop(L, 2);
     return 0;
   }
@@ -500,11 +502,11 @@ static void des_envelope(dwalker *w, int env, const ksl_path *p) {
          ksl_jsontype(L, -1));
   cname = lua_tolstring(L, -1, &clen);
   lua_pop(L, 1);
-  if (des_special(w, env, cname, p)) return;
-  if (strcmp(cname, "__lambda__") == 0) { des_lambda(w, env, p); return; }
-  if (strcmp(cname, "__bytes__") == 0) { des_bytes(w, env, p); return; }
+  if (des_special(w, env, cname, clen, p)) return;
+  if (KSL_NAME_IS(cname, clen, "__lambda__")) { des_lambda(w, env, p); return; }
+  if (KSL_NAME_IS(cname, clen, "__bytes__")) { des_bytes(w, env, p); return; }
   if (is_marker_name(cname, clen)) { des_marker(w, env); return; }
-  if (strcmp(cname, "function") == 0) { des_function(w, env, p); return; }
+  if (KSL_NAME_IS(cname, clen, "function")) { des_function(w, env, p); return; }
   if (field(L, env, "shared_object_id")) {
     if (!lua_isinteger(L, -1))
       fail(w, p, "shared_object_id must be an integer, not %s", ksl_jsontype(L, -1));

@@ -576,9 +576,11 @@ static void sort_keys(keyent *k, size_t n, int bytes) {
 /* Puts the n keys from base in writing order. Envelope ranks count only
 ** when both class_name and config are present. */
 static void order_keys(enc *e, size_t base, size_t n, int seen) {
-  keyent *k = e->b->keys + base;
+  keyent *k;
   size_t i;
   int envelope = (seen & (1 << ENV_CLASS_NAME)) && (seen & (1 << ENV_CONFIG));
+  if (n == 0) return;   /* keys may still be NULL: no pointer arithmetic on it */
+  k = e->b->keys + base;
   if (!envelope && seen != 0)
     for (i = 0; i < n; i++) k[i].rank = ENV_OTHER;
   if (n < 2 || (!envelope && !e->o->sort_keys)) return;

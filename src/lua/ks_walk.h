@@ -5,6 +5,7 @@
 #ifndef KS_WALK_H
 #define KS_WALK_H
 
+#include <string.h>
 #include "ks_lua.h"
 
 /* A node of the path from the root to the value being walked. Nodes live in
@@ -57,5 +58,10 @@ int ksl_deserialize_value(lua_State *L, int idx, int optsidx);
 extern const char *const KSL_DES_OPTION_NAMES[];  /* deserialize's options */
 int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
                          const char *const *extra);
+
+/* A name from a document (with its length: it may hold NUL bytes) equals
+** the literal lit. */
+#define KSL_NAME_IS(s, len, lit) \
+  ((len) == sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
 
 #endif

@@ -18,19 +18,23 @@ static int is_identifier(const char *k, size_t n) {
 }
 
 static void add_key(luaL_Buffer *b, const char *k, size_t n) {
-  size_t i;
+  size_t i, cut = n;
   if (is_identifier(k, n)) {
     luaL_addchar(b, '.');
     luaL_addlstring(b, k, n);
     return;
   }
+  if (cut > 80) {   /* cut at a character boundary: the path stays UTF-8 */
+    cut = 80;
+    while (cut > 77 && ((unsigned char)k[cut] & 0xC0) == 0x80) cut--;
+  }
   luaL_addstring(b, "[\"");
-  for (i = 0; i < n && i < 80; i++) {
+  for (i = 0; i < cut; i++) {
     unsigned char c = (unsigned char)k[i];
     if (c == '"' || c == '\\') luaL_addchar(b, '\\');
     luaL_addchar(b, (c < 0x20) ? '?' : (char)c);
   }
-  if (i < n) luaL_addstring(b, "...");
+  if (cut < n) luaL_addstring(b, "...");
   luaL_addstring(b, "\"]");
 }
 

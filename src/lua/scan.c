@@ -59,7 +59,7 @@ static void scan_envelope(scanner *s, int t, const ksl_path *p) {
   const char *module = str_field(s->L, t, "module", &mlen);
   int found;
   if (cname == NULL) return;
-  if (strcmp(cname, "__lambda__") == 0) {
+  if (KSL_NAME_IS(cname, clen, "__lambda__")) {
     s->unsafe = 1;
     add_item(s, p, "lambda", NULL, 0, -1);
     return;
@@ -71,7 +71,7 @@ static void scan_envelope(scanner *s, int t, const ksl_path *p) {
   }
   if (module != NULL)
     add_item(s, p, "module", module, mlen, ks_module_exists(s->e, module, mlen));
-  if (strcmp(cname, "function") == 0) {
+  if (KSL_NAME_IS(cname, clen, "function")) {
     size_t flen;
     const char *fname = str_field(s->L, t, "config", &flen);
     if (fname == NULL) return;

@@ -1,0 +1,116 @@
+# libFuzzer targets of fuzz/ (issue 6), built with clang under ASan + UBSan:
+#   CC=clang cmake -S . -B build-fuzz -DKSERIAL_FUZZ=ON && cmake --build build-fuzz --target fuzzers
+# tools/fuzz.sh does that, builds the seed corpora and runs every target.
+#
+# This file is also a script: cmake -DOUT=file.c -DSRC_DIR=fuzz/lua -P cmake/fuzz.cmake
+# writes the Lua harnesses of fuzz/lua/ as C arrays (the fuzz_chunks table).
+if(CMAKE_SCRIPT_MODE_FILE)
+  file(GLOB files ${SRC_DIR}/*.lua)
+  list(SORT files)
+  set(body "/* generated from the .lua files of fuzz/lua by cmake/fuzz.cmake: do not edit */\n#include \"fuzz_driver.h\"\n")
+  set(table "const fuzz_chunk fuzz_chunks[] = {\n")
+  set(i 0)
+  foreach(f ${files})
+    get_filename_component(name ${f} NAME_WE)
+    file(READ ${f} hex HEX)
+    string(LENGTH "${hex}" hexlen)
+    math(EXPR nbytes "${hexlen} / 2")
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+    string(REGEX REPLACE "((0x[0-9a-f][0-9a-f],){24})" "\\1\n" bytes "${bytes}")
+    string(APPEND body "static const unsigned char chunk${i}[] = {\n${bytes}0};\n")
+    string(APPEND table "  {\"${name}\", (const char *)chunk${i}, ${nbytes}},\n")
+    math(EXPR i "${i} + 1")
+  endforeach()
+  string(APPEND table "  {NULL, NULL, 0}\n};\n")
+  file(WRITE ${OUT}.tmp "${body}${table}")
+  file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
+  return()
+endif()
+
+option(KSERIAL_FUZZ "Build the libFuzzer targets of fuzz/ (needs clang and libclang-rt-dev)" OFF)
+if(NOT KSERIAL_FUZZ)
+  return()
+endif()
+
+if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR
+    "KSERIAL_FUZZ=ON needs clang (libFuzzer is part of clang), but this build "
+    "directory uses ${CMAKE_C_COMPILER_ID} (${CMAKE_C_COMPILER}). Configure a new "
+    "build directory with CC=clang (tools/fuzz.sh does), or turn KSERIAL_FUZZ off.")
+endif()
+
+set(KS_FUZZ_SANITIZE address,undefined)
+include(CheckCSourceCompiles)
+set(CMAKE_REQUIRED_FLAGS "-fsanitize=fuzzer,${KS_FUZZ_SANITIZE}")
+check_c_source_compiles("
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { (void)data; return (int)(size & 0); }
+" KSERIAL_HAVE_LIBFUZZER)
+unset(CMAKE_REQUIRED_FLAGS)
+if(NOT KSERIAL_HAVE_LIBFUZZER)
+  message(FATAL_ERROR
+    "KSERIAL_FUZZ=ON: ${CMAKE_C_COMPILER} cannot link -fsanitize=fuzzer,${KS_FUZZ_SANITIZE}. "
+    "On Debian 12 install the clang runtime: apt-get install libclang-rt-14-dev "
+    "(see CMakeFiles/CMakeError.log for the compiler's message).")
+endif()
+
+set(KS_FUZZ_FLAGS -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+
+# The library again, instrumented for libFuzzer (coverage) and sanitizers;
+# the normal targets of this build directory stay as they are.
+add_library(kserial_fuzz_objs OBJECT ${KS_CORE_SOURCES} ${KS_BINDING_SOURCES} ${KS_EMBED_C})
+target_include_directories(kserial_fuzz_objs PUBLIC ${PROJECT_SOURCE_DIR}/include
+                           PRIVATE ${PROJECT_SOURCE_DIR}/src/lua)
+target_include_directories(kserial_fuzz_objs SYSTEM PUBLIC ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
+target_compile_options(kserial_fuzz_objs PRIVATE
+                       -fsanitize=fuzzer-no-link,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
+
+# The Lua harnesses, compiled in so that a target binary is self-contained.
+file(GLOB KS_FUZZ_LUA CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/fuzz/lua/*.lua)
+set(KS_FUZZ_CHUNKS_C ${PROJECT_BINARY_DIR}/generated/fuzz_chunks.c)
+add_custom_command(
+  OUTPUT ${KS_FUZZ_CHUNKS_C}
+  COMMAND ${CMAKE_COMMAND} -DOUT=${KS_FUZZ_CHUNKS_C} -DSRC_DIR=${PROJECT_SOURCE_DIR}/fuzz/lua
+          -P ${PROJECT_SOURCE_DIR}/cmake/fuzz.cmake
+  DEPENDS ${KS_FUZZ_LUA} ${PROJECT_SOURCE_DIR}/cmake/fuzz.cmake
+  COMMENT "Embedding fuzz/lua/*.lua")
+
+# What the targets share: the driver, the C userdata class, the harnesses.
+add_library(kserial_fuzz_driver OBJECT ${PROJECT_SOURCE_DIR}/fuzz/fuzz_driver.c
+            ${PROJECT_SOURCE_DIR}/fuzz/fuzz_userdata.c ${KS_FUZZ_CHUNKS_C})
+target_include_directories(kserial_fuzz_driver PUBLIC ${PROJECT_SOURCE_DIR}/include
+                           ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/fuzz)
+target_include_directories(kserial_fuzz_driver SYSTEM PUBLIC ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
+target_compile_options(kserial_fuzz_driver PRIVATE
+                       -fsanitize=fuzzer-no-link,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
+
+set(KS_FUZZ_TARGETS fuzz_json_decode fuzz_loads fuzz_scan)
+foreach(t ${KS_FUZZ_TARGETS})
+  add_executable(${t} ${PROJECT_SOURCE_DIR}/fuzz/${t}.c
+                 $<TARGET_OBJECTS:kserial_fuzz_driver> $<TARGET_OBJECTS:kserial_fuzz_objs>)
+  target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/include
+                             ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/fuzz)
+  target_include_directories(${t} SYSTEM PRIVATE ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
+  target_compile_options(${t} PRIVATE -fsanitize=fuzzer,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
+  target_link_options(${t} PRIVATE -fsanitize=fuzzer,${KS_FUZZ_SANITIZE})
+  target_link_libraries(${t} PRIVATE PkgConfig::LUA PkgConfig::CJSON m)
+  set_target_properties(${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+endforeach()
+add_custom_target(fuzzers DEPENDS ${KS_FUZZ_TARGETS})
+
+# Every file of fuzz/regressions/<target>/ is run once by its target (files
+# given as arguments are executed once each; a crash fails the test).
+if(KSERIAL_TESTS)
+  foreach(t ${KS_FUZZ_TARGETS})
+    file(GLOB inputs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/fuzz/regressions/${t}/*)
+    if(NOT inputs)
+      message(FATAL_ERROR "fuzz/regressions/${t}/ has no input: keep at least one")
+    endif()
+    list(SORT inputs)
+    add_test(NAME fuzz.regressions.${t} COMMAND ${t} ${inputs})
+    set_tests_properties(fuzz.regressions.${t} PROPERTIES LABELS fuzz
+      ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1")
+  endforeach()
+endif()

@@ -1,0 +1,20 @@
+/*
+** fuzz_scan.c - kserial.scan on decoded documents (and on the raw text),
+** checked against an independent walk and against what deserialize meets
+** (fuzz/lua/scan.lua).
+*/
+#include "fuzz_driver.h"
+#include "fuzz_userdata.h"
+
+static const fuzz_target target = {"scan", fuzz_add_userdata_class};
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  fuzz_init(&target);
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  return fuzz_run(data, size);
+}

@@ -1,0 +1,180 @@
+-- scan.lua: the fuzz_scan harness (also replayed by
+-- spec/fuzz_regressions_spec.lua). Input: one flag byte, then the text.
+--
+--   flags & 0x01  scan the raw text (a string) instead of the decoded document
+--   flags & 0x02  decode with allow_nan
+--   flags & 0x04  then deserialize the document, safe and unsafe (unsafe only
+--                 when its lambdas hold known-good bytecode, see registry.lua),
+--                 and check scan's verdict against what deserialize met
+--   flags & 0x08  scan inside custom_object_scope(Keras 2 names)
+--
+-- Invariants: scan never fails on a document json.decode accepted (default
+-- depth); its report has the documented shape; it lists exactly what an
+-- independent walk (below, in Lua) finds, in the same order, with the same
+-- paths and `found` flags; `unsafe` is true exactly when a lambda is listed;
+-- a document scan calls safe never trips the lambda refusal and never
+-- yields a function made from a lambda.
+local kserial, hooks, registry = ...
+local R = registry(kserial, { reentrant = false, userdata_class = hooks.userdata_class })
+local json = kserial.json
+
+local SAFE_MSG = "Requested the deserialization of a lambda object"
+local KINDS = { lambda = true, class = true, ["function"] = true, module = true,
+                marker = true, name = true }
+
+local function fail(fmt, ...) hooks.fail(string.format(fmt, ...)) end
+
+-- ---- the reference walk ---------------------------------------------------
+
+local function resolves(name) return kserial.get_registered_object(name) ~= nil end
+local function module_has(m, name) return m ~= nil and R.modules[m] ~= nil and R.modules[m][name] ~= nil end
+local function suffix_unique(name)
+  if name == "" then return false end
+  local n = 0
+  for k in pairs(kserial.get_custom_objects()) do
+    if #k > #name and k:sub(-#name - 1) == ">" .. name then n = n + 1 end
+  end
+  return n == 1
+end
+
+local function is_ident(k)
+  return k:find("^[A-Za-z_][A-Za-z0-9_]*$") ~= nil
+end
+
+-- A key that is not an identifier: ["..."], cut after 80 bytes at the start
+-- of a character (at most 3 bytes back), " and \ escaped, controls as ?.
+local function segment(k)
+  if type(k) == "number" then return "[" .. k .. "]" end
+  if is_ident(k) then return "." .. k end
+  local cut = #k
+  if cut > 80 then
+    cut = 80
+    while cut > 77 and (k:byte(cut + 1) & 0xC0) == 0x80 do cut = cut - 1 end
+  end
+  local text = k:sub(1, cut):gsub('["\\]', "\\%0"):gsub("[%z\1-\31]", "?")
+  return '["' .. text .. (cut < #k and "..." or "") .. '"]'
+end
+
+local function render(segs)
+  local first, prefix = 1, "$"
+  if #segs > 64 then first, prefix = #segs - 63, "$..." end
+  return prefix .. table.concat(segs, "", first)
+end
+
+local function envelope(t, segs, out)
+  local cname = t.class_name
+  local rname = type(rawget(t, "registered_name")) == "string" and rawget(t, "registered_name") or nil
+  local module = type(rawget(t, "module")) == "string" and rawget(t, "module") or nil
+  local path = render(segs)
+  local ccname = cname   -- compared whole, NUL bytes included, as kserial does
+  if ccname == "__lambda__" then
+    out[#out + 1] = { kind = "lambda", path = path }
+    return
+  end
+  if #cname > 4 and cname:find("^__.*__$") then
+    out[#out + 1] = { kind = "marker", name = cname, path = path }
+    return
+  end
+  if module then
+    out[#out + 1] = { kind = "module", name = module, path = path, found = R.modules[module] ~= nil }
+  end
+  if ccname == "function" then
+    local fname = rawget(t, "config")
+    if type(fname) ~= "string" then return end
+    local found = resolves(fname) or module_has(module, fname)
+      or (not fname:find(">", 1, true) and suffix_unique(fname))
+    out[#out + 1] = { kind = "function", name = fname, path = path, found = found }
+  elseif rname and rname ~= "" then
+    out[#out + 1] = { kind = "class", name = rname, path = path,
+                      found = resolves(rname) or (rname == cname and module_has(module, cname)) }
+  else
+    out[#out + 1] = { kind = "class", name = cname, path = path,
+                      found = resolves(cname) or module_has(module, cname) }
+  end
+end
+
+local function walk(v, segs, out)
+  if type(v) == "table" then
+    local isarray = getmetatable(v) == json.array_mt
+    if type(rawget(v, "class_name")) == "string" and rawget(v, "config") ~= nil then
+      envelope(v, segs, out)
+    end
+    for k, x in next, v do
+      if type(k) == "string" and not isarray then segs[#segs + 1] = segment(k)
+      else segs[#segs + 1] = segment(math.type(k) == "integer" and k - 1 or 0) end
+      walk(x, segs, out)
+      segs[#segs] = nil
+    end
+  elseif type(v) == "string" and resolves(v) then
+    out[#out + 1] = { kind = "name", name = v, path = render(segs), found = true }
+  end
+end
+
+-- ---- checks ------------------------------------------------------------------
+local function check_report(r, doc)
+  if type(r) ~= "table" or type(r.items) ~= "table" or type(r.unsafe) ~= "boolean" then
+    fail("scan returned a report of the wrong shape")
+  end
+  local want = {}
+  walk(doc, {}, want)
+  local lambdas = false
+  if #r.items ~= #want then fail("scan listed %d items, the reference walk %d", #r.items, #want) end
+  for i, it in ipairs(r.items) do
+    local w = want[i]
+    if not KINDS[it.kind] then fail("item %d has kind %s", i, tostring(it.kind)) end
+    if type(it.path) ~= "string" or it.path:sub(1, 1) ~= "$" then fail("item %d has no path", i) end
+    if not utf8.len(it.path) then fail("item %d: the path is not valid UTF-8: %s", i, it.path) end
+    if it.kind == "lambda" then lambdas = true end
+    if it.kind ~= w.kind or it.name ~= w.name or it.path ~= w.path or it.found ~= w.found then
+      fail("item %d: scan says %s %s at %s (found %s), the reference %s %s at %s (found %s)", i,
+           it.kind, tostring(it.name), it.path, tostring(it.found),
+           w.kind, tostring(w.name), w.path, tostring(w.found))
+    end
+  end
+  if r.unsafe ~= lambdas then fail("scan's unsafe flag disagrees with its items") end
+  if #r.items ~= #want then fail("scan listed more items than the reference") end
+end
+
+local function no_lambda(v, seen, depth)
+  if R.known[v] then return end   -- registered things, not made from the data
+  if type(v) == "function" then
+    fail("scan called a document safe, but it yields a lambda")
+  elseif type(v) == "table" and not seen[v] and depth < 600 then
+    seen[v] = true
+    for _, x in next, v do no_lambda(x, seen, depth + 1) end
+  end
+end
+
+local M = {}
+
+function M.run(data)
+  local flags = data:byte(1) or 0
+  local text = data:sub(2)
+  local doc = text
+  if flags & 1 == 0 then
+    local ok, d = pcall(json.decode, text, { allow_nan = flags & 2 ~= 0 })
+    if not ok then return end
+    doc = d
+  end
+  local scope <close> = flags & 8 ~= 0 and kserial.custom_object_scope(R.custom) or nil
+  local ok, r = pcall(kserial.scan, doc)
+  if not ok then fail("scan raised on a decoded document: %s", tostring(r)) end
+  check_report(r, doc)
+  if flags & 4 ~= 0 and flags & 1 == 0 then
+    local okd, err = pcall(kserial.deserialize, doc)
+    if not okd and not r.unsafe and type(err) == "string" and err:find(SAFE_MSG, 1, true) then
+      fail("scan called a document safe, but deserialize refused a lambda in it: %s", err)
+    end
+    if R.lambdas_are_good(doc) then   -- Lua's loader crashes on crafted chunks
+      R.expect_safe = false
+      local oku, res = pcall(kserial.deserialize, doc, { safe_mode = false })
+      R.expect_safe = true
+      if oku and not r.unsafe then no_lambda(res, {}, 0) end
+    end
+  end
+  if scope then scope:close() end
+  if not kserial.in_safe_mode() then fail("safe mode is off after scan") end
+  if #R.violations > 0 then fail("%s", R.violations[1]) end
+end
+
+return M
