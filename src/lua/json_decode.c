@@ -321,21 +321,68 @@ static void leave(dec *d, int mt) {
   d->depth--;
 }
 
+/* Containers are built at their exact size: the first values wait on the
+** stack above `base` until the container ends (or until there are too many
+** to wait, when the table is made with room to grow). A table sized to its
+** contents is a third smaller than one grown by rehashing, and is made in
+** one allocation. */
+#define KSJ_ARRAY_WAIT 64    /* values */
+#define KSJ_OBJECT_WAIT 32   /* key-value pairs */
+
+/* Moves the n values above base into a new array table (with room for
+** `size`), left at base + 1 with nothing above it. */
+static void make_array(lua_State *L, int base, int n, int size) {
+  int i;
+  lua_createtable(L, size, 0);
+  for (i = 1; i <= n; i++) {
+    lua_pushvalue(L, base + i);
+    lua_rawseti(L, -2, i);
+  }
+  if (n > 0) {               /* with n == 0 the table is already at base + 1 */
+    lua_replace(L, base + 1);
+    lua_settop(L, base + 1);
+  }
+}
+
+/* The same for n key-value pairs: keys at base + 1, 3, ..., values after. */
+static void make_object(lua_State *L, int base, int n, int size) {
+  int i;
+  lua_createtable(L, 0, size);
+  for (i = 0; i < n; i++) {
+    lua_pushvalue(L, base + 2 * i + 1);
+    lua_pushvalue(L, base + 2 * i + 2);
+    lua_rawset(L, -3);            /* a duplicate key: the last one wins */
+  }
+  if (n > 0) {               /* with n == 0 the table is already at base + 1 */
+    lua_replace(L, base + 1);
+    lua_settop(L, base + 1);
+  }
+}
+
 static void dec_array(dec *d) {
   lua_State *L = d->L;
+  int base, waiting = 1;
   lua_Integer n = 0;
   enter(d);
-  lua_createtable(L, 4, 0);
+  luaL_checkstack(L, KSJ_ARRAY_WAIT + 2, "kserial: json.decode: nesting too deep");
+  base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == ']') d->p++;
   else for (;;) {
     dec_value(d);
-    lua_rawseti(L, -2, ++n);
+    ++n;
+    if (!waiting) {
+      lua_rawseti(L, base + 1, n);
+    } else if (n == KSJ_ARRAY_WAIT) {
+      make_array(L, base, (int)n, 4 * KSJ_ARRAY_WAIT);
+      waiting = 0;
+    }
     d->p = skip_ws(d->p, d->end);
     if (d->p < d->end && *d->p == ',') d->p++;
     else if (d->p < d->end && *d->p == ']') { d->p++; break; }
     else unexpected(d, d->p, "',' or ']'");
   }
+  if (waiting) make_array(L, base, (int)n, (int)n);
   leave(d, d->mt_array);
 }
 
@@ -350,15 +397,22 @@ static void dec_key(dec *d, const char *expected) {
 
 static void dec_object(dec *d) {
   lua_State *L = d->L;
+  int base, n = 0, waiting = 1;
   enter(d);
-  lua_createtable(L, 0, 4);
+  luaL_checkstack(L, 2 * KSJ_OBJECT_WAIT + 2, "kserial: json.decode: nesting too deep");
+  base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == '}') d->p++;
   else {
     dec_key(d, "a string key or '}'");
     for (;;) {
       dec_value(d);
-      lua_rawset(L, -3);          /* a duplicate key: the last one wins */
+      if (!waiting) {
+        lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
+      } else if (++n == KSJ_OBJECT_WAIT) {
+        make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
+        waiting = 0;
+      }
       d->p = skip_ws(d->p, d->end);
       if (d->p < d->end && *d->p == ',') {
         d->p++;
@@ -368,6 +422,7 @@ static void dec_object(dec *d) {
       else unexpected(d, d->p, "',' or '}'");
     }
   }
+  if (waiting) make_object(L, base, n, n);
   leave(d, d->mt_object);
 }
 
