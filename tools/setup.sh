@@ -10,21 +10,9 @@ cd "$(dirname "$0")/.."
 PACKAGES=(liblua5.4-dev lua5.4 libcjson-dev lua-busted cmake gcc make pkg-config)
 PACKAGES+=(${EXTRA_PACKAGES:-})
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+# shellcheck source=tools/packages.sh
+. tools/packages.sh
+install_missing setup "${PACKAGES[@]}"
 
 # Runs a command quietly; shows its output only when it fails.
 quiet() {

@@ -27,20 +27,9 @@ jobs="${VALGRIND_JOBS:-$(nproc)}"
 threads_size="${VALGRIND_THREADS:-2 64}"
 
 # ---- tools ---------------------------------------------------------------------
-missing=()
-for p in valgrind lua-cjson; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "valgrind: installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+# shellcheck source=tools/packages.sh
+. "$src/tools/packages.sh"
+install_missing valgrind valgrind lua-cjson
 
 # ---- the build -----------------------------------------------------------------
 if [ ! -f "$build/CMakeCache.txt" ]; then
