@@ -1,9 +1,17 @@
-# Turns every lua/kserial/*.lua into a C array so the Lua parts of the
-# library travel inside it. Run with -DOUT=file.c -DSRC_DIR=dir.
+# Turns every .lua file of SRC_DIR into a C array in a table of chunks, so
+# Lua code travels inside a binary. Run with -DOUT=file.c -DSRC_DIR=dir;
+# by default it writes the library's table (lua/kserial), and
+# -DHEADER=h -DTYPE=t -DTABLE=name write another (the fuzzers' harnesses).
+if(NOT HEADER)
+  set(HEADER ks_embedded.h)
+  set(TYPE ks_embedded_chunk)
+  set(TABLE ks_embedded_chunks)
+endif()
+get_filename_component(src_name ${SRC_DIR} NAME)
 file(GLOB files ${SRC_DIR}/*.lua)
 list(SORT files)
-set(body "/* generated from the files of lua/kserial by cmake/embed_lua.cmake: do not edit */\n#include <stddef.h>\n#include \"ks_embedded.h\"\n")
-set(table "const ks_embedded_chunk ks_embedded_chunks[] = {\n")
+set(body "/* generated from the .lua files of ${src_name}/ by cmake/embed_lua.cmake: do not edit */\n#include <stddef.h>\n#include \"${HEADER}\"\n")
+set(table "const ${TYPE} ${TABLE}[] = {\n")
 set(i 0)
 foreach(f ${files})
   get_filename_component(name ${f} NAME_WE)

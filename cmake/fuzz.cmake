@@ -1,31 +1,6 @@
 # libFuzzer targets of fuzz/ (issue 6), built with clang under ASan + UBSan:
 #   CC=clang cmake -S . -B build-fuzz -DKSERIAL_FUZZ=ON && cmake --build build-fuzz --target fuzzers
 # tools/fuzz.sh does that, builds the seed corpora and runs every target.
-#
-# This file is also a script: cmake -DOUT=file.c -DSRC_DIR=fuzz/lua -P cmake/fuzz.cmake
-# writes the Lua harnesses of fuzz/lua/ as C arrays (the fuzz_chunks table).
-if(CMAKE_SCRIPT_MODE_FILE)
-  file(GLOB files ${SRC_DIR}/*.lua)
-  list(SORT files)
-  set(body "/* generated from the .lua files of fuzz/lua by cmake/fuzz.cmake: do not edit */\n#include \"fuzz_driver.h\"\n")
-  set(table "const fuzz_chunk fuzz_chunks[] = {\n")
-  set(i 0)
-  foreach(f ${files})
-    get_filename_component(name ${f} NAME_WE)
-    file(READ ${f} hex HEX)
-    string(LENGTH "${hex}" hexlen)
-    math(EXPR nbytes "${hexlen} / 2")
-    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-    string(REGEX REPLACE "((0x[0-9a-f][0-9a-f],){24})" "\\1\n" bytes "${bytes}")
-    string(APPEND body "static const unsigned char chunk${i}[] = {\n${bytes}0};\n")
-    string(APPEND table "  {\"${name}\", (const char *)chunk${i}, ${nbytes}},\n")
-    math(EXPR i "${i} + 1")
-  endforeach()
-  string(APPEND table "  {NULL, NULL, 0}\n};\n")
-  file(WRITE ${OUT}.tmp "${body}${table}")
-  file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
-  return()
-endif()
 
 option(KSERIAL_FUZZ "Build the libFuzzer targets of fuzz/ (needs clang and libclang-rt-dev)" OFF)
 if(NOT KSERIAL_FUZZ)
@@ -73,8 +48,9 @@ set(KS_FUZZ_CHUNKS_C ${PROJECT_BINARY_DIR}/generated/fuzz_chunks.c)
 add_custom_command(
   OUTPUT ${KS_FUZZ_CHUNKS_C}
   COMMAND ${CMAKE_COMMAND} -DOUT=${KS_FUZZ_CHUNKS_C} -DSRC_DIR=${PROJECT_SOURCE_DIR}/fuzz/lua
-          -P ${PROJECT_SOURCE_DIR}/cmake/fuzz.cmake
-  DEPENDS ${KS_FUZZ_LUA} ${PROJECT_SOURCE_DIR}/cmake/fuzz.cmake
+          -DHEADER=fuzz_driver.h -DTYPE=fuzz_chunk -DTABLE=fuzz_chunks
+          -P ${PROJECT_SOURCE_DIR}/cmake/embed_lua.cmake
+  DEPENDS ${KS_FUZZ_LUA} ${PROJECT_SOURCE_DIR}/cmake/embed_lua.cmake
   COMMENT "Embedding fuzz/lua/*.lua")
 
 # What the targets share: the driver, the C userdata class, the harnesses.

@@ -31,6 +31,18 @@ extern const fuzz_chunk fuzz_chunks[];
 
 void fuzz_init(const fuzz_target *t);
 int fuzz_run(const uint8_t *data, size_t size);
+
+/* libFuzzer's two entry points for a target described by `t`. */
+#define FUZZ_MAIN(t)                                              \
+  int LLVMFuzzerInitialize(int *argc, char ***argv) {             \
+    (void)argc;                                                   \
+    (void)argv;                                                   \
+    fuzz_init(&(t));                                              \
+    return 0;                                                     \
+  }                                                               \
+  int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {  \
+    return fuzz_run(data, size);                                  \
+  }
 /* Reports a broken invariant and aborts. */
 void fuzz_die(const char *fmt, ...);
 

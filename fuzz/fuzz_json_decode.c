@@ -7,13 +7,4 @@
 
 static const fuzz_target target = {"json", NULL};
 
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc;
-  (void)argv;
-  fuzz_init(&target);
-  return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  return fuzz_run(data, size);
-}
+FUZZ_MAIN(target)

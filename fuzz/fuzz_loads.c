@@ -90,13 +90,4 @@ static void add_hooks(lua_State *L, int hooks) {
 
 static const fuzz_target target = {"loads", add_hooks};
 
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc;
-  (void)argv;
-  fuzz_init(&target);
-  return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  return fuzz_run(data, size);
-}
+FUZZ_MAIN(target)

@@ -8,13 +8,4 @@
 
 static const fuzz_target target = {"scan", fuzz_add_userdata_class};
 
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc;
-  (void)argv;
-  fuzz_init(&target);
-  return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  return fuzz_run(data, size);
-}
+FUZZ_MAIN(target)

@@ -33,11 +33,7 @@ local function env_chain(depth, fail)
   return env
 end
 
-local function registry_snapshot()
-  local t = {}
-  for k, v in pairs(kserial.get_custom_objects()) do t[k] = v end
-  return t
-end
+local registry_snapshot = require("ks_helpers").registry_snapshot
 
 local function assert_clean(before)
   assert.is_true(kserial.in_safe_mode())

@@ -55,11 +55,7 @@ end
 
 -- ---- the engine's state, before and after ---------------------------------
 
-local function registry_snapshot()
-  local t = {}
-  for k, v in pairs(kserial.get_custom_objects()) do t[k] = v end
-  return t
-end
+local registry_snapshot = require("ks_helpers").registry_snapshot
 
 local function assert_same_registry(before)
   local now = registry_snapshot()

@@ -29,6 +29,13 @@ function M.same(a, b, path)
   return true
 end
 
+-- A copy of the global dict (get_custom_objects() is a live view).
+function M.registry_snapshot()
+  local t = {}
+  for k, v in pairs(kserial.get_custom_objects()) do t[k] = v end
+  return t
+end
+
 -- A counter of calls, for tests that check a function was (not) reached.
 function M.counter()
   local c = { n = 0 }
