@@ -128,6 +128,10 @@ report() {
     printf 'FAIL  %-36s %7ss  %s: see %s\n' "$name" "$secs" "$what" "$logs/$name.log"
     grep -E '== (ERROR SUMMARY|   definitely|   indirectly|   possibly)' "$logs/$name.log" \
       | sed 's/^/        /' || true
+    if [ "$rc" -ne 99 ]; then
+      # the test's own words (busted's failure report), without valgrind's
+      grep -v '^==[0-9]*==' "$logs/$name.log" | tail -n 40 | sed 's/^/        | /' || true
+    fi
     failed=$((failed + 1))
   fi
 }
