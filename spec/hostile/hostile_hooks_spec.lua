@@ -205,6 +205,29 @@ describe("hostile hooks", function()
       assert.is_true(kserial.in_safe_mode())
     end)
 
+    it("leaving a scope open and dropping it: the same error, whenever the collector runs", function()
+      -- the scope object is garbage before the hook returns; a full
+      -- collection inside the hook must not hide the leak
+      Bad.modes.dropped = function()
+        kserial.custom_object_scope({ os = os })
+        collectgarbage(); collectgarbage()
+        return {}
+      end
+      fails_with("kserial: from_config() of 'Bad' left a scope open; close scopes with <close> "
+        .. "or :close() (at $)", kserial.deserialize, doc("dropped"))
+      assert.is_nil(kserial.get_registered_object("os"))
+      fails_with("kserial: get_config() of 'Bad' left a scope open; scopes opened in a hook "
+        .. "must be closed in it, with <close> or :close() (at $.x)",
+        kserial.dumps, { x = Bad{ mode = function()
+          kserial.safe_mode_scope(false); collectgarbage(); collectgarbage(); return {} end } })
+      assert.is_true(kserial.in_safe_mode())
+      -- outside a call, a dropped scope is removed by the collector
+      kserial.custom_object_scope({ Gone = H.Other })
+      assert.equal(H.Other, kserial.get_registered_object("Gone"))
+      collectgarbage(); collectgarbage()
+      assert.is_nil(kserial.get_registered_object("Gone"))
+    end)
+
     it("closing a scope it did not open: refused, the scope stays open", function()
       local outer = kserial.custom_object_scope({ Outer = H.Other })
       Bad.modes.close_outer = function() outer:close(); return {} end

@@ -7,7 +7,8 @@
 ** closing twice is harmless. When a <close> variable is closed by an error,
 ** it also closes whatever the failing code left open above it, so an error
 ** never leaves a scope behind. A scope collected while still open is removed
-** quietly by __gc.
+** quietly by __gc; one opened inside a hook cannot be collected before the
+** running call ends (see anchor_in_call).
 */
 #include "ks_lua.h"
 
@@ -63,6 +64,22 @@ static int scope_tostring(lua_State *L) {
   return 1;
 }
 
+/* A scope opened by a hook while a top-level call runs is kept alive by the
+** call (its per-call table) until the call ends. Otherwise a hook that
+** drops the scope object without closing it could see the collector remove
+** it before the hook returns, and whether the call reports "left a scope
+** open" would depend on when the collector ran. The scope is on top. */
+static void anchor_in_call(lua_State *L, const ksl_box *box) {
+  if (box->des == NULL && box->ser == NULL) return;
+  ksl_push_uv(L, box->des != NULL ? KSL_UV_DESCTX : KSL_UV_SERCTX);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushvalue(L, -2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+  }
+  lua_pop(L, 1);
+}
+
 /* Pushes a new, not yet open scope object (user values: box, anchor). */
 static scope *new_scope(lua_State *L, int kind) {
   scope *s = (scope *)lua_newuserdatauv(L, sizeof *s, 2);
@@ -84,6 +101,7 @@ static scope *new_scope(lua_State *L, int kind) {
   lua_setmetatable(L, -2);
   lua_pushvalue(L, KSL_BOX);
   lua_setiuservalue(L, -2, 1);
+  anchor_in_call(L, s->box);
   return s;
 }
 
