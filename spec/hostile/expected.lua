@@ -21,8 +21,8 @@ return {
   ["inconsistent_envelope"] = { error = "kserial: Could not locate class 'os>execute'. Make sure custom classes are registered with kserial.register_serializable(). (at $)" },
   ["lambda_bad_base64"] = { error = "kserial: Requested the deserialization of a lambda object. This carries a potential risk of arbitrary code execution and thus it is disallowed by default. If you trust the source of the data, pass safe_mode = false or call kserial.enable_unsafe_deserialization(). (at $)",
     unsafe_error = "kserial: a lambda's \"value\" is not valid base64 (at $.config)" },
-  ["lambda_in_probe_config"] = { error = "kserial: from_config() of 'Probe' raised an error: kserial: Requested the deserialization of a lambda object. This carries a potential risk of arbitrary code execution and thus it is disallowed by default. If you trust the source of the data, pass safe_mode = false or call kserial.enable_unsafe_deserialization(). (at $ (in a call made by from_config() of 'Probe' at $)) (at $)",
-    unsafe_error = "kserial: from_config() of 'Probe' raised an error: kserial: malformed lambda bytecode: (lambda): bad binary format (truncated chunk) (at $.config (in a call made by from_config() of 'Probe' at $)) (at $)" },
+  ["lambda_in_probe_config"] = { error = "kserial: Requested the deserialization of a lambda object. This carries a potential risk of arbitrary code execution and thus it is disallowed by default. If you trust the source of the data, pass safe_mode = false or call kserial.enable_unsafe_deserialization(). (at $.config.fn)",
+    unsafe_error = "kserial: malformed lambda bytecode: (lambda): bad binary format (truncated chunk) (at $.config.fn.config)" },
   ["lambda_lua53"] = { error = "kserial: Requested the deserialization of a lambda object. This carries a potential risk of arbitrary code execution and thus it is disallowed by default. If you trust the source of the data, pass safe_mode = false or call kserial.enable_unsafe_deserialization(). (at $)",
     unsafe_error = "kserial: a lambda's bytecode is not a Lua 5.4 binary chunk (at $.config)" },
   ["lambda_nested"] = { error = "kserial: Requested the deserialization of a lambda object. This carries a potential risk of arbitrary code execution and thus it is disallowed by default. If you trust the source of the data, pass safe_mode = false or call kserial.enable_unsafe_deserialization(). (at $[1].k)",
@@ -60,7 +60,7 @@ return {
   ["shared_in_marker"] = {
     check = function(v)  -- an unknown marker is kept whole, id included
       return getmetatable(v).__name == "kserial.marker" and v.shared_object_id == 1 end },
-  ["shared_inside_itself"] = { error = "kserial: from_config() of 'Probe' raised an error: kserial: shared_object_id 1 is used inside its own object's config (the object is still being built) (at $ (in a call made by from_config() of 'Probe' at $)) (at $)" },
+  ["shared_inside_itself"] = { error = "kserial: shared_object_id 1 is used inside its own object's config (the object is still being built) (at $.config.self)" },
   ["shared_on_function"] = {
     check = function(v, H)  -- a function envelope's id is not a shared object
       return v[1] == H.Probe and getmetatable(v[2]) == H.Probe end },

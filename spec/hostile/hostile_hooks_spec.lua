@@ -99,9 +99,9 @@ describe("hostile hooks", function()
     end)
 
     it("re-entering the engine joins the running call", function()
-      fails_with("kserial: get_config() of 'Bad' raised an error: kserial: cycle: the object "
-        .. "of class 'Bad' at $.x contains itself (reached again at $ (in a call made by "
-        .. "get_config() of 'Bad' at $.x)); from_config() cannot rebuild a cycle (at $.x)",
+      fails_with("kserial: cycle: the object of class 'Bad' at $.x contains itself (reached "
+        .. "again at $ (in a call made by get_config() of 'Bad' at $.x)); from_config() cannot "
+        .. "rebuild a cycle",
         kserial.dumps, { x = Bad{ mode = function(self) return { t = kserial.dumps(self) } end } })
       local leaf = H.Other{}
       local ok, text = run(kserial.dumps, { a = leaf, x = Bad{ mode = function()
@@ -242,8 +242,7 @@ describe("hostile hooks", function()
     it("a nested call cannot lift safe mode, whatever it passes", function()
       local lambda = kserial.serialize(function() return 1 end)
       Bad.modes.lift = function(_, c) return { f = kserial.deserialize(c.fn, { safe_mode = false }) } end
-      fails_with("kserial: from_config() of 'Bad' raised an error: kserial: " .. SAFE_MSG
-        .. " (at $ (in a call made by from_config() of 'Bad' at $)) (at $)",
+      fails_with("kserial: " .. SAFE_MSG .. " (at $.config.fn)",
         kserial.deserialize, doc("lift", { fn = lambda }))
       -- nor can a config ask for it: an envelope key named safe_mode is data
       local d = doc("lift", { fn = lambda, safe_mode = false })
@@ -271,7 +270,7 @@ describe("hostile hooks", function()
         print("default now", kserial.in_safe_mode())
       ]])
       assert.equal(0, status, out)
-      assert.equal("false\tkserial: from_config() of 'C' raised an error: kserial: " .. SAFE_MSG
+      assert.equal("false\tkserial: " .. SAFE_MSG
         .. " \ndefault now\tfalse\n", out)
     end)
 
@@ -290,9 +289,14 @@ describe("hostile hooks", function()
       Bad.modes.forever = function() return kserial.deserialize(doc("forever")) end
       local ok, err = run(kserial.deserialize, doc("forever"))
       assert.is_false(ok)
-      assert.matches("kserial: objects nested deeper than 60 %(at", err)
-      local _, wraps = err:gsub("from_config%(%) of 'Bad' raised an error", "")
-      assert.equal(60, wraps)
+      -- one message: no hook wraps it again; the calls it went through are
+      -- named up to 8 deep, then shortened
+      assert.matches("^kserial: objects nested deeper than 60 %(at %$ %(in a call made by "
+        .. "from_config%(%) of 'Bad' at %$ ", err)
+      local _, calls = err:gsub("in a call made by", "")
+      assert.equal(9, calls)
+      assert.matches(" at %$%.%.%.%)+$", err)
+      assert.is_nil(err:find("raised an error", 1, true))
     end)
 
     it("yielding: refused", function()

@@ -70,9 +70,8 @@ local VECTORS = {
   { "a nested envelope", function(name)
       return { module = null, class_name = "Probe", registered_name = "hostile>Probe",
                config = { inner = { module = null, class_name = "function", config = name } } },
-        { error = "kserial: from_config() of 'Probe' raised an error: kserial: Could not "
-            .. "locate function '" .. name .. "'" .. LOCATE
-            .. " (at $ (in a call made by from_config() of 'Probe' at $)) (at $)" }
+        { error = "kserial: Could not locate function '" .. name .. "'" .. LOCATE
+            .. " (at $.config.inner)" }
     end },
   { "a plain string", function(name)
       return name, { value = name }

@@ -39,7 +39,7 @@ static int fail(dwalker *w, const ksl_path *p, const char *fmt, ...) {
   va_start(ap, fmt);
   lua_pushvfstring(w->L, fmt, ap);
   va_end(ap);
-  return ksl_path_error(w->L, p, "from_config()");
+  return ksl_path_error(w->L, p, "from_config()", w->shared);
 }
 
 static const char *const SAFE_MODE_MSG =
@@ -412,6 +412,7 @@ static void build_instance(dwalker *w, int env, int cls, const char *cname,
     lua_pushvalue(L, w->obj_mt);
     lua_setmetatable(L, -2);
   }
+  ksl_path_note(L, w->shared, node, KSL_NOTE_CONFIG, -1);  /* for messages */
   push_field(L, env, "build_config");
   push_field(L, env, "compile_config");
   lua_pushlightuserdata(L, (void *)&where);
@@ -421,13 +422,16 @@ static void build_instance(dwalker *w, int env, int cls, const char *cname,
   st = lua_pcall(L, 5, 1, 0);
   w->call->objdepth--;
   w->call->at = saved;
+  ksl_path_note(L, w->shared, node, KSL_NOTE_CONFIG, 0);
+  ksl_path_note(L, w->shared, node, KSL_NOTE_ARG, 0);
   leaked = ks_scope_top(w->e) != inner;
   ks_scope_unwind(w->e, first);
   if (st != LUA_OK) {
     if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);   /* keep error objects */
+    if (ksl_path_passing(L, w->shared)) lua_error(L);   /* a nested call's, whole */
     lua_pushfstring(L, "%s() of '%s' raised an error: %s", where, cname,
                     lua_tostring(L, -1));
-    ksl_path_error(L, node, "from_config()");
+    ksl_path_error(L, node, "from_config()", w->shared);
   }
   if (lua_isnil(L, -1)) fail(w, node, "from_config() of '%s' returned nil", cname);
   if (leaked)
@@ -730,6 +734,8 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
     int top = lua_gettop(L);
     read_opts(L, optsidx, &o, fname, extra);
     dwalker_init(&w, L, outer, &o);
+    if (outer->at != NULL)   /* for messages: where in the hook's config */
+      ksl_path_note(L, w.shared, outer->at, KSL_NOTE_ARG, idx);
     des_value(&w, idx, &root, 0, 1);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "ks_lua.h"
+#include "ks_walk.h"
 #include "ks_json.h"
 
 int ksl_error(lua_State *L, const char *fmt, ...) {
@@ -98,7 +99,8 @@ const char *ksl_shown(lua_State *L, const char *s, size_t len) {
 
 int ksl_raise(lua_State *L) {
   if (lua_type(L, -1) == LUA_TSTRING &&
-      strncmp(lua_tostring(L, -1), "kserial: ", 9) == 0) {
+      strncmp(lua_tostring(L, -1), "kserial: ", 9) == 0 &&
+      !ksl_running_call_error(L)) {   /* a nested call's: whole, as it was */
     luaL_where(L, 1);
     lua_insert(L, -2);
     lua_concat(L, 2);

@@ -23,11 +23,34 @@ typedef struct ksl_path {
 
 #define KSL_PATH_ROOT {NULL, NULL, 0, 0, NULL, NULL, 0}
 
-/* Pushes the path as "$.a[0].b" (long paths are shortened in the middle);
-** for a nested call: "$.x (in a call made by <hook> of '<class>' at $.y)". */
-void ksl_push_path(lua_State *L, const ksl_path *p, const char *hook);
-/* Raises "kserial: <msg> (at <path>)" where msg is on top of the stack. */
-int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook);
+/* Pushes the path of p from the document's root ("$.config.layers[3]";
+** long paths are shortened in the middle). ctx: stack index of the running
+** call's table, or 0. p may lie in a call nested in a hook; when ctx knows
+** the hook's config and the nested call's value, and the value is found in
+** that config, the path runs through it ("$.config.layers[1].config.units");
+** otherwise it names the call: "$.x (in a call made by <hook> of '<class>'
+** at $.y)". */
+void ksl_push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx);
+/* Raises "kserial: <msg> (at <path>)" where msg is on top of the stack, and
+** records the message in ctx (when not 0) for ksl_path_passing. */
+int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook, int ctx);
+/* Raises the message on top of the stack (a whole one, with its path),
+** recording it in ctx (when not 0) for ksl_path_passing. */
+int ksl_path_raise(lua_State *L, int ctx);
+/* 1 when the error on top of the stack is the last one raised with ctx: an
+** error of a nested call coming back unchanged through the hook that made
+** the call. It already says what and where, so it passes through as it is. */
+int ksl_path_passing(lua_State *L, int ctx);
+/* The same test against the running top-level calls (from an API function:
+** KSL_BOX is its upvalue): the error on top is the last one raised in one
+** of them, so a nested API call raises it without adding its position. */
+int ksl_running_call_error(lua_State *L);
+/* Notes in ctx, for ksl_push_path to locate nested values, the table at idx
+** (nil when idx is 0 or not a table) as `what` of the object at `node`
+** whose hook runs: its config, or the value given to the nested call it
+** makes. */
+enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
+void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
 
 /* 1 when s is valid UTF-8 (no surrogates, no overlongs, <= U+10FFFF);
 ** otherwise 0 and *bad is the offset of the first invalid byte. */

@@ -39,9 +39,9 @@ static void add_key(luaL_Buffer *b, const char *k, size_t n) {
 }
 
 /* Writes the nodes from the root down to p (p included), stopping at the
-** root of the call p belongs to. */
+** root of the call p belongs to (*callroot). With `dollar`, starts with '$'. */
 static void add_nodes(luaL_Buffer *b, const ksl_path *p,
-                      const ksl_path **callroot) {
+                      const ksl_path **callroot, int dollar) {
   const ksl_path *stack[64];
   int n = 0, skipped = 0;
   const ksl_path *q;
@@ -50,7 +50,7 @@ static void add_nodes(luaL_Buffer *b, const ksl_path *p,
     else skipped++;
   }
   *callroot = q;
-  luaL_addchar(b, '$');
+  if (dollar) luaL_addchar(b, '$');
   if (skipped) {
     /* keep the 64 innermost nodes: they say where the problem is */
     luaL_addstring(b, "...");
@@ -67,35 +67,203 @@ static void add_nodes(luaL_Buffer *b, const ksl_path *p,
   }
 }
 
-void ksl_push_path(lua_State *L, const ksl_path *p, const char *hook) {
-  luaL_Buffer b;
-  const ksl_path *root;
-  luaL_buffinit(L, &b);
-  add_nodes(&b, p, &root);
-  /* a nested call: say which hook made it and where that object is in its
-  ** own call (the message of the enclosing call adds the rest) */
-  if (root != NULL && root->nested && root->up != NULL) {
-    const ksl_path *owner = root->up;
-    luaL_addstring(&b, " (in a call made by ");
-    luaL_addstring(&b, hook);
-    if (owner->cls != NULL) {
-      luaL_addstring(&b, " of '");
-      luaL_addstring(&b, owner->cls);
-      luaL_addstring(&b, "'");
+/* ---- where a nested call's value sits in its owner's config ---------------------- */
+
+/* The call table keeps, for the object whose from_config() runs (its path
+** node), its config under the node's address and the value given to the
+** nested call it is making (one at a time: a hook cannot yield) under the
+** address one byte further, inside the same node. */
+#define ARG_KEY(node) ((const void *)((const char *)(node) + 1))
+
+#define LOCATE_MAX_DEPTH 64
+#define LOCATE_MAX_VISITS 100000
+
+typedef struct locator {
+  lua_State *L;
+  const void *target;
+  long visits;
+} locator;
+
+/* Searches the table at idx for the table `target` (by identity). When
+** found, pushes its path below idx (".layers[1]") and returns 1; the nodes
+** above are in `up` (a chain ending at a node with up == NULL). */
+static int locate_in(locator *lc, int idx, const ksl_path *up, int depth) {
+  lua_State *L = lc->L;
+  if (depth >= LOCATE_MAX_DEPTH || !lua_checkstack(L, 4)) return 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    ksl_path node = {up, NULL, 0, 0, NULL, NULL, 0};
+    int kt = lua_type(L, -2);
+    if (++lc->visits > LOCATE_MAX_VISITS) {
+      lua_pop(L, 2);
+      return 0;
     }
-    luaL_addstring(&b, " at ");
-    add_nodes(&b, owner, &root);
-    luaL_addchar(&b, ')');
+    if (lua_type(L, -1) != LUA_TTABLE ||
+        (kt != LUA_TSTRING && !lua_isinteger(L, -2))) {
+      lua_pop(L, 1);
+      continue;
+    }
+    if (kt == LUA_TSTRING) node.key = lua_tolstring(L, -2, &node.klen);
+    else node.index = lua_tointeger(L, -2) - 1;          /* paths are 0-based */
+    if (lua_topointer(L, -1) == lc->target) {
+      luaL_Buffer b;
+      const ksl_path *root;
+      luaL_buffinit(L, &b);
+      add_nodes(&b, &node, &root, 0);
+      luaL_pushresult(&b);
+    } else if (!locate_in(lc, lua_gettop(L), &node, depth + 1)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_replace(L, -3);            /* the path (on top) replaces the key */
+    lua_pop(L, 1);                 /* and the value goes */
+    return 1;
   }
-  luaL_pushresult(&b);
+  return 0;
 }
 
-int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook) {
+/* For the root of a nested deserialize, pushes where its value sits in the
+** config of the object whose from_config() made the call (".layers[1]",
+** or "" for the config itself) and returns 1; returns 0 (nothing pushed)
+** when the call table does not know both, or the value is not found. */
+static int locate(lua_State *L, int ctx, const ksl_path *root) {
+  locator lc;
+  int cfg, found;
+  if (ctx == 0 || !lua_checkstack(L, 6)) return 0;
+  lua_rawgetp(L, ctx, root->up);                /* the owner's config */
+  cfg = lua_gettop(L);
+  if (lua_rawgetp(L, ctx, ARG_KEY(root->up)) != LUA_TTABLE ||
+      lua_type(L, cfg) != LUA_TTABLE) {
+    lua_pop(L, 2);
+    return 0;
+  }
+  lc.L = L;
+  lc.target = lua_topointer(L, -1);
+  lc.visits = 0;
+  lua_pop(L, 1);
+  if (lua_topointer(L, cfg) == lc.target) {
+    lua_pushliteral(L, "");
+    found = 1;
+  } else {
+    ksl_path top = {NULL, NULL, 0, 0, NULL, NULL, 0};
+    found = locate_in(&lc, cfg, &top, 0);
+  }
+  if (found) lua_remove(L, cfg);
+  else lua_pop(L, 1);
+  return found;
+}
+
+void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
+  if (ctx == 0) return;
+  if (idx != 0 && lua_type(L, idx) == LUA_TTABLE) lua_pushvalue(L, idx);
+  else lua_pushnil(L);
+  lua_rawsetp(L, ctx, what == KSL_NOTE_ARG ? ARG_KEY(node) : (const void *)node);
+}
+
+/* ---- the path of an error -------------------------------------------------------- */
+
+/* Calls on values a hook made (not found in its config) that a path names
+** before the rest of it is shortened to "$...": the innermost calls say
+** where the problem is. A path through values found in the configs is
+** written whole (the object nesting limit bounds it). */
+#define PATH_MAX_CALLS 8
+
+static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx,
+                      int calls);
+
+/* Pushes the path of the owner of a nested call, or "$..." past the limit. */
+static void push_owner(lua_State *L, const ksl_path *owner, const char *hook,
+                       int ctx, int calls) {
+  if (calls >= PATH_MAX_CALLS) lua_pushliteral(L, "$...");
+  else push_path(L, owner, hook, ctx, calls + 1);
+}
+
+void ksl_push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
+  push_path(L, p, hook, ctx, 0);
+}
+
+static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx,
+                      int calls) {
+  luaL_Buffer b;
+  const ksl_path *root, *owner;
+  luaL_checkstack(L, 8, "kserial: path too deep");
+  luaL_buffinit(L, &b);
+  add_nodes(&b, p, &root, 0);
+  luaL_pushresult(&b);                          /* the nodes inside this call */
+  if (root == NULL || !root->nested || root->up == NULL) {
+    lua_pushliteral(L, "$");
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+    return;
+  }
+  owner = root->up;
+  if (locate(L, ctx, root)) {
+    /* a value of the owner's config: one path from the document's root */
+    push_path(L, owner, hook, ctx, calls);      /* nodes, found, owner */
+    lua_insert(L, -3);                          /* owner, nodes, found */
+    lua_rotate(L, -2, 1);                       /* owner, found, nodes */
+    lua_pushliteral(L, ".config");
+    lua_insert(L, -3);
+    lua_concat(L, 4);                           /* owner .config found nodes */
+    return;
+  }
+  /* a value the hook made: where it is in that value, and which hook of
+  ** which object made the call (with that object's own path) */
+  lua_pushliteral(L, "$");
+  lua_insert(L, -2);
+  lua_pushliteral(L, " (in a call made by ");
+  lua_pushstring(L, hook);
+  if (owner->cls != NULL) lua_pushfstring(L, " of '%s'", owner->cls);
+  else lua_pushliteral(L, "");
+  lua_pushliteral(L, " at ");
+  push_owner(L, owner, hook, ctx, calls);
+  lua_pushliteral(L, ")");
+  lua_concat(L, 8);
+}
+
+/* The key under which a call table keeps the last message raised in it. */
+static const char ERROR_KEY = 0;
+
+int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
   lua_pushliteral(L, "kserial: ");
   lua_insert(L, -2);
   lua_pushliteral(L, " (at ");
-  ksl_push_path(L, p, hook);
+  ksl_push_path(L, p, hook, ctx);
   lua_pushliteral(L, ")");
   lua_concat(L, 5);
+  return ksl_path_raise(L, ctx);
+}
+
+int ksl_path_raise(lua_State *L, int ctx) {
+  if (ctx != 0) {
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, ctx, &ERROR_KEY);
+  }
   return lua_error(L);
+}
+
+int ksl_path_passing(lua_State *L, int ctx) {
+  int same;
+  if (ctx == 0 || lua_type(L, -1) != LUA_TSTRING) return 0;
+  lua_rawgetp(L, ctx, &ERROR_KEY);
+  same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 1);
+  return same;
+}
+
+int ksl_running_call_error(lua_State *L) {
+  const ksl_box *box = ksl_box_at(L, KSL_BOX);
+  int uv, same = 0;
+  if (lua_type(L, -1) != LUA_TSTRING) return 0;
+  for (uv = KSL_UV_SERCTX; uv <= KSL_UV_DESCTX && !same; uv++) {
+    if ((uv == KSL_UV_SERCTX ? box->ser : box->des) == NULL) continue;
+    ksl_push_uv(L, uv);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      lua_rawgetp(L, -1, &ERROR_KEY);
+      same = lua_rawequal(L, -1, -3);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  return same;
 }

@@ -37,7 +37,7 @@ static void add_item(scanner *s, const ksl_path *p, const char *kind,
     lua_pushlstring(L, name, nlen);
     lua_setfield(L, -2, "name");
   }
-  ksl_push_path(L, p, "scan");
+  ksl_push_path(L, p, "scan", 0);
   lua_setfield(L, -2, "path");
   if (found >= 0) {
     lua_pushboolean(L, found);
@@ -127,7 +127,7 @@ static void scan_value(scanner *s, int idx, const ksl_path *p, int depth) {
   idx = lua_absindex(s->L, idx);
   if (depth > s->max_depth) {
     lua_pushfstring(s->L, "scan: nesting deeper than %d", s->max_depth);
-    ksl_path_error(s->L, p, "scan");
+    ksl_path_error(s->L, p, "scan", 0);
   }
   if (lua_type(s->L, idx) == LUA_TTABLE) scan_table(s, idx, p, depth);
   else if (lua_type(s->L, idx) == LUA_TSTRING) {

@@ -25,7 +25,8 @@ typedef struct walker {
   lua_State *L;
   ksl_box *box;
   ser_call *call;
-  int seen, dup, order;   /* stack indices of the per-call tables */
+  int ctx;                /* stack index of the per-call table */
+  int seen, dup, order;   /* stack indices of the tables it holds */
   int arr_mt, obj_mt, marker_mt;
   int max_depth;
 } walker;
@@ -38,7 +39,7 @@ static int fail(walker *w, const ksl_path *p, const char *fmt, ...) {
   va_start(ap, fmt);
   lua_pushvfstring(w->L, fmt, ap);
   va_end(ap);
-  return ksl_path_error(w->L, p, "get_config()");
+  return ksl_path_error(w->L, p, "get_config()", w->ctx);
 }
 
 /* ---- plain tables ----------------------------------------------------------- */
@@ -177,7 +178,7 @@ static void ser_lambda(walker *w, int idx, const ksl_path *p) {
   lua_pushliteral(L, "lua54-bytecode");
   setf(L, "format");
   setf(L, "config");
-  ksl_push_path(L, p, "get_config()");
+  ksl_push_path(L, p, "get_config()", w->ctx);
   lua_pushfstring(L, "kserial: serializing an unregistered function as a lambda "
                   "(at %s); loading it will need safe mode off", lua_tostring(L, -1));
   lua_warning(L, lua_tostring(L, -1), 0);
@@ -234,9 +235,10 @@ static int call_hook(walker *w, int obj, const char *method, const ksl_path *p,
     ks_scope_pop(w->box->e, ks_scope_top(w->box->e));
   if (st != LUA_OK) {
     if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);  /* keep error objects */
+    if (ksl_path_passing(L, w->ctx)) lua_error(L);      /* a nested call's, whole */
     lua_pushfstring(L, "%s() of '%s' raised an error: %s", method, cls,
                     lua_tostring(L, -1));
-    ksl_path_error(L, p, "get_config()");
+    ksl_path_error(L, p, "get_config()", w->ctx);
   }
   if (after != depth)
     fail(w, p, "%s() of '%s' %s; scopes opened in a hook must be closed in "
@@ -260,11 +262,11 @@ static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const cha
   for (q = p->up; q != NULL; q = q->up) {
     if (q->obj == ptr) {
       lua_State *L = w->L;
-      ksl_push_path(L, q, "get_config()");
+      ksl_push_path(L, q, "get_config()", w->ctx);
       lua_pushfstring(L, "cycle: the object of class '%s' at %s contains itself "
                       "(reached again", cls, lua_tostring(L, -1));
       lua_remove(L, -2);
-      ksl_push_path(L, p, "get_config()");
+      ksl_push_path(L, p, "get_config()", w->ctx);
       lua_pushliteral(L, "); from_config() cannot rebuild a cycle");
       lua_concat(L, 2);
       lua_pushliteral(L, " at ");
@@ -273,7 +275,7 @@ static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const cha
       lua_pushliteral(L, "kserial: ");
       lua_insert(L, -2);
       lua_concat(L, 2);
-      lua_error(L);
+      ksl_path_raise(L, w->ctx);
     }
   }
 }
@@ -344,7 +346,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   if (!call_hook(w, idx, "get_config", &node, cls)) {
     lua_pushfstring(L, "Cannot serialize object of type %s. To be serializable, "
                     "a class must implement the get_config() method.", cls);
-    ksl_path_error(L, p, "get_config()");
+    ksl_path_error(L, p, "get_config()", w->ctx);
   }
   if (lua_type(L, -1) != LUA_TTABLE || !plain_table(L, -1))
     fail(w, p, "The get_config() method of %s should return a table. It "
@@ -420,7 +422,7 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
       if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
         lua_pushfstring(L, "the encode function of special '%s' raised an error: %s",
                         lua_tostring(L, -3), lua_tostring(L, -1));
-        ksl_path_error(L, p, "get_config()");
+        ksl_path_error(L, p, "get_config()", w->ctx);
       }
       if (!lua_isnil(L, -1)) {
         push_envelope(w, 2);
@@ -484,9 +486,11 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
       lua_pushvalue(L, idx);
       return;
     case LUA_TNUMBER:
-      if (!lua_isinteger(L, idx) && !isfinite(lua_tonumber(L, idx)))
-        fail(w, p, "cannot serialize the number %f: JSON has no NaN or infinity",
-             lua_tonumber(L, idx));
+      if (!lua_isinteger(L, idx) && !isfinite(lua_tonumber(L, idx))) {
+        lua_Number d = lua_tonumber(L, idx);   /* named as the codec names it */
+        fail(w, p, "cannot serialize the number %s: JSON has no NaN or infinity",
+             d != d ? "NaN" : d > 0 ? "inf" : "-inf");
+      }
       lua_pushvalue(L, idx);
       return;
     case LUA_TSTRING:
@@ -541,6 +545,7 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->call = call;
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   ksl_push_uv(L, KSL_UV_SERCTX);
+  w->ctx = lua_gettop(L);
   lua_getfield(L, -1, "seen");
   lua_getfield(L, -2, "dup");
   lua_getfield(L, -3, "order");
