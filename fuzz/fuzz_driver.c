@@ -11,6 +11,7 @@
 #include "fuzz_driver.h"
 #include "kserial_lua.h"
 #include "ks_lua.h"
+#include "ks_json.h"
 
 /* A full collection every GC_EVERY inputs: keeps memory flat and runs the
 ** __gc of everything the inputs left behind (scopes, call contexts). */
@@ -93,6 +94,12 @@ void fuzz_init(const fuzz_target *t) {
   hooks = lua_gettop(L);
   lua_pushcfunction(L, hook_fail);
   lua_setfield(L, hooks, "fail");
+  luaL_requiref(L, "kserial.testhooks", luaopen_kserial_testhooks, 0);
+  lua_getfield(L, -1, "cjson_parse");                /* cJSON's parser + bridge */
+  lua_setfield(L, hooks, "cjson_parse");
+  lua_getfield(L, -1, "cjson_roundtrip");            /* the bridge both ways */
+  lua_setfield(L, hooks, "cjson_roundtrip");
+  lua_pop(L, 1);
   if (t->add_hooks != NULL) t->add_hooks(L, hooks);
   load_chunk(L, "registry");
   call_or_die(L, 0, 1, "registry.lua");              /* 3: registry() */

@@ -20,7 +20,10 @@ local TARGETS = {   -- regression directory -> harness
 local function harness(name)
   kserial.clear_custom_objects()   -- every harness builds its own registry
   local registry = dofile(fuzz .. "/lua/registry.lua")
-  local hooks = { fail = function(msg) error("fuzz invariant: " .. msg, 0) end }
+  local testhooks = require "kserial.testhooks"
+  local hooks = { fail = function(msg) error("fuzz invariant: " .. msg, 0) end,
+                  cjson_parse = testhooks.cjson_parse,
+                  cjson_roundtrip = testhooks.cjson_roundtrip }
   return assert(loadfile(fuzz .. "/lua/" .. name .. ".lua"))(kserial, hooks, registry)
 end
 

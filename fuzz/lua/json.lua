@@ -56,8 +56,8 @@ function M.run(data)
   elseif size_mode == 3 and #text > 1 then dopts.max_size = #text - 1 end
 
   -- cJSON's parser and the bridge back into Lua values: may refuse, never crash
-  local okp, perr = pcall(json._cjson_parse, text, depth or nil)
-  if not okp then clean_error(perr, "json._cjson_parse") end
+  local okp, perr = pcall(hooks.cjson_parse, text, depth or nil)
+  if not okp then clean_error(perr, "testhooks.cjson_parse") end
 
   local ok, v = pcall(json.decode, text, dopts)
   if not ok then
@@ -126,7 +126,7 @@ function M.run(data)
   end
 
   -- the cJSON bridge
-  local okc, v3, ctext = pcall(json._cjson_roundtrip, v, copts)
+  local okc, v3, ctext = pcall(hooks.cjson_roundtrip, v, copts)
   if okc then
     if must("json.encode (cJSON)", pcall(json.encode, v3, copts)) ~= c1 then
       fail("the cJSON bridge changed the value:\n%s", c1)
@@ -136,7 +136,7 @@ function M.run(data)
       fail("cJSON's print reads back as another value:\n%s\n%s", ctext, c1)
     end
   else
-    clean_error(v3, "json._cjson_roundtrip")
+    clean_error(v3, "testhooks.cjson_roundtrip")
     if not c1:find("\\u0000", 1, true) then
       fail("the cJSON bridge refused a value without NUL bytes: %s", tostring(v3))
     end

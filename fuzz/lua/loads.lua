@@ -108,7 +108,7 @@ local function call(entry, text, opts, dopts)
       if not parsed then return true, nil end   -- cJSON refused the text
       return ok, v
     end
-    local parsed, doc = pcall(json._cjson_parse, text)
+    local parsed, doc = pcall(hooks.cjson_parse, text)
     if not parsed then return true, nil end
     return pcall(kserial.deserialize, doc, opts)
   else
@@ -130,7 +130,7 @@ function M.run(data)
     -- safe mode off only for lambdas holding known-good bytecode (see
     -- registry.lua: Lua's loader crashes on crafted chunks by design)
     local parsed, doc
-    if entry == 2 then parsed, doc = pcall(json._cjson_parse, text)
+    if entry == 2 then parsed, doc = pcall(hooks.cjson_parse, text)
     else parsed, doc = pcall(json.decode, text, dopts) end
     if parsed and not R.lambdas_are_good(doc) then safety = 0 end
   end

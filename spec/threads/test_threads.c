@@ -13,7 +13,8 @@
 ** its memory (Lua's and the engine's) must stay flat over its life and be
 ** all given back by lua_close.
 **
-** Not used here: kserial.json._cjson_parse, a test-only hook that calls
+** Not used here: cjson_parse of require "kserial.testhooks", a test-only
+** hook (not part of the library's API) that calls
 ** cJSON_ParseWithLengthOpts, which writes cJSON's process-wide error pointer
 ** on every call (even with return_parse_end given). cJSON is not
 ** instrumented, so TSan could not see that race; nothing else in kserial

@@ -58,7 +58,12 @@ static int l_object(lua_State *L) {
   return mark(L, KSJ_OBJECT_MT, "json.object");
 }
 
-/* ---- test hooks for the cJSON bridge (not part of the API) ---------------- */
+/* ---- test hooks for the cJSON bridge (not part of the API) ----------------
+** They live in their own module, require "kserial.testhooks" (the
+** luaopen_kserial_testhooks entry point of the same library; kserial-lua
+** preloads it), so the kserial table holds only the API. cjson_parse calls
+** cJSON's parser, which writes cJSON's process-wide error pointer: only the
+** tests call it, never the library. */
 
 /* The cJSON tree is owned by this userdata while Lua code may raise. */
 static int tree_gc(lua_State *L) {
@@ -79,7 +84,7 @@ static cJSON **new_tree_box(lua_State *L) {
   return t;
 }
 
-/* _cjson_roundtrip(value [, opts]) -> value through ksj_to_cjson and
+/* cjson_roundtrip(value [, opts]) -> value through ksj_to_cjson and
 ** ksj_push_cjson, and cJSON's own compact print of the tree. */
 static int l_cjson_roundtrip(lua_State *L) {
   ksj_encode_opts o;
@@ -88,7 +93,7 @@ static int l_cjson_roundtrip(lua_State *L) {
   luaL_checkany(L, 1);
   lua_settop(L, 2);
   ksj_encode_opts_init(&o);
-  ksj_encode_opts_read(L, 2, &o, "json._cjson_roundtrip", NULL);
+  ksj_encode_opts_read(L, 2, &o, "testhooks.cjson_roundtrip", NULL);
   t = new_tree_box(L);
   *t = ksj_to_cjson(L, 1, &o);
   ksj_push_cjson(L, *t, o.max_depth);
@@ -99,7 +104,7 @@ static int l_cjson_roundtrip(lua_State *L) {
   return 2;
 }
 
-/* _cjson_parse(text [, max_depth]) -> cJSON_Parse's tree (double number
+/* cjson_parse(text [, max_depth]) -> cJSON_Parse's tree (double number
 ** nodes) through ksj_push_cjson. */
 static int l_cjson_parse(lua_State *L) {
   size_t len;
@@ -112,7 +117,7 @@ static int l_cjson_parse(lua_State *L) {
   return 1;
 }
 
-/* _cjson_raw(s) -> a raw node holding s through ksj_push_cjson. */
+/* cjson_raw(s) -> a raw node holding s through ksj_push_cjson. */
 static int l_cjson_raw(lua_State *L) {
   const char *s = luaL_checkstring(L, 1);
   cJSON **t = new_tree_box(L);
@@ -127,11 +132,19 @@ static const luaL_Reg funcs[] = {
   {"decode", l_decode},
   {"array", l_array},
   {"object", l_object},
-  {"_cjson_roundtrip", l_cjson_roundtrip},
-  {"_cjson_parse", l_cjson_parse},
-  {"_cjson_raw", l_cjson_raw},
   {NULL, NULL}
 };
+
+int luaopen_kserial_testhooks(lua_State *L) {
+  static const luaL_Reg hooks[] = {
+    {"cjson_roundtrip", l_cjson_roundtrip},
+    {"cjson_parse", l_cjson_parse},
+    {"cjson_raw", l_cjson_raw},
+    {NULL, NULL}
+  };
+  luaL_newlib(L, hooks);
+  return 1;
+}
 
 int ksj_open(lua_State *L) {
   luaL_newlib(L, funcs);

@@ -77,11 +77,13 @@ void ksj_push_cjson(lua_State *L, const cJSON *node, int max_depth);
 void ksj_pushmt(lua_State *L, const char *name);
 
 /* Pushes the kserial.json table (encode, decode, array, object, array_mt,
-** object_mt, null), plus three test hooks of the cJSON bridge that are not
-** API: _cjson_roundtrip(v [, opts]) -> v', cJSON's compact print;
-** _cjson_parse(text [, max_depth]) -> cJSON_Parse + ksj_push_cjson;
-** _cjson_raw(s) -> ksj_push_cjson of one raw node holding s. */
+** object_mt, null). */
 int ksj_open(lua_State *L);
+/* require "kserial.testhooks": the cJSON bridge for the tests, not API:
+** cjson_roundtrip(v [, opts]) -> v', cJSON's compact print;
+** cjson_parse(text [, max_depth]) -> cJSON_Parse + ksj_push_cjson;
+** cjson_raw(s) -> ksj_push_cjson of one raw node holding s. */
+int luaopen_kserial_testhooks(lua_State *L);
 
 /* The length of the valid UTF-8 sequence at p (1-4), or 0 when it is not
 ** one (overlongs, surrogates, > U+10FFFF and truncation are invalid). */
