@@ -221,6 +221,18 @@ describe("hostile hooks", function()
         kserial.dumps, { x = Bad{ mode = function()
           kserial.safe_mode_scope(false); collectgarbage(); collectgarbage(); return {} end } })
       assert.is_true(kserial.in_safe_mode())
+      -- scopes a hook closes are not held by the call: 20 000 of them in
+      -- one from_config leave nothing behind
+      Bad.modes.many = function(cls)
+        collectgarbage(); collectgarbage()
+        local base = collectgarbage("count")
+        for _ = 1, 20000 do local sc <close> = kserial.custom_object_scope({ X = cls }) end
+        collectgarbage(); collectgarbage()
+        return { grew = collectgarbage("count") - base }
+      end
+      local ok, v = run(kserial.deserialize, doc("many"))
+      assert.is_true(ok, v)
+      assert.is_true(v.grew < 256, "the call held the closed scopes: " .. v.grew .. " KiB")
       -- outside a call, a dropped scope is removed by the collector
       kserial.custom_object_scope({ Gone = H.Other })
       assert.equal(H.Other, kserial.get_registered_object("Gone"))

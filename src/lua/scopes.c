@@ -24,6 +24,8 @@ static scope *check_scope(lua_State *L) {
   return (scope *)luaL_checkudata(L, 1, KSL_SCOPE);
 }
 
+static void drop_anchor(lua_State *L, int idx);
+
 static int scope_close(lua_State *L) {
   scope *s = check_scope(L);
   ks_status st;
@@ -38,6 +40,7 @@ static int scope_close(lua_State *L) {
     }
   }
   s->token = 0;
+  drop_anchor(L, 1);
   return 0;
 }
 
@@ -68,15 +71,28 @@ static int scope_tostring(lua_State *L) {
 ** call (its per-call table) until the call ends. Otherwise a hook that
 ** drops the scope object without closing it could see the collector remove
 ** it before the hook returns, and whether the call reports "left a scope
-** open" would depend on when the collector ran. The scope is on top. */
-static void anchor_in_call(lua_State *L, const ksl_box *box) {
+** open" would depend on when the collector ran. Sets (on) or clears the
+** anchor of the scope at idx; boxidx: the engine box. */
+static void set_anchor(lua_State *L, int boxidx, int idx, int on) {
+  const ksl_box *box = ksl_box_at(L, boxidx);
   if (box->des == NULL && box->ser == NULL) return;
-  ksl_push_uv(L, box->des != NULL ? KSL_UV_DESCTX : KSL_UV_SERCTX);
-  if (lua_type(L, -1) == LUA_TTABLE) {
-    lua_pushvalue(L, -2);
-    lua_pushboolean(L, 1);
+  idx = lua_absindex(L, idx);
+  if (lua_getiuservalue(L, boxidx, box->des != NULL ? KSL_UV_DESCTX : KSL_UV_SERCTX)
+      == LUA_TTABLE) {
+    lua_pushvalue(L, idx);
+    if (on) lua_pushboolean(L, 1);
+    else lua_pushnil(L);
     lua_rawset(L, -3);
   }
+  lua_pop(L, 1);
+}
+
+/* A closed scope needs no anchor: a hook that opens and closes scopes in a
+** loop does not make the call hold them all. The scope is at idx. */
+static void drop_anchor(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  lua_getiuservalue(L, idx, 1);           /* the box */
+  set_anchor(L, lua_gettop(L), idx, 0);
   lua_pop(L, 1);
 }
 
@@ -101,7 +117,7 @@ static scope *new_scope(lua_State *L, int kind) {
   lua_setmetatable(L, -2);
   lua_pushvalue(L, KSL_BOX);
   lua_setiuservalue(L, -2, 1);
-  anchor_in_call(L, s->box);
+  set_anchor(L, KSL_BOX, -1, 1);          /* see the note above */
   return s;
 }
 
