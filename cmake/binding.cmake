@@ -9,10 +9,13 @@ add_custom_command(
   DEPENDS ${KS_LUA_SOURCES} ${PROJECT_SOURCE_DIR}/cmake/embed_lua.cmake
   COMMENT "Embedding lua/kserial/*.lua")
 
-file(GLOB KS_BINDING_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/lua/*.c)
+# src/json is the exact JSON codec (knows nothing of Keras); src/cjson the
+# bridge between Lua values and cJSON trees for C hosts.
+file(GLOB KS_BINDING_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/lua/*.c
+     ${PROJECT_SOURCE_DIR}/src/json/*.c ${PROJECT_SOURCE_DIR}/src/cjson/*.c)
 add_library(kserial_binding OBJECT ${KS_BINDING_SOURCES} ${KS_EMBED_C})
 target_include_directories(kserial_binding PUBLIC ${PROJECT_SOURCE_DIR}/include
-                           PRIVATE ${PROJECT_SOURCE_DIR}/src/lua)
+                           PRIVATE ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json)
 target_include_directories(kserial_binding SYSTEM PUBLIC ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
 
 # libkserial: the library a C host links (with its own Lua and cJSON).

@@ -37,7 +37,7 @@ set(KS_FUZZ_FLAGS -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
 # the normal targets of this build directory stay as they are.
 add_library(kserial_fuzz_objs OBJECT ${KS_CORE_SOURCES} ${KS_BINDING_SOURCES} ${KS_EMBED_C})
 target_include_directories(kserial_fuzz_objs PUBLIC ${PROJECT_SOURCE_DIR}/include
-                           PRIVATE ${PROJECT_SOURCE_DIR}/src/lua)
+                           PRIVATE ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json)
 target_include_directories(kserial_fuzz_objs SYSTEM PUBLIC ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
 target_compile_options(kserial_fuzz_objs PRIVATE
                        -fsanitize=fuzzer-no-link,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
@@ -57,7 +57,7 @@ add_custom_command(
 add_library(kserial_fuzz_driver OBJECT ${PROJECT_SOURCE_DIR}/fuzz/fuzz_driver.c
             ${PROJECT_SOURCE_DIR}/fuzz/fuzz_userdata.c ${KS_FUZZ_CHUNKS_C})
 target_include_directories(kserial_fuzz_driver PUBLIC ${PROJECT_SOURCE_DIR}/include
-                           ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/fuzz)
+                           ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json ${PROJECT_SOURCE_DIR}/fuzz)
 target_include_directories(kserial_fuzz_driver SYSTEM PUBLIC ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
 target_compile_options(kserial_fuzz_driver PRIVATE
                        -fsanitize=fuzzer-no-link,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
@@ -67,7 +67,7 @@ foreach(t ${KS_FUZZ_TARGETS})
   add_executable(${t} ${PROJECT_SOURCE_DIR}/fuzz/${t}.c
                  $<TARGET_OBJECTS:kserial_fuzz_driver> $<TARGET_OBJECTS:kserial_fuzz_objs>)
   target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/include
-                             ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/fuzz)
+                             ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json ${PROJECT_SOURCE_DIR}/fuzz)
   target_include_directories(${t} SYSTEM PRIVATE ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
   target_compile_options(${t} PRIVATE -fsanitize=fuzzer,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
   target_link_options(${t} PRIVATE -fsanitize=fuzzer,${KS_FUZZ_SANITIZE})

@@ -330,7 +330,7 @@ int cli_pushmodule(lua_State *L) {
   return lua_type(L, -1);
 }
 
-/* The library's test hooks (src/lua/json_lua.c), which the specs load with
+/* The library's test hooks (src/json/lua.c), which the specs load with
 ** require "kserial.testhooks"; the stock lua5.4 finds them in kserial.so. */
 int luaopen_kserial_testhooks(lua_State *L);
 

@@ -1,5 +1,5 @@
 /*
-** json_common.c - pieces shared by the JSON encoder, decoder and cJSON
+** common.c - pieces shared by the JSON encoder, decoder and cJSON
 ** bridge: UTF-8 validation, JSONPath rendering, the marker metatables.
 */
 #define KSJ_INTERNAL

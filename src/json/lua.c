@@ -1,5 +1,5 @@
 /*
-** json_lua.c - the kserial.json table: encode, decode, array, object,
+** lua.c - the kserial.json table: encode, decode, array, object,
 ** array_mt, object_mt, null, and three test hooks for the cJSON bridge.
 */
 #define KSJ_INTERNAL

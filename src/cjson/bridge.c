@@ -1,5 +1,5 @@
 /*
-** json_cjson.c - the bridge between Lua values and cJSON documents, for the
+** bridge.c - the bridge between Lua values and cJSON documents, for the
 ** C API. cJSON keeps numbers as doubles; we keep them exact by putting
 ** numbers in raw nodes that hold their literal text.
 **

@@ -1,5 +1,5 @@
 /*
-** json_encode.c - Lua values to JSON text, directly (no cJSON in between):
+** encode.c - Lua values to JSON text, directly (no cJSON in between):
 ** exact numbers, validated UTF-8, Python-compatible escapes and layout,
 ** sorted keys with Keras's envelope order, errors with JSONPaths.
 **

@@ -1,5 +1,5 @@
 /*
-** json_decode.c - JSON text to Lua values, directly and strictly (RFC 8259):
+** decode.c - JSON text to Lua values, directly and strictly (RFC 8259):
 ** every JSONTestSuite y_ file is accepted, every n_ file rejected.
 **
 ** - Whitespace is space, \t, \n, \r only.

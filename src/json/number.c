@@ -1,5 +1,5 @@
 /*
-** json_number.c - exact numbers: integers in full 64 bits, floats written
+** number.c - exact numbers: integers in full 64 bits, floats written
 ** as the shortest text that reads back to the same double (Python's repr)
 ** and read with correct rounding. Nothing here depends on the C locale:
 ** we never ask printf or strtod to write or read a decimal point.
