@@ -97,6 +97,7 @@ int luaopen_kserial(lua_State *L) {
   ksl_open_deserialize(L);
   ksl_open_io(L);
   ksl_open_scan(L);
+  ksl_open_config_error(L);
   run_embedded(L);
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, KSL_MODULE);
