@@ -122,12 +122,10 @@ local function show(v)
   if mt == array_mt then return "an array" end
   if mt == object_mt then return "a dict" end
   if t == "table" and mt == nil then return "a table" end
+  if is_class(v) then return "the class " .. tostring(rawget(v, "__name")) end
   if type(mt) == "table" then
     local name = rawget(mt, "__name")
-    if type(name) == "string" then
-      if is_class(v) then return "the class " .. name end
-      return "a " .. name .. " object"
-    end
+    if type(name) == "string" then return "a " .. name .. " object" end
   end
   return "a " .. t
 end
@@ -146,7 +144,7 @@ end
 local CHECK = {}
 
 local function check(ty, v)
-  return CHECK[ty.kind](ty, v)
+  return ty.check(ty, v)
 end
 
 local function bad(ty, v)
@@ -266,6 +264,7 @@ CHECK.dict = function(ty, v)
   local mt = getmetatable(v)
   if mt ~= nil and mt ~= object_mt then return bad(ty, v) end
   local of, out = ty.of, v
+  if of == nil and mt == object_mt then return v end   -- decoded: string keys only
   for k, e in next, v do
     if type(k) ~= "string" then
       return nil, "must be " .. ty.desc .. ", got the key " .. show(k)
@@ -345,7 +344,7 @@ compile_type = function(cname, where, raw, is_field)
   if not TYPES[kind] then
     def_error(cname, "%s: unknown type %s (types: %s)", where, show(kind), TYPE_LIST)
   end
-  local ty = { kind = kind, optional = raw.optional and true or false }
+  local ty = { kind = kind, check = CHECK[kind], optional = raw.optional and true or false }
   if raw.optional ~= nil and type(raw.optional) ~= "boolean" then
     def_error(cname, "%s: optional must be a boolean, not %s", where, type(raw.optional))
   end
@@ -411,6 +410,7 @@ compile_type = function(cname, where, raw, is_field)
     ty.choices = set
     ty.desc = "one of " .. table_concat(shown, ", ")
   end
+  ty.constrained = ty.min ~= nil or ty.max ~= nil or ty.choices ~= nil
   ty.des = kind == "object" or kind == "function" or kind == "any"
            or (ty.of ~= nil and ty.of.des) or false
   return ty
@@ -495,30 +495,38 @@ end
 
 -- Fills obj from src (constructor arguments, or a config when `des`).
 -- Returns nil, or a message and the keys where it is wrong.
-local function fill(info, obj, src, des)
+local function unknown_error(info, k)
+  if type(k) ~= "string" then
+    return "unknown field " .. show(k) .. " (field names are strings)", { k }
+  end
+  return string_format("unknown field %s (fields: %s)", show(k), info.names_shown), { k }
+end
+
+-- Keys of src that are not fields, as extra_keys says: nil, or a message
+-- and the key. Only runs when src has more keys than fields.
+local function extra_keys(info, obj, src, des)
   local mode = info.extra_keys
-  if mode == "error" then
-    local k = first_unknown(info, src, des)
-    if k ~= nil then
-      return string_format("unknown field %s (fields: %s)", show(k), info.names_shown), { k }
-    end
-  else
-    local kept
-    for k, v in next, src do
-      if not info.known[k] and not (des and k == "__version__") then
-        if type(k) ~= "string" then
-          return "unknown field " .. show(k) .. " (extra fields need string names)", { k }
-        end
-        if mode == "keep" then
-          obj[k] = v
-          kept = kept or {}
-          kept[#kept + 1] = k
-        end
+  if mode == "error" then return unknown_error(info, first_unknown(info, src, des)) end
+  local known, kept = info.known, nil
+  for k, v in next, src do
+    if not known[k] and not (des and k == "__version__") then
+      if type(k) ~= "string" then return unknown_error(info, k) end
+      if mode == "keep" then
+        obj[k] = v
+        kept = kept or {}
+        kept[#kept + 1] = k
       end
     end
-    if kept then info.extras[obj] = kept end
   end
-  local fields = info.fields
+  if kept then info.extras[obj] = kept end
+  return nil
+end
+
+-- Fills obj from src (constructor arguments, or a config when `des`).
+-- Returns nil, or a message and the keys where it is wrong. An unknown key
+-- is reported before a field's error (a misspelt name explains both).
+local function fill(info, obj, src, des)
+  local fields, present = info.fields, 0
   for i = 1, info.n do
     local f = fields[i]
     local name = f.name
@@ -526,19 +534,40 @@ local function fill(info, obj, src, des)
     local msg, sub
     if v == nil then
       v, msg = missing(f)
-    elseif v == null then
-      if f.optional then v = nil else v, msg = bad(f, v) end
     else
-      if des and f.des then v = deserialize(v) end
-      v, msg, sub = check(f, v)
+      present = present + 1
+      local kind = f.kind
+      -- the scalar checks inline (the same as CHECK's): no call per field
+      if v == null then
+        if f.optional then v = nil else v, msg = bad(f, v) end
+      elseif kind == "string" then
+        if type(v) ~= "string" or (f.choices and not f.choices[v]) then v, msg = bad(f, v) end
+      elseif kind == "boolean" then
+        if type(v) ~= "boolean" then v, msg = bad(f, v) end
+      elseif kind == "integer" and not f.constrained then
+        if math_type(v) ~= "integer" then v, msg = bad(f, v) end
+      elseif kind == "number" and not f.constrained then
+        if type(v) ~= "number" then v, msg = bad(f, v) end
+      else
+        if des and f.des then v = deserialize(v) end
+        v, msg, sub = f.check(f, v)
+      end
     end
     if msg then
+      if info.extra_keys == "error" then
+        local k = first_unknown(info, src, des)
+        if k ~= nil then return unknown_error(info, k) end
+      end
       sub = sub or {}
       table_insert(sub, 1, name)
       return string_format("field '%s'%s %s", name, item_words(sub), msg), sub
     end
     obj[name] = v
   end
+  if des and src.__version__ ~= nil then present = present + 1 end
+  local total = 0
+  for _ in next, src do total = total + 1 end
+  if total ~= present then return extra_keys(info, obj, src, des) end
   return nil
 end
 
@@ -547,7 +576,7 @@ local function new_declarative(cls, ...)
   local args = select(from, ...)
   local info = DECL[c] or DECL[cls]
   if args == nil then args = {} end
-  if type(args) ~= "table" or getmetatable(args) ~= nil then
+  if type(args) ~= "table" or (getmetatable(args) ~= nil and getmetatable(args) ~= object_mt) then
     error(string_format("kserial: %s: fields must be given as a table, got %s", info.name,
                         show(args)), 2)
   end
