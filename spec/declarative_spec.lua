@@ -316,6 +316,26 @@ describe("declarative classes: from_config", function()
     assert.equal(6, d.activation(2))
   end)
 
+  it("builds each nested object once, whichever field the checks stop at", function()
+    local built = 0
+    local Counted = kserial.class("DeclCounted", { extends = Init })
+    local from_config = Counted.from_config
+    function Counted.from_config(cls, c) built = built + 1; return from_config(cls, c) end
+    reg(Counted)
+    -- a subclass instance (not the field's exact class), a missing field
+    -- with a default before it, and both
+    for _, config in ipairs({
+      { units = 1, kernel = env("DeclCounted", {}) },
+      { units = 1, activation = "relu", kernel = env("DeclCounted", {}) },
+      { units = 1, kernel = env("DeclCounted", {}), meta = { a = 2 } },
+    }) do
+      built = 0
+      local d = kserial.deserialize(env("DeclDense", config))
+      assert.equal(1, built)
+      assert.equal(Counted, getmetatable(d.kernel))
+    end
+  end)
+
   it("extra_keys keep writes the kept keys back, drop forgets them", function()
     local K = kserial.class("DeclKeepLoad", { extra_keys = "keep", fields = { a = "integer" } })
     local D = kserial.class("DeclDropLoad", { extra_keys = "drop", fields = { a = "integer" } })

@@ -4,7 +4,7 @@
 -- declarative: its fields are checked on construction and in from_config,
 -- get_config and from_config are generated, and configs carry a version that
 -- from_config upgrades. Using it is optional.
-local kserial = ...
+local kserial, internals = ...
 
 local setmetatable, getmetatable, rawget, rawequal = setmetatable, getmetatable, rawget, rawequal
 local pairs, ipairs, next, type, error, select, pcall, tostring =
@@ -17,6 +17,11 @@ local deserialize = kserial.deserialize
 local get_registered_object = kserial.get_registered_object
 local config_error = kserial.config_error
 local array_mt, object_mt = kserial.json.array_mt, kserial.json.object_mt
+-- The C fast path of the field loop (src/lua/fields.c); without it (this
+-- file loaded by hand) the Lua loop does everything.
+local compile_fields = internals and internals.compile_fields
+local fill_fields = internals and internals.fill_fields
+local make_c_get_config = internals and internals.make_get_config
 
 -- ---- what every class shares ---------------------------------------------------
 
@@ -510,8 +515,6 @@ local function item_words(sub)
   return " " .. table_concat(words, " ")
 end
 
--- Fills obj from src (constructor arguments, or a config when `des`).
--- Returns nil, or a message and the keys where it is wrong.
 local function unknown_error(info, k)
   if type(k) ~= "string" then
     return "unknown field " .. show(k) .. " (field names are strings)", { k }
@@ -542,9 +545,9 @@ end
 -- Fills obj from src (constructor arguments, or a config when `des`).
 -- Returns nil, or a message and the keys where it is wrong. An unknown key
 -- is reported before a field's error (a misspelt name explains both).
-local function fill(info, obj, src, des)
-  local fields, present = info.fields, 0
-  for i = 1, info.n do
+local function fill_from(info, obj, src, des, start, present, deserialized, pre)
+  local fields = info.fields
+  for i = start, info.n do
     local f = fields[i]
     local name = f.name
     local v = src[name]
@@ -553,21 +556,51 @@ local function fill(info, obj, src, des)
       v, msg = missing(f)
     else
       present = present + 1
-      local fast = f.fast
       if v == null then
         if f.optional then v = nil else v, msg = bad(f, v) end
-      elseif fast then            -- CHECK's test for it, inline
-        if fast == "integer" then
-          if math_type(v) ~= "integer" then v, msg = bad(f, v) end
-        elseif type(v) ~= fast then
-          v, msg = bad(f, v)
-        end
       else
-        if des and f.des then v = deserialize(v) end
-        local class = f.class
-        if class == nil or getmetatable(v) ~= class or class.get_config == nil then
-          v, msg, sub = f.check(f, v)
+        if i == start and deserialized then
+          v = pre                      -- the C loop deserialized it already
+        elseif des and f.des then
+          v = deserialize(v)
         end
+        -- The common cases are accepted here without a call; anything else
+        -- (including every failure) goes to CHECK, which owns the rules.
+        local kind, ok = f.kind, false
+        if kind == "string" then
+          ok = type(v) == "string" and (f.choices == nil or f.choices[v] == true)
+        elseif kind == "integer" or kind == "number" then
+          ok = (math_type(v) == "integer" or (kind == "number" and type(v) == "number"))
+               and (f.min == nil or v >= f.min) and (f.max == nil or v <= f.max)
+               and (f.choices == nil or f.choices[v] == true)
+        elseif kind == "boolean" then
+          ok = type(v) == "boolean"
+        elseif kind == "object" then
+          local class = f.class
+          ok = class ~= nil and getmetatable(v) == class and class.get_config ~= nil
+        elseif kind == "dict" then
+          ok = f.of == nil and getmetatable(v) == object_mt
+        elseif kind == "array" and getmetatable(v) == array_mt then
+          local of = f.of
+          local fast = of and of.fast
+          if of == nil then
+            ok = true
+          elseif fast then
+            local optional = of.optional
+            ok = true
+            for j = 1, #v do
+              local e = v[j]
+              if not (type(e) == fast or (fast == "integer" and math_type(e) == "integer")
+                      or (optional and e == null)) then
+                ok = false
+                break
+              end
+            end
+          end
+        elseif kind == "any" then
+          ok = true
+        end
+        if not ok then v, msg, sub = f.check(f, v) end
       end
     end
     if msg then
@@ -586,6 +619,15 @@ local function fill(info, obj, src, des)
   for _ in next, src do total = total + 1 end
   if total ~= present then return extra_keys(info, obj, src, des) end
   return nil
+end
+
+local function fill(info, obj, src, des)
+  local cf = info.cfields
+  if cf == nil then return fill_from(info, obj, src, des, 1, 0) end
+  local stop, present, deserialized, pre = fill_fields(cf, obj, src, des)
+  if stop == 0 then return nil end
+  if stop > info.n then return extra_keys(info, obj, src, des) end
+  return fill_from(info, obj, src, des, stop, present, deserialized, pre)
 end
 
 local function new_declarative(cls, ...)
@@ -660,6 +702,9 @@ end
 
 local function make_get_config(info)
   local fields, n, version, extras = info.fields, info.n, info.version, info.extras
+  if info.cfields then    -- the same, in C: one presized table, no Lua frame
+    return make_c_get_config(info.cfields, info.declared_version and version or nil, extras)
+  end
   local names, optional = {}, {}
   for i = 1, n do
     names[i] = fields[i].name
@@ -758,6 +803,7 @@ local function declarative_class(name, spec)
     extra_keys = extra, version = version or 1, declared_version = version ~= nil,
     upgrade = upgrade, extras = setmetatable({}, { __mode = "k" }),
   }
+  if compile_fields then info.cfields = compile_fields(list) end
   local cls = {}
   if base then copy_metamethods(cls, base) end
   cls.__name = name
