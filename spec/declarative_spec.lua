@@ -162,6 +162,15 @@ describe("declarative classes: construction", function()
                  err_of(Dense.new, { units = 1, activation = 3 }))
   end)
 
+  it("shows long or odd strings cut, escaped and valid UTF-8", function()
+    local long = string.rep("a", 59) .. "é" .. string.rep("b", 40)
+    local e = err_of(Dense.new, { units = long })
+    assert.equal("kserial: DeclDense: field 'units' must be an integer >= 1, got \"" .. string.rep("a", 59) .. '..."', e)
+    assert.is_not_nil(utf8.len(e))
+    e = err_of(Dense.new, { units = 'a\0"b' })
+    assert.equal('kserial: DeclDense: field \'units\' must be an integer >= 1, got "a\\x00\\"b"', e)
+  end)
+
   it("any, and the shorthand of a type name alone (required)", function()
     local A = kserial.class("DeclAny", { fields = { x = "any", n = "integer" } })
     local t = {}

@@ -17,11 +17,10 @@ local deserialize = kserial.deserialize
 local get_registered_object = kserial.get_registered_object
 local config_error = kserial.config_error
 local array_mt, object_mt = kserial.json.array_mt, kserial.json.object_mt
--- The C fast path of the field loop (src/lua/fields.c); without it (this
--- file loaded by hand) the Lua loop does everything.
-local compile_fields = internals and internals.compile_fields
-local fill_fields = internals and internals.fill_fields
-local make_c_get_config = internals and internals.make_get_config
+-- The C side of declarative classes (src/lua/fields.c, not API): the fast
+-- path of the field loop, and get_config.
+local compile_fields, fill_fields = internals.compile_fields, internals.fill_fields
+local make_get_config = internals.make_get_config
 
 -- ---- what every class shares ---------------------------------------------------
 
@@ -108,12 +107,17 @@ end
 -- ---- values in messages -------------------------------------------------------
 
 local function show_string(s)
-  local cut = #s > 60 and s:sub(1, 60) or s
+  local n = #s
+  if n > 60 then   -- cut at a character boundary: messages stay UTF-8
+    n = 60
+    while n > 56 and (s:byte(n + 1) or 0) & 0xC0 == 0x80 do n = n - 1 end
+  end
+  local cut = s:sub(1, n)
   cut = cut:gsub('[%c"\\]', function(ch)
     if ch == '"' or ch == "\\" then return "\\" .. ch end
     return string_format("\\x%02X", ch:byte())
   end)
-  return '"' .. cut .. (#s > 60 and '..."' or '"')
+  return '"' .. cut .. (n < #s and '..."' or '"')
 end
 
 -- A value as a message shows it: scalars as they are, strings quoted, cut
@@ -144,6 +148,9 @@ end
 --   optional (null is allowed: a field holds nil, an element null)
 --   des      from_config passes the value through kserial.deserialize
 --            first (objects, functions, any, and containers of them)
+--   check    CHECK[kind]; fast: the Lua type (math.type for integers) of
+--            a scalar without constraints, which needs no other test
+--   constrained  min, max or choices is set
 -- check(ty, v) with v neither nil nor null returns the value to keep, or
 -- nil, a message and the keys below the value where it is wrong.
 local CHECK = {}
@@ -564,43 +571,7 @@ local function fill_from(info, obj, src, des, start, present, deserialized, pre)
         elseif des and f.des then
           v = deserialize(v)
         end
-        -- The common cases are accepted here without a call; anything else
-        -- (including every failure) goes to CHECK, which owns the rules.
-        local kind, ok = f.kind, false
-        if kind == "string" then
-          ok = type(v) == "string" and (f.choices == nil or f.choices[v] == true)
-        elseif kind == "integer" or kind == "number" then
-          ok = (math_type(v) == "integer" or (kind == "number" and type(v) == "number"))
-               and (f.min == nil or v >= f.min) and (f.max == nil or v <= f.max)
-               and (f.choices == nil or f.choices[v] == true)
-        elseif kind == "boolean" then
-          ok = type(v) == "boolean"
-        elseif kind == "object" then
-          local class = f.class
-          ok = class ~= nil and getmetatable(v) == class and class.get_config ~= nil
-        elseif kind == "dict" then
-          ok = f.of == nil and getmetatable(v) == object_mt
-        elseif kind == "array" and getmetatable(v) == array_mt then
-          local of = f.of
-          local fast = of and of.fast
-          if of == nil then
-            ok = true
-          elseif fast then
-            local optional = of.optional
-            ok = true
-            for j = 1, #v do
-              local e = v[j]
-              if not (type(e) == fast or (fast == "integer" and math_type(e) == "integer")
-                      or (optional and e == null)) then
-                ok = false
-                break
-              end
-            end
-          end
-        elseif kind == "any" then
-          ok = true
-        end
-        if not ok then v, msg, sub = f.check(f, v) end
+        v, msg, sub = f.check(f, v)
       end
     end
     if msg then
@@ -621,10 +592,10 @@ local function fill_from(info, obj, src, des, start, present, deserialized, pre)
   return nil
 end
 
+-- The C loop settles the fields it can, from the first on; the Lua loop
+-- goes on from the first it cannot, and owns every message.
 local function fill(info, obj, src, des)
-  local cf = info.cfields
-  if cf == nil then return fill_from(info, obj, src, des, 1, 0) end
-  local stop, present, deserialized, pre = fill_fields(cf, obj, src, des)
+  local stop, present, deserialized, pre = fill_fields(info.cfields, obj, src, des)
   if stop == 0 then return nil end
   if stop > info.n then return extra_keys(info, obj, src, des) end
   return fill_from(info, obj, src, des, stop, present, deserialized, pre)
@@ -700,37 +671,6 @@ local function make_from_config(info)
   end
 end
 
-local function make_get_config(info)
-  local fields, n, version, extras = info.fields, info.n, info.version, info.extras
-  if info.cfields then    -- the same, in C: one presized table, no Lua frame
-    return make_c_get_config(info.cfields, info.declared_version and version or nil, extras)
-  end
-  local names, optional = {}, {}
-  for i = 1, n do
-    names[i] = fields[i].name
-    optional[i] = fields[i].optional
-  end
-  local stored_version = info.declared_version and version or nil
-  return function(self)
-    local c = {}
-    for i = 1, n do
-      local k = names[i]
-      local v = self[k]
-      if v == nil and optional[i] then v = null end
-      c[k] = v
-    end
-    if stored_version then c.__version__ = stored_version end
-    local kept = extras[self]
-    if kept then
-      for i = 1, #kept do
-        local k = kept[i]
-        c[k] = self[k]
-      end
-    end
-    return c
-  end
-end
-
 local function declarative_class(name, spec)
   for k in pairs(spec) do
     if not SPEC_KEYS[k] then
@@ -800,17 +740,17 @@ local function declarative_class(name, spec)
   local info = {
     name = name, fields = list, n = #list, known = known,
     names_shown = #shown > 0 and table_concat(shown, ", ") or "none",
-    extra_keys = extra, version = version or 1, declared_version = version ~= nil,
+    extra_keys = extra, version = version or 1,
     upgrade = upgrade, extras = setmetatable({}, { __mode = "k" }),
   }
-  if compile_fields then info.cfields = compile_fields(list) end
+  info.cfields = compile_fields(list)
   local cls = {}
   if base then copy_metamethods(cls, base) end
   cls.__name = name
   cls.__index = cls
   DECL[cls] = info
   cls.new = function(...) return new_declarative(cls, ...) end
-  cls.get_config = make_get_config(info)
+  cls.get_config = make_get_config(info.cfields, version, info.extras)
   cls.from_config = make_from_config(info)
   return classdef(cls, base, new_declarative)
 end
