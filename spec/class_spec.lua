@@ -18,7 +18,7 @@ describe("kserial.class", function()
     local A = kserial.class("A")
     A.__tostring = function(self) return "A-like " .. self.v end
     function A:init(c) self.v = c.v end
-    function A:hello() return "hi" end
+    function A.hello() return "hi" end
     local B = kserial.class("B", A)
     local b = B:from_config({ v = 1 })
     assert.equal(B, getmetatable(b))

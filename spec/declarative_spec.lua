@@ -165,7 +165,8 @@ describe("declarative classes: construction", function()
   it("shows long or odd strings cut, escaped and valid UTF-8", function()
     local long = string.rep("a", 59) .. "é" .. string.rep("b", 40)
     local e = err_of(Dense.new, { units = long })
-    assert.equal("kserial: DeclDense: field 'units' must be an integer >= 1, got \"" .. string.rep("a", 59) .. '..."', e)
+    assert.equal("kserial: DeclDense: field 'units' must be an integer >= 1, got \""
+                 .. string.rep("a", 59) .. '..."', e)
     assert.is_not_nil(utf8.len(e))
     e = err_of(Dense.new, { units = 'a\0"b' })
     assert.equal('kserial: DeclDense: field \'units\' must be an integer >= 1, got "a\\x00\\"b"', e)
@@ -219,7 +220,7 @@ describe("declarative classes: construction", function()
     local c = C{}
     assert.equal(2, seen)
     assert.equal(4, c.double)
-    function C:init() error("no", 0) end
+    function C.init() error("no", 0) end
     assert.equal("no", err_of(C.new, {}))
   end)
 
@@ -587,7 +588,7 @@ describe("declarative classes: inheritance and hand-written methods", function()
 
   it("a declarative subclass gets generated methods again, as dataclasses do", function()
     local H = kserial.class("DeclHandBase", { fields = { n = "integer" } })
-    function H:get_config() return { hand = true } end
+    function H.get_config() return { hand = true } end
     local S = kserial.class("DeclHandSub", { extends = H, fields = { m = "integer" } })
     assert.same({ n = 1, m = 2 }, S{ n = 1, m = 2 }:get_config())
   end)
@@ -615,7 +616,8 @@ describe("kserial.config_error", function()
   reg(Hand)
 
   it("locates a hand-written from_config's error inside its config", function()
-    local e = err_of(kserial.deserialize, env("DeclModel", { layers = {} , extra = env("DeclHandChecked", { shape = { 1, 0 } }) }))
+    local inner = env("DeclHandChecked", { shape = { 1, 0 } })
+    local e = err_of(kserial.deserialize, env("DeclModel", { layers = {}, extra = inner }))
     assert.matches("unknown field \"extra\"", e)   -- the model refuses it first
     e = err_of(kserial.deserialize, { a = { env("DeclHandChecked", { shape = { 1, 0 } }) } })
     assert.equal("kserial: DeclHandChecked: dimensions must be positive (at $.a[0].config.shape[1])", e)
@@ -626,7 +628,7 @@ describe("kserial.config_error", function()
     assert.matches("declarative_spec%.lua:%d+: kserial: bad$", e)
     assert.equal("kserial: bad", err_of(kserial.config_error, {}, nil, "bad", 0))
     local Other = kserial.class("DeclOtherTable")
-    function Other:get_config() return {} end
+    function Other.get_config() return {} end
     function Other.from_config() kserial.config_error({}, "x", "not this config", 0) end
     reg(Other)
     e = err_of(kserial.deserialize, env("DeclOtherTable", {}))

@@ -165,8 +165,9 @@ end
 
 local function in_range(ty, v)
   local min, max = ty.min, ty.max
-  if min ~= nil and not (v >= min) then return false end   -- NaN fails too
-  if max ~= nil and not (v <= max) then return false end
+  -- written so that NaN fails too
+  if min ~= nil and not (v >= min) then return false end  -- luacheck: ignore 581
+  if max ~= nil and not (v <= max) then return false end  -- luacheck: ignore 581
   return true
 end
 
