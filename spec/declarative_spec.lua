@@ -302,6 +302,32 @@ describe("declarative classes: from_config", function()
     assert.is_nil(d.kernel)
   end)
 
+  it("deserializes the objects and functions inside arrays, dicts and any fields", function()
+    local C = kserial.class("DeclContainers", { fields = {
+      inits = { "dict", of = { "object", class = Init } },
+      acts = { "array", of = "function" },
+      anything = "any",
+    } })
+    reg(C)
+    local c = kserial.deserialize(env("DeclContainers", {
+      inits = { a = env("DeclInit", { seed = 1 }) },
+      acts = { "relu", { module = null, class_name = "function", config = "decl>linear",
+                         registered_name = "decl>linear" } },
+      anything = { x = env("DeclInit", {}) },
+    }))
+    assert.equal(Init, getmetatable(c.inits.a))
+    assert.same({ relu, linear }, { c.acts[1], c.acts[2] })
+    assert.equal(Init, getmetatable(c.anything.x))
+    local e = err_of(kserial.deserialize, env("DeclContainers", {
+      inits = { a = env("DeclUnrelated", {}) }, acts = json.array{}, anything = 1 }))
+    assert.equal("kserial: DeclContainers: field 'inits' key \"a\" must be a DeclInit object, got a "
+                 .. "DeclUnrelated object (at $.config.inits.a)", e)
+    e = err_of(kserial.deserialize, env("DeclModel", { layers = { env("DeclDense", { units = 1 }),
+                                                                 env("DeclInit", {}) } }))
+    assert.equal("kserial: DeclModel: field 'layers' item 2 must be a DeclDense object, got a "
+                 .. "DeclInit object (at $.config.layers[1])", e)
+  end)
+
   it("a function field that names nothing, and an object of the wrong class", function()
     local e = err_of(kserial.deserialize, model_doc({ units = 1, activation = "nope" }))
     assert.equal("kserial: DeclDense: field 'activation' must be a function; no registered function "
