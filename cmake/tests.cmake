@@ -78,3 +78,11 @@ if(LUAROCKS_EXE AND NOT KSERIAL_SANITIZE)
     COMMAND sh -c "tree=$(mktemp -d) && cd '${PROJECT_SOURCE_DIR}' && '${LUAROCKS_EXE}' --lua-version 5.4 make --tree \"$tree\" kserial-0.1.0-1.rockspec >/dev/null && LUA_CPATH=\"$tree/lib/lua/5.4/?.so\" '${LUA_EXE}' -e 'print(require(\"kserial\").dumps({1, 2.0}))'; rc=$?; rm -rf \"$tree\"; exit $rc")
   set_tests_properties(install.luarocks PROPERTIES PASS_REGULAR_EXPRESSION "\\[1,2\\.0\\]")
 endif()
+
+# Declarative classes (issue 15): a Keras-like library loads a version-1 file.
+if(TARGET kserial-lua)
+  add_test(NAME example.declarative
+           COMMAND $<TARGET_FILE:kserial-lua> ${PROJECT_SOURCE_DIR}/examples/declarative.lua)
+  set_tests_properties(example.declarative PROPERTIES PASS_REGULAR_EXPRESSION
+    "loaded a version-1 file with version-3 classes: 3 layers; Dense hidden units 64, Dense logits units 10, Dropout drop rate 0.25\nsaved as version 3 and loaded back: round trip ok\nrefused in code: kserial: Dense: field 'units' must be an integer >= 1, got -3\nrefused in a file: kserial: Dense: field 'units' must be an integer >= 1, got 0 \\(at \\$\\.config\\.layers\\[2\\]\\.config\\.units\\)")
+endif()

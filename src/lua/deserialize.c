@@ -763,6 +763,11 @@ int ksl_deserialize_value(lua_State *L, int idx, int optsidx) {
   return ksl_deserialize_opts(L, idx, optsidx, "deserialize", NULL);
 }
 
+const ksl_path *ksl_running_from_config(lua_State *L) {
+  const des_call *call = (const des_call *)ksl_box_at(L, KSL_BOX)->des;
+  return call != NULL ? call->at : NULL;
+}
+
 static int l_deserialize(lua_State *L) {
   lua_settop(L, 2);
   if (ksl_deserialize_value(L, 1, 2) != LUA_OK) return ksl_raise(L);

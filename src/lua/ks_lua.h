@@ -82,6 +82,9 @@ void ksl_open_serialize(lua_State *L);
 void ksl_open_deserialize(lua_State *L);
 void ksl_open_io(lua_State *L);
 void ksl_open_scan(lua_State *L);
+void ksl_open_config_error(lua_State *L);
+/* Pushes the table of internal helpers given to the Lua parts (fields.c). */
+void ksl_push_fields_internals(lua_State *L);
 int ksl_is_json_marker_mt(lua_State *L, int idx);  /* metatable at idx */
 
 #endif

@@ -52,6 +52,13 @@ int ksl_running_call_error(lua_State *L);
 enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
 
+/* 1 when the table at idx is the config noted (KSL_NOTE_CONFIG) for the
+** object at node: the config its from_config() received. */
+int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx);
+/* The envelope node of the object whose from_config() (or build/compile
+** hook) runs in this state's deserialize call, or NULL. Needs KSL_BOX. */
+const ksl_path *ksl_running_from_config(lua_State *L);
+
 /* 1 when s is valid UTF-8 (no surrogates, no overlongs, <= U+10FFFF);
 ** otherwise 0 and *bad is the offset of the first invalid byte. */
 int ksl_utf8_valid(const char *s, size_t len, size_t *bad);

@@ -63,7 +63,8 @@ int ksl_is_json_marker_mt(lua_State *L, int idx) {
   return r;
 }
 
-/* Runs the Lua parts of lua/kserial/, each given the module table. */
+/* Runs the Lua parts of lua/kserial/, each given the module table and a
+** table of internal C helpers (not API). */
 static void run_embedded(lua_State *L) {
   const ks_embedded_chunk *c;
   for (c = ks_embedded_chunks; c->name != NULL; c++) {
@@ -72,7 +73,8 @@ static void run_embedded(lua_State *L) {
       lua_error(L);
     lua_remove(L, -2);
     lua_pushvalue(L, -2);
-    lua_call(L, 1, 0);
+    ksl_push_fields_internals(L);
+    lua_call(L, 2, 0);
   }
 }
 
@@ -97,6 +99,7 @@ int luaopen_kserial(lua_State *L) {
   ksl_open_deserialize(L);
   ksl_open_io(L);
   ksl_open_scan(L);
+  ksl_open_config_error(L);
   run_embedded(L);
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, KSL_MODULE);

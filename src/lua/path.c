@@ -160,6 +160,16 @@ void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int id
   lua_rawsetp(L, ctx, what == KSL_NOTE_ARG ? ARG_KEY(node) : (const void *)node);
 }
 
+int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
+  int same;
+  if (ctx == 0 || node == NULL) return 0;
+  idx = lua_absindex(L, idx);
+  lua_rawgetp(L, ctx, (const void *)node);
+  same = lua_type(L, -1) == LUA_TTABLE && lua_rawequal(L, -1, idx);
+  lua_pop(L, 1);
+  return same;
+}
+
 /* ---- the path of an error -------------------------------------------------------- */
 
 /* Calls on values a hook made (not found in its config) that a path names
