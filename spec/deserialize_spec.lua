@@ -297,9 +297,9 @@ describe("deserialize", function()
     end)
 
     it("refuses a name that resolves to something other than a function", function()
-      kserial.get_custom_objects().notfn = 42
+      kserial.get_custom_objects().notfn = { "an object" }
       assert.has_error(function() kserial.deserialize(env("function", "notfn")) end,
-        "kserial: 'notfn' names a number, not a function (at $)")
+        "kserial: 'notfn' names a table, not a function (at $)")
     end)
   end)
 end)

@@ -271,8 +271,9 @@ return function(kserial, opts)
   register(Derived)
 
   -- An object (not a class) where a class is expected; a function too.
-  kserial.get_custom_objects()["NotAClass"] = "just a string"
-  kserial.get_custom_objects()["Fuzz>Number"] = 42
+  -- (Numbers and strings cannot be registered: they never resolve.)
+  kserial.get_custom_objects()["NotAClass"] = { "just a table" }
+  kserial.get_custom_objects()["Fuzz>Number"] = setmetatable({}, { __name = "Number" })
 
   kserial.register_module("fuzz.mod", { Base = Base, helper = mod.helper, Raiser = Raiser })
   R.modules["fuzz.mod"] = { Base = Base, helper = mod.helper, Raiser = Raiser }

@@ -245,8 +245,9 @@ describe("hostile hooks", function()
       Bad.modes.close_outer = function() outer:close(); return {} end
       local ok, err = pcall(kserial.deserialize, doc("close_outer"))
       assert.is_false(ok)
-      assert.equal("kserial: from_config() of 'Bad' raised an error: kserial: scope closed out of "
-        .. "order: close the innermost scope first (at $)", err)
+      -- the hook's error names the hook's line, as any error raised there does
+      assert.matches("^kserial: from_config%(%) of 'Bad' raised an error: [^ ]*hostile_hooks_spec%.lua:%d+: "
+        .. "kserial: scope closed out of order: close the innermost scope first %(at %$%)$", err)
       assert.is_true(outer:is_open())
       outer:close()
     end)
