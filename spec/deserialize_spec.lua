@@ -146,7 +146,7 @@ describe("deserialize", function()
       kserial.get_custom_objects().K = R
       local e = env("K", {})
       assert.equal(R, getmetatable(kserial.deserialize(e, { custom_objects = { K = C } })))
-      local s <close> = kserial.custom_object_scope({ K = S })
+      local _scope <close> = kserial.custom_object_scope({ K = S })
       assert.equal(S, getmetatable(kserial.deserialize(e, { custom_objects = { K = C } })))
     end)
 

@@ -91,7 +91,7 @@ describe("the fuzz_loads harness", function()
   end)
 
   it("reports safe mode left off around the call", function()
-    local s <close> = kserial.safe_mode_scope(false)
+    local _scope <close> = kserial.safe_mode_scope(false)
     assert.has_error(function() M.run("\0[1]") end,
                      "fuzz invariant: in_safe_mode() is wrong inside the harness scopes")
   end)

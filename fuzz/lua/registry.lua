@@ -194,7 +194,7 @@ return function(kserial, opts)
   -- Closes a scope it did not open (out of order) when asked to.
   local Scoped = fuzz_class("Scoped")
   function Scoped.from_config(cls, config)
-    local s <close> = kserial.custom_object_scope({ Inner = Raiser, Dense = Scoped })
+    local _scope <close> = kserial.custom_object_scope({ Inner = Raiser, Dense = Scoped })
     local obj = setmetatable({ cfg = config }, cls)
     if type(config.child) == "table" then obj.child = kserial.deserialize(config.child) end
     if config.raise then error("Scoped raises with its scope open", 0) end

@@ -2,7 +2,7 @@
 -- kserial expects one (SPEC section 1). Using it is optional.
 local kserial = ...
 
-local setmetatable, rawget, pairs, type, error = setmetatable, rawget, pairs, type, error
+local setmetatable, pairs, type, error = setmetatable, pairs, type, error
 
 -- Metamethods are looked up raw in the metatable, so a subclass copies its
 -- base's (except the ones that describe the class itself).
