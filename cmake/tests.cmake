@@ -42,7 +42,6 @@ set(KS_LUA_ENV
   "LUA_CPATH=${PROJECT_BINARY_DIR}/lib/lua/?.so\;\;"
   "LUA_PATH=${PROJECT_SOURCE_DIR}/spec/helpers/?.lua\;\;"
   "KSERIAL_CORPUS_DIR=${KSERIAL_CORPUS_DIR}"
-  "KSERIAL_SKIP_CODE=${KS_SKIP_CODE}"
   "KSERIAL_SOURCE=${PROJECT_SOURCE_DIR}"
   "KSERIAL_BUILD=${PROJECT_BINARY_DIR}")
 if(KSERIAL_CORPUS_DIR)
@@ -76,13 +75,27 @@ foreach(spec ${KS_SPECS})
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   endif()
   foreach(runner ${runners})
-    set_tests_properties(${runner}.${name} PROPERTIES ENVIRONMENT "${KS_LUA_ENV}"
+    set_tests_properties(${runner}.${name} PROPERTIES
+                         ENVIRONMENT "${KS_LUA_ENV};KSERIAL_SKIP_CODE=${KS_SKIP_CODE}"
                          SKIP_RETURN_CODE ${KS_SKIP_CODE})
     if(BUSTED_EXE STREQUAL "busted")
       set_tests_properties(${runner}.${name} PROPERTIES DISABLED TRUE)
     endif()
   endforeach()
 endforeach()
+
+# All the specs again in one process, as plain `busted` runs them: a spec
+# that leaves the registry changed breaks another one here. (A spec that
+# needs the full corpus is pending here when it is absent, not skipped.)
+if(KSERIAL_LUA_EXE AND NOT KSERIAL_SANITIZE)
+  add_test(NAME lua.all_specs_one_process
+           COMMAND ${KSERIAL_LUA_EXE} ${BUSTED_EXE} ${KS_BUSTED_ARGS} ${KS_SPECS}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(lua.all_specs_one_process PROPERTIES ENVIRONMENT "${KS_LUA_ENV}")
+  if(BUSTED_EXE STREQUAL "busted")
+    set_tests_properties(lua.all_specs_one_process PROPERTIES DISABLED TRUE)
+  endif()
+endif()
 
 # Examples run as tests and check their own output.
 if(KSERIAL_LUA_EXE AND NOT KSERIAL_SANITIZE)
