@@ -9,13 +9,14 @@ set -u
 src=$1
 luarocks=$2
 lua=$3
-command -v cmake >/dev/null 2>&1 && command -v cc >/dev/null 2>&1 || {
+if ! command -v cmake >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
   echo "skipped: luarocks builds kserial with cmake and cc, which are not both installed"
   exit 77
-}
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-rockspec=$(cd "$src" && ls kserial-*.rockspec | head -n 1)
+set -- "$src"/kserial-*.rockspec
+rockspec=$(basename "$1")
 lr() { "$luarocks" --lua-version 5.4 --tree "$tmp/tree" "$@"; }
 passed=0
 failed=0
