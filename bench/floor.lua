@@ -35,7 +35,8 @@ local function walk(t, st)
   local copy
   for k, v in next, t do
     if type(v) == "table" then
-      local mt, w = getmetatable(v), nil
+      local mt = getmetatable(v)
+      local w
       if mt ~= nil and mt.get_config ~= nil then
         w = envelope(v, mt, st)
       else

@@ -1,7 +1,10 @@
 -- bench/json_quick.lua - a quick throughput check of kserial.json against
 -- lua-cjson (Debian's lua-cjson) over the Keras corpus. Not a test.
 --
---   LUA_CPATH="build/lib/lua/?.so;;" KSERIAL_SHARED=../shared lua5.4 bench/json_quick.lua [seconds]
+--   LUA_CPATH="build/lib/lua/?.so;;" lua5.4 bench/json_quick.lua [seconds]
+--
+-- over spec/data's Keras documents, or the full corpus with
+-- KSERIAL_CORPUS_DIR=<folder with keras/> (docs/testing.md).
 --
 -- Decode MB/s counts the input text; encode MB/s counts the text each codec
 -- writes. Note what is compared: kserial sorts keys (envelope order),
@@ -12,7 +15,8 @@ local cjson = require "cjson"
 local kjson = kserial.json
 
 local budget = tonumber(arg and arg[1]) or 0.5   -- seconds per measurement
-local dir = assert(os.getenv("KSERIAL_SHARED"), "set KSERIAL_SHARED") .. "/corpus/keras/"
+local corpus = os.getenv("KSERIAL_CORPUS_DIR")
+local dir = (corpus and corpus ~= "" and corpus or "spec/data") .. "/keras/"
 
 local docs, total = {}, 0
 local p = assert(io.popen('ls -1 "' .. dir .. '"'))

@@ -222,13 +222,17 @@ local function median(xs)
   return (s[m] + s[m + 1]) / 2
 end
 
+-- Keeps a result reachable up to the call (a measurement must not let the
+-- collector take it early).
+local function hold(_) end
+
 local function run_once(op)
   if op.pre then op.pre() end
   collectgarbage("collect")
   local t0 = clock()
   local res = op.fn()
   local t1 = clock()
-  res = nil  -- luacheck: ignore
+  hold(res)
   return t1 - t0
 end
 
@@ -268,7 +272,7 @@ local function measure_mem(op)
     local _, peak = host.mem()
     collectgarbage("collect")
     local live = host.mem() - base
-    res = nil  -- luacheck: ignore
+    hold(res)
     return peak - base, live
   end
   collectgarbage("stop")
@@ -278,7 +282,7 @@ local function measure_mem(op)
   collectgarbage("restart")
   collectgarbage("collect")
   local live = collectgarbage("count") * 1024 - before
-  res = nil  -- luacheck: ignore
+  hold(res)
   return total, live
 end
 
@@ -365,8 +369,9 @@ local function report_scaling(results)
         worst = math.max(worst, growth)
         steps[#steps + 1] = fmt("%.2f", growth)
       end
-      print("  " .. verdict(worst <= 1.5, fmt("linear %-12s time per layer, growth from one N to the next: %s (target <= 1.5)",
-                                              key, table.concat(steps, ", "))))
+      print("  " .. verdict(worst <= 1.5,
+        fmt("linear %-12s time per layer, growth from one N to the next: %s (target <= 1.5)",
+            key, table.concat(steps, ", "))))
     end
   end
 end

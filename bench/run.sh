@@ -17,6 +17,7 @@ cd "$root"
 build="${BUILD_DIR:-build}"
 EXTRA_PACKAGES="lua-cjson valgrind ${EXTRA_PACKAGES:-}" BUILD_DIR="$build" tools/setup.sh
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
+cmake --build "$build" --target kserial-bench >/dev/null   # not built by default
 
 "$build/kserial-bench" bench/run.lua "$@"
 if [ -z "${NO_CALLGRIND:-}" ]; then

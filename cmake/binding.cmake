@@ -16,25 +16,25 @@ file(GLOB KS_BINDING_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/lua/*.c
 add_library(kserial_binding OBJECT ${KS_BINDING_SOURCES} ${KS_EMBED_C})
 target_include_directories(kserial_binding PUBLIC ${PROJECT_SOURCE_DIR}/include
                            PRIVATE ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json)
-target_include_directories(kserial_binding SYSTEM PUBLIC ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
+target_link_libraries(kserial_binding PUBLIC kserial::lua_headers kserial::cjson)
 
-# libkserial: the library a C host links (with its own Lua and cJSON).
-add_library(kserial SHARED $<TARGET_OBJECTS:kserial_core> $<TARGET_OBJECTS:kserial_binding>)
-target_include_directories(kserial PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
-                           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-target_link_libraries(kserial PUBLIC PkgConfig::LUA PkgConfig::CJSON)
-set_target_properties(kserial PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+# libkserial: the library a C host links (with its own Lua and cJSON); it
+# needs liblua, which a LuaRocks build may not have found.
+if(KSERIAL_HAVE_LIBLUA)
+  add_library(kserial SHARED $<TARGET_OBJECTS:kserial_core> $<TARGET_OBJECTS:kserial_binding>)
+  target_include_directories(kserial PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+                             $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_link_libraries(kserial PUBLIC kserial::lua kserial::cjson)
+  set_target_properties(kserial PROPERTIES VERSION ${PROJECT_VERSION}
+                        SOVERSION ${PROJECT_VERSION_MAJOR})
+else()
+  message(STATUS "kserial: no liblua 5.4 found: building the Lua module only")
+endif()
 
 # kserial.so: the module for `require "kserial"` from a stock lua5.4. It must
 # not link liblua: the interpreter already holds the Lua API.
 add_library(kserial_module MODULE $<TARGET_OBJECTS:kserial_core> $<TARGET_OBJECTS:kserial_binding>)
-target_link_libraries(kserial_module PRIVATE PkgConfig::CJSON)
+target_link_libraries(kserial_module PRIVATE kserial::lua_headers kserial::cjson)
 set_target_properties(kserial_module PROPERTIES OUTPUT_NAME kserial PREFIX ""
                       LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/lib/lua)
 
-file(GLOB KS_CLI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/cli/*.c)
-if(KS_CLI_SOURCES)
-  add_executable(kserial-lua ${KS_CLI_SOURCES})
-  target_link_libraries(kserial-lua PRIVATE kserial PkgConfig::LUA m)
-  set_target_properties(kserial-lua PROPERTIES BUILD_RPATH ${PROJECT_BINARY_DIR})
-endif()

@@ -2,7 +2,8 @@
 #   CC=clang cmake -S . -B build-fuzz -DKSERIAL_FUZZ=ON && cmake --build build-fuzz --target fuzzers
 # tools/fuzz.sh does that, builds the seed corpora and runs every target.
 
-option(KSERIAL_FUZZ "Build the libFuzzer targets of fuzz/ (needs clang and libclang-rt-dev)" OFF)
+# (the option is in CMakeLists.txt; the regression tests in cmake/tests.cmake)
+set(KS_FUZZ_TARGETS "")
 if(NOT KSERIAL_FUZZ)
   return()
 endif()
@@ -38,7 +39,7 @@ set(KS_FUZZ_FLAGS -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
 add_library(kserial_fuzz_objs OBJECT ${KS_CORE_SOURCES} ${KS_BINDING_SOURCES} ${KS_EMBED_C})
 target_include_directories(kserial_fuzz_objs PUBLIC ${PROJECT_SOURCE_DIR}/include
                            PRIVATE ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json)
-target_include_directories(kserial_fuzz_objs SYSTEM PUBLIC ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
+target_link_libraries(kserial_fuzz_objs PUBLIC kserial::lua_headers kserial::cjson)
 target_compile_options(kserial_fuzz_objs PRIVATE
                        -fsanitize=fuzzer-no-link,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
 
@@ -58,7 +59,7 @@ add_library(kserial_fuzz_driver OBJECT ${PROJECT_SOURCE_DIR}/fuzz/fuzz_driver.c
             ${PROJECT_SOURCE_DIR}/fuzz/fuzz_userdata.c ${KS_FUZZ_CHUNKS_C})
 target_include_directories(kserial_fuzz_driver PUBLIC ${PROJECT_SOURCE_DIR}/include
                            ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json ${PROJECT_SOURCE_DIR}/fuzz)
-target_include_directories(kserial_fuzz_driver SYSTEM PUBLIC ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
+target_link_libraries(kserial_fuzz_driver PUBLIC kserial::lua_headers kserial::cjson)
 target_compile_options(kserial_fuzz_driver PRIVATE
                        -fsanitize=fuzzer-no-link,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
 
@@ -68,25 +69,10 @@ foreach(t ${KS_FUZZ_TARGETS})
                  $<TARGET_OBJECTS:kserial_fuzz_driver> $<TARGET_OBJECTS:kserial_fuzz_objs>)
   target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/include
                              ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json ${PROJECT_SOURCE_DIR}/fuzz)
-  target_include_directories(${t} SYSTEM PRIVATE ${LUA_INCLUDE_DIRS} ${CJSON_INCLUDE_DIRS})
   target_compile_options(${t} PRIVATE -fsanitize=fuzzer,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
   target_link_options(${t} PRIVATE -fsanitize=fuzzer,${KS_FUZZ_SANITIZE})
-  target_link_libraries(${t} PRIVATE PkgConfig::LUA PkgConfig::CJSON m)
+  target_link_libraries(${t} PRIVATE kserial::lua kserial::cjson m)
   set_target_properties(${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
 endforeach()
 add_custom_target(fuzzers DEPENDS ${KS_FUZZ_TARGETS})
 
-# Every file of fuzz/regressions/<target>/ is run once by its target (files
-# given as arguments are executed once each; a crash fails the test).
-if(KSERIAL_TESTS)
-  foreach(t ${KS_FUZZ_TARGETS})
-    file(GLOB inputs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/fuzz/regressions/${t}/*)
-    if(NOT inputs)
-      message(FATAL_ERROR "fuzz/regressions/${t}/ has no input: keep at least one")
-    endif()
-    list(SORT inputs)
-    add_test(NAME fuzz.regressions.${t} COMMAND ${t} ${inputs})
-    set_tests_properties(fuzz.regressions.${t} PROPERTIES LABELS fuzz
-      ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1")
-  endforeach()
-endif()

@@ -6,7 +6,7 @@
 local kserial = kserial or require "kserial"
 local out = assert(arg[1], "usage: make_seeds.lua OUTDIR")
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
-local R = dofile(here .. "/lua/registry.lua")(kserial, { reentrant = true })
+dofile(here .. "/lua/registry.lua")(kserial, { reentrant = true })   -- registers the classes
 local json = kserial.json
 
 local count = 0
@@ -35,7 +35,8 @@ docs.generic = env("Dense", { units = 3, activation = "relu",
   kernel_initializer = env("GlorotUniform", { seed = kserial.null }, { module = "keras.initializers" }) },
   { module = "keras.layers", registered_name = kserial.null,
     build_config = { input_shape = json.array({ kserial.null, 4 }) },
-    compile_config = { loss = "mse", optimizer = env("Adam", { learning_rate = 0.001 }, { module = "keras.optimizers" }) } })
+    compile_config = { loss = "mse",
+                       optimizer = env("Adam", { learning_rate = 0.001 }, { module = "keras.optimizers" }) } })
 docs.functions = json.array({ env("function", "Fuzz>square", { module = kserial.null, registered_name = "function" }),
   env("function", "relu", { module = "keras.activations" }), env("function", "square"),
   env("function", "cube"), env("function", "helper", { module = "fuzz.mod" }) })

@@ -123,6 +123,7 @@ describe("deserialize", function()
     it("falls back on module + class_name through registered modules", function()
       local C = class("Dense", {})
       kserial.register_module("keras.layers", { Dense = C })
+      finally(function() kserial.register_module("keras.layers", {}) end)
       local obj = kserial.deserialize(env("Dense", {}, { module = "keras.layers" }))
       assert.equal(C, getmetatable(obj))
       -- registered_name equal to class_name is consistent (Keras 3's ops)
@@ -133,6 +134,7 @@ describe("deserialize", function()
 
     it("refuses a registered_name that does not resolve when module + class_name do", function()
       kserial.register_module("keras.layers", { Dense = class("Dense", {}) })
+      finally(function() kserial.register_module("keras.layers", {}) end)
       assert.has_error(function()
         kserial.deserialize(env("Dense", {}, { module = "keras.layers",
                                                registered_name = "evil>Dense" }))
@@ -144,7 +146,7 @@ describe("deserialize", function()
       kserial.get_custom_objects().K = R
       local e = env("K", {})
       assert.equal(R, getmetatable(kserial.deserialize(e, { custom_objects = { K = C } })))
-      local s <close> = kserial.custom_object_scope({ K = S })
+      local _scope <close> = kserial.custom_object_scope({ K = S })
       assert.equal(S, getmetatable(kserial.deserialize(e, { custom_objects = { K = C } })))
     end)
 
@@ -284,6 +286,7 @@ describe("deserialize", function()
     it("finds a function through its registered module", function()
       local tanh = function() end
       kserial.register_module("keras.activations", { tanh = tanh })
+      finally(function() kserial.register_module("keras.activations", {}) end)
       assert.equal(tanh, kserial.deserialize(env("function", "tanh",
         { module = "keras.activations" })))
     end)
@@ -294,9 +297,9 @@ describe("deserialize", function()
     end)
 
     it("refuses a name that resolves to something other than a function", function()
-      kserial.get_custom_objects().notfn = 42
+      kserial.get_custom_objects().notfn = { "an object" }
       assert.has_error(function() kserial.deserialize(env("function", "notfn")) end,
-        "kserial: 'notfn' names a number, not a function (at $)")
+        "kserial: 'notfn' names a table, not a function (at $)")
     end)
   end)
 end)

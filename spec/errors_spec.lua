@@ -238,11 +238,12 @@ describe("errors in nested calls", function()
     assert.equal("kserial: from_config() of 'ErrSeq' raised an error: layer 1 is broken (at $)", err)
     -- one that re-raises the same message lets it through as it is
     Seq.rebuild = function(config)
-      local ok, e = pcall(kserial.deserialize, config.layers[1])
-      if not ok then error(e, 0) end
+      local fine, e = pcall(kserial.deserialize, config.layers[1])
+      if not fine then error(e, 0) end
       return {}
     end
     ok, err = pcall(kserial.deserialize, seq({ unit(-1) }))
+    assert.is_false(ok)
     assert.equal("kserial: from_config() of 'ErrUnit' raised an error: units must be positive "
       .. "(at $.config.layers[0])", err)
     -- error values that are not strings are kept as they are

@@ -17,14 +17,19 @@ local TARGETS = {   -- regression directory -> harness
   { dir = "fuzz_scan", harness = "scan" },
 }
 
+-- Every harness builds its own registry; the spec puts the one it found
+-- back when it ends (teardown below), so the next spec starts clean.
+local saved, modules_used = H.registry_snapshot(), {}
 local function harness(name)
-  kserial.clear_custom_objects()   -- every harness builds its own registry
+  kserial.clear_custom_objects()
   local registry = dofile(fuzz .. "/lua/registry.lua")
   local testhooks = require "kserial.testhooks"
   local hooks = { fail = function(msg) error("fuzz invariant: " .. msg, 0) end,
                   cjson_parse = testhooks.cjson_parse,
                   cjson_roundtrip = testhooks.cjson_roundtrip }
-  return assert(loadfile(fuzz .. "/lua/" .. name .. ".lua"))(kserial, hooks, registry)
+  local M = assert(loadfile(fuzz .. "/lua/" .. name .. ".lua"))(kserial, hooks, registry)
+  for m in pairs(M.registry and M.registry.modules or {}) do modules_used[m] = true end
+  return M
 end
 
 local function is_clean(err, R)
@@ -86,7 +91,7 @@ describe("the fuzz_loads harness", function()
   end)
 
   it("reports safe mode left off around the call", function()
-    local s <close> = kserial.safe_mode_scope(false)
+    local _scope <close> = kserial.safe_mode_scope(false)
     assert.has_error(function() M.run("\0[1]") end,
                      "fuzz invariant: in_safe_mode() is wrong inside the harness scopes")
   end)
@@ -109,4 +114,9 @@ describe("the fuzz_loads harness", function()
     assert.is_false(ok)
     assert.matches("made from a lambda", err)
   end)
+end)
+
+teardown(function()
+  for m in pairs(modules_used) do kserial.register_module(m, {}) end
+  H.registry_restore(saved)
 end)

@@ -1,5 +1,4 @@
 local kserial = require "kserial"
-local json = kserial.json
 local H = require "ks_helpers"
 
 local Point = kserial.class("Point")

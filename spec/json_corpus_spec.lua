@@ -7,7 +7,8 @@ package.path = here .. "/helpers/?.lua;" .. package.path
 local H = require "json_helpers"
 local json = require("kserial").json
 
-local dir = H.shared() .. "/corpus/keras/"
+local corpus = require "corpus"
+local dir = corpus.dir("keras") .. "/"
 local files = H.list(dir, "%.json$")
 
 -- The tokens of a JSON text: strings (raw, quotes included), numbers and
@@ -59,7 +60,8 @@ describe("Keras corpus through kserial.json", function()
   local identical = 0
 
   it("holds the corpus", function()
-    assert.is_true(#files >= 31, "only " .. #files .. " files in " .. dir)
+    local want = corpus.external() and 31 or 7   -- the full corpus, or spec/data
+    assert.is_true(#files >= want, "only " .. #files .. " files in " .. dir)
   end)
 
   for _, name in ipairs(files) do
@@ -101,7 +103,13 @@ describe("Keras corpus through kserial.json", function()
     end)
   end
 
-  it("reproduced at least one document byte for byte", function()
-    assert.is_true(identical >= 1)
-  end)
+  -- only the full corpus holds a document in our key order (10, whose
+  -- origin has no license): spec/data alone cannot show it
+  if corpus.external() then
+    it("reproduced at least one document byte for byte", function()
+      assert.is_true(identical >= 1)
+    end)
+  else
+    pending("reproduced at least one document byte for byte: " .. corpus.reason)
+  end
 end)

@@ -6,7 +6,7 @@ package.path = here .. "/helpers/?.lua;" .. package.path
 local H = require "json_helpers"
 local json = require("kserial").json
 
-local dir = H.shared() .. "/corpus/jsontestsuite/test_parsing/"
+local dir = require("corpus").dir("jsontestsuite") .. "/test_parsing/"
 local files = H.list(dir, "%.json$")
 
 -- A decode error: our prefix and a position.

@@ -134,7 +134,7 @@ describe("the registry", function()
 
     it("does not show objects that are only in a scope", function()
       local C = class("Scoped")
-      local s <close> = kserial.custom_object_scope({ Scoped = C })
+      local _scope <close> = kserial.custom_object_scope({ Scoped = C })
       assert.equal(C, kserial.get_registered_object("Scoped"))
       assert.is_nil(kserial.get_custom_objects().Scoped)
     end)
@@ -156,11 +156,134 @@ describe("the registry", function()
       assert.equal(C, kserial.get_registered_object("k", { k = C }, { k = M }))
       kserial.get_custom_objects().k = R
       assert.equal(R, kserial.get_registered_object("k", { k = C }, { k = M }))
-      local s <close> = kserial.custom_object_scope({ k = S })
+      local _scope <close> = kserial.custom_object_scope({ k = S })
       assert.equal(S, kserial.get_registered_object("k", { k = C }, { k = M }))
     end)
     it("is nil when nothing matches", function()
       assert.is_nil(kserial.get_registered_object("nothing", {}, {}))
+    end)
+    -- every documented form: (name), (name, custom), (name, nil, module),
+    -- (name, custom, module), and nil for an absent dict
+    it("takes every documented combination of its optional arguments", function()
+      local R, C, M = class("R"), class("C"), class("M")
+      kserial.get_custom_objects().r = R
+      assert.equal(R, kserial.get_registered_object("r"))
+      assert.equal(C, kserial.get_registered_object("c", { c = C }))
+      assert.equal(R, kserial.get_registered_object("r", { c = C }))
+      assert.is_nil(kserial.get_registered_object("m", { c = C }))
+      assert.equal(M, kserial.get_registered_object("m", nil, { m = M }))
+      assert.equal(C, kserial.get_registered_object("c", { c = C }, { m = M }))
+      assert.equal(M, kserial.get_registered_object("m", { c = C }, { m = M }))
+      assert.equal(R, kserial.get_registered_object("r", nil, nil))
+      assert.is_nil(kserial.get_registered_object("m", { c = C }, nil))
+    end)
+    it("refuses dicts that are not tables, naming the argument", function()
+      assert.has_error(function() kserial.get_registered_object("x", 1) end,
+        "kserial: custom_objects must be a table, got number")
+      assert.has_error(function() kserial.get_registered_object("x", {}, "m") end,
+        "kserial: module_objects must be a table, got string")
+    end)
+  end)
+
+  -- Numbers, strings, booleans (and null) can never be what a name resolves
+  -- to: refused where they would be registered or put in a scope, not at
+  -- load time. The registry and the scopes are unchanged afterwards.
+  describe("values that can never resolve", function()
+    local H = require "ks_helpers"
+    local function refused(pattern, f, ...)
+      local before = H.registry_snapshot()
+      local ok, err = pcall(f, ...)
+      assert.is_false(ok)
+      assert.matches(pattern, err)
+      assert.same(before, H.registry_snapshot())
+      assert.is_nil(kserial.get_registered_object("Bad"))
+    end
+    it("are refused by the global dict", function()
+      local view = kserial.get_custom_objects()
+      refused(":%d+: kserial: get_custom_objects%(%): 'Bad' is a number, which can never be looked up",
+              function() view.Bad = 42 end)
+      refused("'Bad' is a string", function() view.Bad = "Dense" end)
+      refused("'Bad' is a boolean", function() view.Bad = true end)
+      refused("'Bad' is a null", function() view.Bad = kserial.null end)
+    end)
+    it("are refused by custom_object_scope and with_custom_objects", function()
+      refused("^kserial: custom_object_scope: 'Bad' is a number", kserial.custom_object_scope, { Bad = 42 })
+      refused("'Bad' is a string", kserial.custom_object_scope, { Fine = class("Fine") }, { Bad = "x" })
+      refused("'Bad' is a boolean", kserial.with_custom_objects, { Bad = false }, function() end)
+      -- no scope was left open: a new one is the innermost and closes
+      local s = kserial.custom_object_scope({ Fine = class("Fine") })
+      assert.has_no.errors(function() s:close() end)
+    end)
+    it("are refused by register_module, which then registers nothing", function()
+      refused("^kserial: register_module: 'y' is a number", kserial.register_module, "m", { y = 42 })
+      assert.has_error(function()
+        kserial.deserialize({ module = "m", class_name = "y", config = {} })
+      end)
+    end)
+    it("are refused in a call's custom_objects and module_objects", function()
+      refused("'Bad' is a number", kserial.deserialize, "Bad", { custom_objects = { Bad = 1 } })
+      refused("'Bad' is a string", kserial.loads, '"Bad"', { module_objects = { Bad = "s" }, safe_mode = false })
+      refused("'Bad' is a string", kserial.get_registered_object, "Bad", nil, { Bad = "s" })
+      -- the failed calls left no scope open and safe mode as it was
+      assert.is_true(kserial.in_safe_mode())
+      local s = kserial.custom_object_scope({})
+      assert.has_no.errors(function() s:close() end)
+    end)
+    it("accept classes, functions and userdata", function()
+      local view = kserial.get_custom_objects()
+      view.T, view.F, view.U = class("T"), print, io.stdout
+      assert.equal(io.stdout, kserial.get_registered_object("U"))
+    end)
+  end)
+
+  -- Errors raised where the user's code calls kserial name that line, as
+  -- luaL_error does; through pcall(f, ...) they start with "kserial: ".
+  describe("errors of registration and scopes", function()
+    local function where(f)
+      local ok, err = pcall(f)
+      assert.is_false(ok)
+      return err
+    end
+    it("carry the caller's position", function()
+      local this = debug.getinfo(1, "S").short_src
+      assert.matches("^" .. this:gsub("%p", "%%%0") .. ":%d+: kserial: register_serializable: ",
+        where(function() kserial.register_serializable("a>b") end))
+      assert.matches(":%d+: kserial: register_module: ",
+        where(function() kserial.register_module("", {}) end))
+      assert.matches(":%d+: kserial: get_custom_objects%(%): keys must be strings",
+        where(function() kserial.get_custom_objects()[1] = class("X") end))
+      local outer = kserial.custom_object_scope({})
+      local inner = kserial.custom_object_scope({})
+      assert.matches(":%d+: kserial: scope closed out of order",
+        where(function() outer:close() end))
+      inner:close(); outer:close()
+    end)
+    it("start with kserial: when called through pcall", function()
+      local ok, err = pcall(kserial.register_module, "", {})
+      assert.is_false(ok)
+      assert.matches("^kserial: register_module: ", err)
+    end)
+  end)
+
+  describe("argument errors", function()
+    it("start with kserial: and name the function and the argument", function()
+      local ok, err = pcall(kserial.serialize)
+      assert.is_false(ok)
+      assert.equal("kserial: bad argument #1 to '?' (value expected)", err)
+      assert.matches(":%d+: kserial: bad argument #1 to 'serialize' %(value expected%)$",
+        select(2, pcall(function() kserial.serialize() end)))
+      assert.matches(":%d+: kserial: bad argument #2 to 'register_module' %(table expected, got number%)$",
+        select(2, pcall(function() kserial.register_module("m", 1) end)))
+      assert.matches(":%d+: kserial: bad argument #1 to 'get_registered_object' %(string expected, got no value%)$",
+        select(2, pcall(function() kserial.get_registered_object() end)))
+      assert.matches(":%d+: kserial: bad argument #1 to 'safe_mode_scope' %(boolean expected, got string%)$",
+        select(2, pcall(function() kserial.safe_mode_scope("yes") end)))
+      assert.matches(":%d+: kserial: bad argument #2 to 'with_custom_objects' %(function expected, got no value%)$",
+        select(2, pcall(function() kserial.with_custom_objects({}) end)))
+      assert.matches(":%d+: kserial: bad argument #2 to 'save' %(string expected, got number%)$",
+        select(2, pcall(function() kserial.save({}, 12) end)))
+      assert.matches(":%d+: kserial: bad argument #1 to 'loads' %(string expected, got table%)$",
+        select(2, pcall(function() kserial.loads({}) end)))
     end)
   end)
 
@@ -168,6 +291,7 @@ describe("the registry", function()
     it("makes a module's members reachable by module and name", function()
       local Dense = class("Dense")
       kserial.register_module("keras.layers", { Dense = Dense })
+      finally(function() kserial.register_module("keras.layers", {}) end)
       local env = kserial.serialize(setmetatable({}, Dense))
       assert.equal("keras.layers", env.module)
       assert.equal("Dense", env.class_name)
@@ -178,6 +302,7 @@ describe("the registry", function()
     it("takes a snapshot: later changes to the table are not seen", function()
       local t = {}
       kserial.register_module("snap", t)
+      finally(function() kserial.register_module("snap", {}) end)
       t.Late = class("Late")
       assert.has_error(function()
         kserial.deserialize({ module = "snap", class_name = "Late", config = {} })

@@ -28,6 +28,7 @@ describe("scan", function()
     kserial.register_serializable("pkg")(C)
     local relu = function() end
     kserial.register_module("keras.activations", { relu = relu })
+    finally(function() kserial.register_module("keras.activations", {}) end)
     local doc = json.decode([[{"layers": [
       {"module": null, "class_name": "Dense", "registered_name": "pkg>Dense", "config": {}},
       {"module": "evil", "class_name": "Popen", "registered_name": null, "config": {}},

@@ -17,9 +17,9 @@ describe("custom_object_scope", function()
 
   it("merges several dicts, later wins, on top of the outer scope", function()
     local A1, A2, B = class("A1"), class("A2"), class("B")
-    local outer <close> = kserial.custom_object_scope({ B = B, A = A1 })
+    local _outer <close> = kserial.custom_object_scope({ B = B, A = A1 })
     do
-      local inner <close> = kserial.custom_object_scope({ A = A1 }, { A = A2 })
+      local _inner <close> = kserial.custom_object_scope({ A = A1 }, { A = A2 })
       assert.equal(A2, kserial.get_registered_object("A"))
       assert.equal(B, kserial.get_registered_object("B"))   -- outer still seen
     end
@@ -50,7 +50,7 @@ describe("custom_object_scope", function()
   it("closes what an error left open when a <close> variable unwinds", function()
     local A = class("A")
     local ok = pcall(function()
-      local s <close> = kserial.custom_object_scope({ A = A })
+      local _scope <close> = kserial.custom_object_scope({ A = A })
       kserial.custom_object_scope({ Leak = A })   -- never closed
       error("boom")
     end)
@@ -121,7 +121,7 @@ describe("safe mode", function()
 
   it("safe_mode_scope(false) turns it off inside, and is restored", function()
     do
-      local s <close> = kserial.safe_mode_scope(false)
+      local _scope <close> = kserial.safe_mode_scope(false)
       assert.is_false(kserial.in_safe_mode())
       assert.equal(4, kserial.deserialize(make_lambda())(2))
     end
@@ -129,12 +129,12 @@ describe("safe mode", function()
   end)
 
   it("inside safe_mode_scope(true) an explicit false cannot lift it", function()
-    local s <close> = kserial.safe_mode_scope(true)
+    local _scope <close> = kserial.safe_mode_scope(true)
     assert.has_error(function() kserial.deserialize(make_lambda(), { safe_mode = false }) end)
   end)
 
   it("an explicit true is honoured even inside safe_mode_scope(false)", function()
-    local s <close> = kserial.safe_mode_scope(false)
+    local _scope <close> = kserial.safe_mode_scope(false)
     assert.has_error(function() kserial.deserialize(make_lambda(), { safe_mode = true }) end)
   end)
 

@@ -61,8 +61,10 @@ describe("serialize", function()
       assert.is_false(ok)
       assert.matches("found key 'x' %(at %$%.layers%[0%]%)$", err)
       ok, err = pcall(kserial.serialize, { cfg = { [true] = 1 } })
+      assert.is_false(ok)
       assert.matches("found key true %(at %$%.cfg%)$", err)
       ok, err = pcall(kserial.serialize, { [1.5] = 1 })
+      assert.is_false(ok)
       assert.matches("found key 1%.5", err)
     end)
 
@@ -110,6 +112,7 @@ describe("serialize", function()
     it("writes a module class with module, its key, and registered_name null", function()
       local C = class("Internal")
       kserial.register_module("keras.layers", { Dense = C })
+      finally(function() kserial.register_module("keras.layers", {}) end)
       local env = kserial.serialize(C{})
       assert.equal("keras.layers", env.module)
       assert.equal("Dense", env.class_name)
@@ -143,8 +146,6 @@ describe("serialize", function()
     end)
 
     it("serializes userdata objects through their metatable", function()
-      local mt = { __name = "Box" }
-      mt.__index = { get_config = function() return { kind = "box" } end }
       -- io file handles have a __name but no get_config: refused
       assert.has_error(function() kserial.serialize(io.stdout) end,
         "kserial: Cannot serialize object of type FILE*. To be serializable, a class must implement the get_config() method. (at $)")
@@ -202,6 +203,7 @@ describe("serialize", function()
     it("writes a function of a registered module with that module", function()
       local tanh = function(x) return x end
       kserial.register_module("keras.activations", { tanh = tanh })
+      finally(function() kserial.register_module("keras.activations", {}) end)
       local env = kserial.serialize(tanh)
       assert.equal("keras.activations", env.module)
       assert.equal("tanh", env.config)

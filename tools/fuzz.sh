@@ -7,7 +7,7 @@
 # Installs the Debian packages it needs when they are missing, configures
 # the build directory with CC=clang -DKSERIAL_FUZZ=ON, builds the targets,
 # assembles the seed corpora inside the build directory (fuzz/regressions,
-# synthesized seeds, spec/cli/fixtures, ../shared/corpus), runs every target
+# synthesized seeds, spec/cli/fixtures, the test corpus), runs every target
 # with -max_total_time and prints its executions. Exits 1 when a target
 # crashed (the crash files stay in <build>/crashes/<target>/), 2 on a
 # setup or build failure.
@@ -61,15 +61,17 @@ add_seed() {
   { printf "\\x$2"; cat "$3"; } > "$seeds/$1/$name-$2"
 }
 
-shared="$root/../shared/corpus"
-for f in "$root"/spec/cli/fixtures/*.json "$shared"/keras/*.json; do
+# the full corpus when the build was configured with one, else spec/data
+corpus=$(sed -n 's/^KSERIAL_CORPUS_DIR:PATH=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
+[ -n "$corpus" ] && [ -d "$corpus" ] || corpus="$root/spec/data"
+for f in "$root"/spec/cli/fixtures/*.json "$corpus"/keras/*.json; do
   [ -f "$f" ] || continue
   add_seed fuzz_json_decode 00 "$f"
   add_seed fuzz_json_decode 81 "$f"
   for flags in 00 04 46 12 22 33; do add_seed fuzz_loads "$flags" "$f"; done
   for flags in 00 04 0c; do add_seed fuzz_scan "$flags" "$f"; done
 done
-for f in "$shared"/jsontestsuite/test_parsing/*.json; do
+for f in "$corpus"/jsontestsuite/test_parsing/*.json; do
   [ -f "$f" ] || continue
   add_seed fuzz_json_decode 00 "$f"
   add_seed fuzz_json_decode 81 "$f"

@@ -16,6 +16,8 @@ jobs="${GCSTRESS_JOBS:-$(nproc)}"
 [ -f "$build/CMakeCache.txt" ] || BUILD_DIR="$build" tools/setup.sh
 cmake --build "$build" -j"$(nproc)" >/dev/null
 
+# the full corpus the build was configured with, if any (else spec/data)
+corpus=$(sed -n 's/^KSERIAL_CORPUS_DIR:PATH=//p' "$build/CMakeCache.txt")
 logs="$build/gcstress"
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -35,8 +37,9 @@ run_spec() {
   name=$(basename "$f" .lua)
   start=$SECONDS
   env LUA_CPATH="$build/lib/lua/?.so;;" LUA_PATH="$src/spec/helpers/?.lua;;" \
-      KSERIAL_SHARED="$src/../shared" KSERIAL_SOURCE="$src" KSERIAL_BUILD="$build" \
-      lua5.4 "$(command -v busted)" --helper="$src/spec/helpers/gc_stress.lua" \
+      KSERIAL_CORPUS_DIR="$corpus" KSERIAL_SOURCE="$src" KSERIAL_BUILD="$build" \
+      lua5.4 "$(command -v busted)" --ignore-lua --helper="$src/spec/helpers/gc_stress.lua" \
+      --cpath="$build/lib/lua/?.so" --lpath="$src/spec/helpers/?.lua" \
       --output=TAP "$f" >"$logs/$name.log" 2>&1 </dev/null || rc=$?
   echo "$rc $((SECONDS - start))" >"$logs/$name.rc"
 }

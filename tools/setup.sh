@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(liblua5.4-dev lua5.4 libcjson-dev lua-busted cmake gcc make pkg-config)
+# libreadline-dev: line editing and history in kserial-lua's REPL
+PACKAGES=(liblua5.4-dev lua5.4 libcjson-dev lua-busted cmake gcc make pkg-config libreadline-dev)
 PACKAGES+=(${EXTRA_PACKAGES:-})
 
 # shellcheck source=tools/packages.sh

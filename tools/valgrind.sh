@@ -3,7 +3,7 @@
 # itself (ctest --show-only=json-v1), with the command, environment and
 # working directory ctest would use:
 #   lua.*        every busted spec (spec/*_spec.lua, spec/hostile/...) under the
-#                stock lua5.4, with LUA_CPATH, LUA_PATH, KSERIAL_SHARED, ...
+#                stock lua5.4, with LUA_CPATH, LUA_PATH, KSERIAL_CORPUS_DIR, ...
 #   core.*, capi.*, threads.*   the C tests (the threads test at a smaller
 #                size: VALGRIND_THREADS, default "2 64")
 #   example.*    the examples: the C host (embed) and kserial-lua running the
@@ -116,13 +116,16 @@ run_job() {
   echo "$rc $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" >"$logs/$name.rc"
 }
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 report() {
   local name="$1" rc secs what
   read -r rc secs <"$logs/$name.rc"
   if [ "$rc" -eq 0 ]; then
     printf 'PASS  %-36s %7ss\n' "$name" "$secs"
     passed=$((passed + 1))
+  elif [ "$rc" -eq 77 ]; then   # ctest's SKIP_RETURN_CODE: cannot run here
+    printf 'SKIP  %-36s %7ss  %s\n' "$name" "$secs" "$(grep -m1 '^skipped: ' "$logs/$name.log" || true)"
+    skipped=$((skipped + 1))
   else
     if [ "$rc" -eq 99 ]; then what="memory errors or leaks"; else what="test failed (exit $rc)"; fi
     printf 'FAIL  %-36s %7ss  %s: see %s\n' "$name" "$secs" "$what" "$logs/$name.log"
@@ -152,5 +155,5 @@ done
 wait
 for n in "${!running[@]}"; do report "$n"; done
 
-echo "valgrind: $passed passed, $failed failed ($((SECONDS - t0)) s)"
+echo "valgrind: $passed passed, $failed failed, $skipped not run ($((SECONDS - t0)) s)"
 [ "$failed" -eq 0 ]

@@ -119,7 +119,8 @@ function M.run(data)
     end
   end
   if not allow_nan then
-    local w = must("json.decode with allow_nan", pcall(json.decode, text, { allow_nan = true, max_depth = depth or nil }))
+    local w = must("json.decode with allow_nan",
+                   pcall(json.decode, text, { allow_nan = true, max_depth = depth or nil }))
     if must("json.encode (7)", pcall(json.encode, w, copts)) ~= c1 then
       fail("allow_nan changed the value of a text without NaN")
     end

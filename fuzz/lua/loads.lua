@@ -38,7 +38,7 @@ local function snapshot()
 end
 local SNAP, SNAP_N = snapshot()
 local REVERSE = {}
-for k, v in pairs(SNAP) do
+for _, v in pairs(SNAP) do
   if type(v) == "table" or type(v) == "function" then REVERSE[v] = kserial.get_registered_name(v) end
 end
 

@@ -194,7 +194,7 @@ return function(kserial, opts)
   -- Closes a scope it did not open (out of order) when asked to.
   local Scoped = fuzz_class("Scoped")
   function Scoped.from_config(cls, config)
-    local s <close> = kserial.custom_object_scope({ Inner = Raiser, Dense = Scoped })
+    local _scope <close> = kserial.custom_object_scope({ Inner = Raiser, Dense = Scoped })
     local obj = setmetatable({ cfg = config }, cls)
     if type(config.child) == "table" then obj.child = kserial.deserialize(config.child) end
     if config.raise then error("Scoped raises with its scope open", 0) end
@@ -271,8 +271,9 @@ return function(kserial, opts)
   register(Derived)
 
   -- An object (not a class) where a class is expected; a function too.
-  kserial.get_custom_objects()["NotAClass"] = "just a string"
-  kserial.get_custom_objects()["Fuzz>Number"] = 42
+  -- (Numbers and strings cannot be registered: they never resolve.)
+  kserial.get_custom_objects()["NotAClass"] = { "just a table" }
+  kserial.get_custom_objects()["Fuzz>Number"] = setmetatable({}, { __name = "Number" })
 
   kserial.register_module("fuzz.mod", { Base = Base, helper = mod.helper, Raiser = Raiser })
   R.modules["fuzz.mod"] = { Base = Base, helper = mod.helper, Raiser = Raiser }

@@ -25,7 +25,7 @@ arg_not_table stdin_error_status exit_status exit_status_close
 kserial_global roundtrip safe_mode_default unsafe unsafe_lambda
 unsafe_before_init interactive_piped interactive_after_script
 interactive_errors interactive_prompts interactive_eof_in_statement
-interactive_tty interrupt scan_report scan_clean scan_unreadable
+interactive_tty interactive_history interrupt scan_report scan_clean scan_unreadable
 scan_bad_json scan_unavailable scan_needs_files scan_runs_no_script
 scan_builtin
 "
@@ -569,29 +569,59 @@ t_interactive_eof_in_statement() {
   err_has_line "stdin:1: 'end' expected near <eof>"
 }
 
-t_interactive_tty() {
+# tty_ok: whether script(1) can give kserial-lua a pseudo-terminal here
+# (else the case is skipped, with the reason).
+tty_ok() {
   if ! command -v script >/dev/null 2>&1; then
     skip_because "util-linux script is not installed"
-    return
+    return 1
   fi
   if ! script -qec true /dev/null </dev/null >/dev/null 2>&1; then
     skip_because "script cannot open a pseudo-terminal here"
-    return
+    return 1
   fi
+}
+
+# run_tty: kserial-lua with no argument, its stdin ($IN) a terminal, into
+# $TMP/k.out without carriage returns and terminal control sequences (such
+# as readline's bracketed-paste switches).
+run_tty() {
   limit=
   command -v timeout >/dev/null 2>&1 && limit="timeout 60"
-  input 'x = 1+1' 'print(x)' 'return 3' 'if true then' "print('ml')" 'end'
-  # no -i: stdin is a terminal, so the REPL starts with the banner
   (cd "$FIX" && exec $limit script -qec "$TMP/k/lua" /dev/null) \
     <"$IN" >"$TMP/k.raw" 2>"$TMP/k.err"
   echo $? >"$TMP/k.rc"
-  tr -d '\r' <"$TMP/k.raw" >"$TMP/k.out"
+  esc=$(printf '\033')
+  tr -d '\r' <"$TMP/k.raw" | sed "s/$esc\\[[?0-9;]*[A-Za-z]//g" >"$TMP/k.out"
+}
+
+t_interactive_tty() {
+  tty_ok || return
+  input 'x = 1+1' 'print(x)' 'return 3' 'if true then' "print('ml')" 'end'
+  # no -i: stdin is a terminal, so the REPL starts with the banner
+  run_tty
   rc_is 0
   out_has "$VERSION"
-  # the terminal echoes the input lines; the results follow the prompts
-  out_matches '^(> )+2$'
+  # the results follow the prompts (without readline, the terminal echoes
+  # the input lines first; with it, readline echoes each after its prompt)
+  out_matches '^(> )*2$'
   out_matches '^(> )*3$'
   out_matches '^(>>? )*ml$'
+}
+
+# Built with readline (cmake/cli.cmake), the REPL has a history: Up (ESC [ A)
+# then Enter runs the previous line again.
+t_interactive_history() {
+  if ! ldd "$KSERIAL_LUA" 2>/dev/null | grep -q 'libreadline'; then
+    skip_because "kserial-lua was built without readline"
+    return
+  fi
+  tty_ok || return
+  up=$(printf '\033[A')
+  input 'n = (n or 0) + 1' "$up" 'print("n is " .. n)'
+  run_tty
+  rc_is 0
+  out_has 'n is 2'
 }
 
 t_interrupt() {

@@ -65,8 +65,9 @@ function M.raises(text, f, ...)
   return e
 end
 
--- Files and folders: the same helpers as the other specs use.
+-- Files and folders: the same helpers as the other specs use (the corpus's
+-- location is spec/helpers/corpus.lua's).
 local K = require "ks_helpers"
-M.shared, M.read, M.list = K.shared_dir, K.read, K.list
+M.read, M.list = K.read, K.list
 
 return M

@@ -36,6 +36,14 @@ function M.registry_snapshot()
   return t
 end
 
+-- Puts the global dict back to a registry_snapshot(): what a spec that
+-- registers things calls when it ends, so the next spec starts clean.
+function M.registry_restore(saved)
+  kserial.clear_custom_objects()
+  local view = kserial.get_custom_objects()
+  for k, v in pairs(saved) do view[k] = v end
+end
+
 -- A counter of calls, for tests that check a function was (not) reached.
 function M.counter()
   local c = { n = 0 }
@@ -53,13 +61,6 @@ function M.class(name, fields)
     return out
   end
   return C
-end
-
--- The shared folder (corpus and fixtures), from KSERIAL_SHARED.
-function M.shared_dir()
-  local d = os.getenv("KSERIAL_SHARED")
-  assert(d and d ~= "", "KSERIAL_SHARED must name the shared folder")
-  return d
 end
 
 function M.read(path)
@@ -88,7 +89,10 @@ function M.run_lua(code, args)
   f:write(code)
   f:close()
   local interp = arg and arg[-1] or "lua5.4"
-  local p = assert(io.popen(string.format("'%s' %s '%s' 2>&1", interp, args or "", file)))
+  -- the child finds the modules this process found (plain busted sets
+  -- package.cpath from .busted, ctest through LUA_CPATH)
+  local p = assert(io.popen(string.format("LUA_CPATH_5_4='%s' LUA_PATH_5_4='%s' '%s' %s '%s' 2>&1",
+    package.cpath, package.path, interp, args or "", file)))
   local out = p:read("a")
   local _, _, status = p:close()
   os.remove(file)

@@ -50,7 +50,6 @@ describe("hostile hooks", function()
   end)
 
   describe("get_config", function()
-    local function dump(mode) return pcall(kserial.dumps, { x = Bad{ mode = mode } }) end
 
     it("raising a string: wrapped with the class and the path", function()
       fails_with("kserial: get_config() of 'Bad' raised an error: boom (at $.x)",
@@ -226,7 +225,7 @@ describe("hostile hooks", function()
       Bad.modes.many = function(cls)
         collectgarbage(); collectgarbage()
         local base = collectgarbage("count")
-        for _ = 1, 20000 do local sc <close> = kserial.custom_object_scope({ X = cls }) end
+        for _ = 1, 20000 do local _scope <close> = kserial.custom_object_scope({ X = cls }) end
         collectgarbage(); collectgarbage()
         return { grew = collectgarbage("count") - base }
       end
@@ -245,8 +244,9 @@ describe("hostile hooks", function()
       Bad.modes.close_outer = function() outer:close(); return {} end
       local ok, err = pcall(kserial.deserialize, doc("close_outer"))
       assert.is_false(ok)
-      assert.equal("kserial: from_config() of 'Bad' raised an error: kserial: scope closed out of "
-        .. "order: close the innermost scope first (at $)", err)
+      -- the hook's error names the hook's line, as any error raised there does
+      assert.matches("^kserial: from_config%(%) of 'Bad' raised an error: [^ ]*hostile_hooks_spec%.lua:%d+: "
+        .. "kserial: scope closed out of order: close the innermost scope first %(at %$%)$", err)
       assert.is_true(outer:is_open())
       outer:close()
     end)
@@ -289,7 +289,7 @@ describe("hostile hooks", function()
     it("trusted code may open an unsafe scope itself (only the program, never a config)", function()
       local lambda = kserial.serialize(function() return 7 end)
       Bad.modes.trusted = function(_, c)
-        local s <close> = kserial.safe_mode_scope(false)
+        local _scope <close> = kserial.safe_mode_scope(false)
         return { f = kserial.deserialize(c.fn) }
       end
       local ok, v = run(kserial.deserialize, doc("trusted", { fn = lambda }))

@@ -33,12 +33,29 @@ check pkg-config-version sh -c "pkg-config --modversion kserial | grep -qx '[0-9
 check embed-with-pkg-config sh -c "cc -std=c11 -o '$tmp/embed' '$src/examples/embed/embed.c' \$(pkg-config --cflags --libs kserial) && LD_LIBRARY_PATH='$libdir' '$tmp/embed' | grep -q 'round trip ok'"
 check lua-module sh -c "LUA_CPATH='$prefix/lib/lua/5.4/?.so' lua5.4 -e 'local k = require \"kserial\"; assert(k.loads(\"[1]\")[1] == 1); print(k._VERSION)' | grep -q '^[0-9]'"
 check kserial-lua sh -c "'$prefix/bin/kserial-lua' -e 'print(kserial.dumps({a = 1}))' | grep -qx '{\"a\":1}'"
+check man-page test -f "$prefix/share/man/man1/kserial-lua.1"
+if command -v man >/dev/null 2>&1; then   # a bare Debian has no man-db
+  check man-page-found sh -c "MANPATH='$prefix/share/man' man -w kserial-lua | grep -q 'kserial-lua.1'"
+fi
+check type-stubs sh -c "grep -q '^---@meta' '$prefix/share/kserial/library/kserial.lua'"
 
 mkdir -p "$tmp/consumer"
 cat > "$tmp/consumer/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.21)
 project(consumer C)
+set(LUA_LIBRARIES "the consumer's own")
+set(LUA_FOUND "the consumer's own")
 find_package(kserial 0.1 REQUIRED)
+if(NOT LUA_LIBRARIES STREQUAL "the consumer's own" OR NOT LUA_FOUND STREQUAL "the consumer's own")
+  message(FATAL_ERROR "find_package(kserial) changed the consumer's LUA_* variables")
+endif()
+get_target_property(incs kserial::kserial INTERFACE_INCLUDE_DIRECTORIES)
+list(LENGTH incs n_all)
+list(REMOVE_DUPLICATES incs)
+list(LENGTH incs n_unique)
+if(NOT n_all EQUAL n_unique)
+  message(FATAL_ERROR "kserial::kserial lists an include directory twice: \${incs}")
+endif()
 add_executable(embed $src/examples/embed/embed.c)
 target_link_libraries(embed PRIVATE kserial::kserial)
 CMAKE

@@ -194,7 +194,7 @@ function W.iteration(i)
   local ltext = kserial.dumps({ f = lam })
   refused("Requested the deserialization of a lambda", kserial.loads, ltext)
   do
-    local s <close> = kserial.safe_mode_scope(false)
+    local _scope <close> = kserial.safe_mode_scope(false)
     check(kserial.in_safe_mode() == false, "safe_mode_scope(false) not in effect")
     local f = kserial.loads(ltext).f
     check(f(3) == 6 + tid, "lambda gives %s", tostring(f(3)))

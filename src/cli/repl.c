@@ -1,12 +1,22 @@
 /*
-** repl.c - kserial-lua's read-eval-print loop, as lua5.4's without
-** readline: lines come from stdin through fgets, a line is first tried as
-** `return <line>;`, an incomplete statement reads continuation lines.
+** repl.c - kserial-lua's read-eval-print loop, as lua5.4's: a line is first
+** tried as `return <line>;`, an incomplete statement reads continuation
+** lines. On a terminal, when built with GNU readline (KSERIAL_HAVE_READLINE,
+** cmake/cli.cmake), lines come from readline, with line editing and the
+** session's history, as Debian's lua5.4 has; otherwise, and always when
+** stdin is not a terminal, from fgets.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
+
+#ifdef KSERIAL_HAVE_READLINE
+#include <readline/readline.h>
+#include <readline/history.h>
+#endif
 
 #include "cli.h"
 
@@ -17,16 +27,52 @@
 #define EOF_MARK "<eof>"
 #define EOF_MARK_LEN (sizeof(EOF_MARK) - 1)
 
-/* _PROMPT / _PROMPT2 when set, through tostring; prints it. */
-static void show_prompt(lua_State *L, int firstline) {
-  int top = lua_gettop(L);
-  const char *p = firstline ? PROMPT : PROMPT2;
-  if (lua_getglobal(L, firstline ? "_PROMPT" : "_PROMPT2") != LUA_TNIL)
-    p = luaL_tolstring(L, -1, NULL);
-  fputs(p, stdout);
-  fflush(stdout);
-  lua_settop(L, top);
+/* Pushes the prompt: _PROMPT / _PROMPT2 when set, through tostring. */
+static const char *push_prompt(lua_State *L, int firstline) {
+  if (lua_getglobal(L, firstline ? "_PROMPT" : "_PROMPT2") == LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_pushstring(L, firstline ? PROMPT : PROMPT2);
+    return lua_tostring(L, -1);
+  }
+  return luaL_tolstring(L, -1, NULL);  /* above the value it came from */
 }
+
+#ifdef KSERIAL_HAVE_READLINE
+/* A line readline returned, owned by a userdata until it is a Lua string,
+** so that it is freed even if pushing it raises (out of memory). */
+typedef struct rl_line { char *s; } rl_line;
+
+static int rl_line_gc(lua_State *L) {
+  rl_line *b = (rl_line *)lua_touserdata(L, 1);
+  free(b->s);
+  b->s = NULL;
+  return 0;
+}
+
+/* Pushes the next line read by readline with the prompt given, and adds a
+** non-empty line to the history. Returns 0 (nothing pushed) at the end of
+** input. */
+static int readline_line(lua_State *L, const char *prompt) {
+  rl_line *b = (rl_line *)lua_newuserdatauv(L, sizeof *b, 0);
+  b->s = NULL;
+  if (luaL_newmetatable(L, "kserial-lua.line")) {
+    lua_pushcfunction(L, rl_line_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  b->s = readline(prompt);
+  if (b->s == NULL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (b->s[0] != '\0') add_history(b->s);
+  lua_pushstring(L, b->s);
+  free(b->s);
+  b->s = NULL;
+  lua_remove(L, -2);   /* the box */
+  return 1;
+}
+#endif
 
 /* Pushes the next line of stdin without its newline. The line is built in a
 ** luaL_Buffer (on the Lua stack) so it has no length limit and nothing leaks
@@ -54,8 +100,26 @@ static int read_line(lua_State *L) {
 
 static int push_line(lua_State *L, int firstline) {
   const char *line;
-  show_prompt(L, firstline);
-  if (!read_line(L)) return 0;
+  int top = lua_gettop(L);
+  const char *prompt = push_prompt(L, firstline);
+#ifdef KSERIAL_HAVE_READLINE
+  if (isatty(STDIN_FILENO)) {
+    if (!readline_line(L, prompt)) {
+      lua_settop(L, top);
+      return 0;
+    }
+  } else
+#endif
+  {
+    fputs(prompt, stdout);
+    fflush(stdout);
+    if (!read_line(L)) {
+      lua_settop(L, top);
+      return 0;
+    }
+  }
+  lua_copy(L, -1, top + 1);   /* the line, where the prompt was */
+  lua_settop(L, top + 1);
   line = lua_tostring(L, -1);
   if (firstline && line[0] == '=') {  /* "=expr", as in Lua 5.1 and 5.2 */
     lua_pushfstring(L, "return %s", line + 1);
@@ -126,6 +190,9 @@ static void print_results(lua_State *L) {
 
 void cli_repl(lua_State *L) {
   int status;
+#ifdef KSERIAL_HAVE_READLINE
+  rl_readline_name = "kserial-lua";   /* for ~/.inputrc's $if blocks */
+#endif
   while ((status = load_line(L)) != -1) {
     if (status == LUA_OK) status = cli_docall(L, 0, LUA_MULTRET);
     if (status == LUA_OK)

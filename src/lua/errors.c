@@ -1,10 +1,14 @@
 /*
 ** errors.c - how the binding reports errors.
 **
-** Every message starts with "kserial: ". Walks raise without a position;
-** the public entry points run their work through ksl_call_entry, which adds
-** the position of the Lua code that called kserial (luaL_where level 1) to
-** kserial's own messages, so a message points at the user's line.
+** Every message starts with "kserial: ", after the position of the Lua code
+** that called kserial, as luaL_error writes it. ksl_error adds that
+** position itself when a Lua function called the running C function
+** directly (registration, scopes, argument checks; through pcall(f, ...)
+** there is none), and nothing inside a walk, whose caller is C; the entry
+** points that run a walk through ksl_call_entry add it when the walk's
+** error comes out, so a message points at the user's line either way.
+** ksl_argerror is the one owner of argument errors.
 */
 #include <stdarg.h>
 #include <string.h>
@@ -14,12 +18,49 @@
 
 int ksl_error(lua_State *L, const char *fmt, ...) {
   va_list ap;
+  luaL_where(L, 1);   /* "" unless a Lua function is the caller */
   lua_pushliteral(L, "kserial: ");
   va_start(ap, fmt);
   lua_pushvfstring(L, fmt, ap);
   va_end(ap);
-  lua_concat(L, 2);
+  lua_concat(L, 3);
   return lua_error(L);
+}
+
+/* luaL_argerror's message (the function's name as the caller spelt it, a
+** method's self not counted) with kserial's prefix and position. */
+int ksl_argerror(lua_State *L, int arg, const char *extramsg) {
+  lua_Debug ar;
+  const char *name = "?";
+  if (lua_getstack(L, 0, &ar)) {
+    lua_getinfo(L, "n", &ar);
+    if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0) {
+      arg--;
+      if (arg == 0)
+        return ksl_error(L, "calling '%s' on bad self (%s)",
+                         ar.name ? ar.name : "?", extramsg);
+    }
+    if (ar.name != NULL) name = ar.name;
+  }
+  return ksl_error(L, "bad argument #%d to '%s' (%s)", arg, name, extramsg);
+}
+
+int ksl_typeerror(lua_State *L, int arg, const char *expected) {
+  const char *got = lua_isnone(L, arg) ? "no value" : ksl_typename(L, arg);
+  return ksl_argerror(L, arg, lua_pushfstring(L, "%s expected, got %s", expected, got));
+}
+
+void ksl_checkany(lua_State *L, int arg) {
+  if (lua_isnone(L, arg)) ksl_argerror(L, arg, "value expected");
+}
+
+void ksl_checktype(lua_State *L, int arg, int t) {
+  if (lua_type(L, arg) != t) ksl_typeerror(L, arg, lua_typename(L, t));
+}
+
+const char *ksl_checklstring(lua_State *L, int arg, size_t *len) {
+  if (lua_type(L, arg) != LUA_TSTRING) ksl_typeerror(L, arg, "string");
+  return lua_tolstring(L, arg, len);
 }
 
 const char *ksl_typename(lua_State *L, int idx) {

@@ -76,6 +76,17 @@ static mapbox *new_mapbox(lua_State *L) {
   return mb;
 }
 
+void ksl_check_object(lua_State *L, int idx, const char *what, const char *key,
+                      size_t klen) {
+  int t = lua_type(L, idx);
+  if (t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TUSERDATA) return;
+  idx = lua_absindex(L, idx);
+  ksl_error(L, "%s: '%s' is a %s, which can never be looked up: only classes "
+            "(tables), functions and userdata can", what, ksl_shown(L, key, klen),
+            t == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL
+              ? "null" : luaL_typename(L, idx));
+}
+
 ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what) {
   mapbox *mb;
   idx = lua_absindex(L, idx);
@@ -89,6 +100,7 @@ ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what) {
                 luaL_typename(L, -2));
     k = lua_tolstring(L, -2, &len);
     if (len == 0) ksl_error(L, "%s: keys must not be empty", what);
+    ksl_check_object(L, -1, what, k, len);
     if (ks_map_set(mb->m, k, len, ksl_handle(L, -1, 1)) != KS_OK)
       luaL_error(L, "kserial: not enough memory");
     lua_pop(L, 1);

@@ -63,7 +63,7 @@ static int loads_worker(lua_State *L) {
 static int l_loads(lua_State *L) {
   lua_settop(L, 2);
   if (lua_type(L, 1) != LUA_TSTRING)
-    return luaL_typeerror(L, 1, "string");
+    return ksl_typeerror(L, 1, "string");
   if (do_loads(L, 1, 2, "loads") != LUA_OK) return ksl_raise(L);
   return 1;
 }
@@ -127,7 +127,7 @@ static int l_save(lua_State *L) {
   char *tmp;
   int err;
   lua_settop(L, 3);
-  path = luaL_checklstring(L, 2, &plen);
+  path = ksl_checklstring(L, 2, &plen);
   if (do_dumps(L, 1, 3, "save") != LUA_OK) return ksl_raise(L);
   text = lua_tolstring(L, -1, &len);
   /* the temporary name lives in a userdata: no leak if anything raises */
@@ -189,7 +189,7 @@ static int l_load(lua_State *L) {
   const char *path;
   int err;
   lua_settop(L, 2);
-  path = luaL_checkstring(L, 1);
+  path = ksl_checklstring(L, 1, NULL);
   err = read_file(L, path);
   if (err != 0) {
     push_io_error(L, "load: cannot read", path, err);
@@ -203,7 +203,7 @@ static int l_load(lua_State *L) {
 
 static int l_register_special(lua_State *L) {
   size_t len;
-  const char *name = luaL_checklstring(L, 1, &len);
+  const char *name = ksl_checklstring(L, 1, &len);
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   int has_encode = 0;
   if (strcmp(name, "__lambda__") == 0 || strcmp(name, "__bytes__") == 0 ||
@@ -219,7 +219,7 @@ static int l_register_special(lua_State *L) {
   }
   lua_pop(L, 1);
   if (!lua_isnil(L, 2)) {
-    luaL_checktype(L, 2, LUA_TTABLE);
+    ksl_checktype(L, 2, LUA_TTABLE);
     lua_createtable(L, 0, 2);
     lua_getfield(L, 2, "decode");
     if (!lua_isfunction(L, -1))

@@ -49,13 +49,26 @@ void ksl_push_handle(lua_State *L, ks_handle h);
 ** keys are an error naming `what`). The map is owned by a userdata pushed on
 ** the stack (freed by its __gc unless ksl_map_release takes it back). */
 ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what);
+/* Raises unless the value at idx can be looked up by name (a class table, a
+** function or a userdata): numbers, strings, booleans... never resolve.
+** what and key name the place for the message. */
+void ksl_check_object(lua_State *L, int idx, const char *what, const char *key,
+                      size_t klen);
 ks_map *ksl_map_release(lua_State *L, int idx);
 void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
 
 /* ---- errors (errors.c) ------------------------------------------------------ */
-/* Raises "kserial: <msg>" with no position prefix (top-level entry points add
-** the caller's position). */
+/* Raises "kserial: <msg>", after the caller's position when a Lua function
+** called the running C function (inside a walk there is none: the entry
+** point adds it, see ksl_call_entry). */
 int ksl_error(lua_State *L, const char *fmt, ...);
+/* Argument errors, the one owner: "kserial: bad argument #n to 'f' (msg)".
+** The checks take no numbers or strings for one another (no coercion). */
+int ksl_argerror(lua_State *L, int arg, const char *extramsg);
+int ksl_typeerror(lua_State *L, int arg, const char *expected);
+void ksl_checkany(lua_State *L, int arg);
+void ksl_checktype(lua_State *L, int arg, int t);
+const char *ksl_checklstring(lua_State *L, int arg, size_t *len);
 /* Pushes a short printable excerpt of string s (at most ~60 bytes). */
 void ksl_push_excerpt(lua_State *L, const char *s, size_t len);
 /* A name from a document as a message shows it: s itself when it is short

@@ -124,8 +124,10 @@ static ks_map *opt_map(lua_State *L, int idx, const char *what) {
 static int l_get_registered_object(lua_State *L) {
   ks_engine *e = ksl_engine(L);
   size_t len;
-  const char *name = luaL_checklstring(L, 1, &len);
-  ks_map *custom = opt_map(L, 2, "custom_objects");
+  const char *name = ksl_checklstring(L, 1, &len);
+  ks_map *custom;
+  lua_settop(L, 3);   /* the maps' owners go above the three arguments */
+  custom = opt_map(L, 2, "custom_objects");
   ks_map *modules = opt_map(L, 3, "module_objects");
   ks_handle h = ks_lookup(e, name, len, custom, modules, NULL);
   if (h == KS_NOHANDLE) lua_pushnil(L);
@@ -152,6 +154,7 @@ static int view_newindex(lua_State *L) {
               luaL_typename(L, 2));
   key = lua_tolstring(L, 2, &len);
   if (len == 0) ksl_error(L, "get_custom_objects(): keys must not be empty");
+  if (!lua_isnil(L, 3)) ksl_check_object(L, 3, "get_custom_objects()", key, len);
   st = ks_custom_set(e, key, len,
                      lua_isnil(L, 3) ? KS_NOHANDLE : ksl_handle(L, 3, 1));
   check_status(L, st, "get_custom_objects()");
@@ -217,10 +220,10 @@ static int l_clear_custom_objects(lua_State *L) {
 static int l_register_module(lua_State *L) {
   ks_engine *e = ksl_engine(L);
   size_t mlen;
-  const char *module = luaL_checklstring(L, 1, &mlen);
+  const char *module = ksl_checklstring(L, 1, &mlen);
   ks_map *members;
   ks_status st;
-  luaL_checktype(L, 2, LUA_TTABLE);
+  ksl_checktype(L, 2, LUA_TTABLE);
   if (mlen == 0) ksl_error(L, "register_module: the module name must not be empty");
   lua_settop(L, 2);
   lua_newtable(L);                             /* 3: the snapshot */

@@ -142,7 +142,7 @@ static void scan_value(scanner *s, int idx, const ksl_path *p, int depth) {
 static int l_scan(lua_State *L) {
   scanner s;
   ksl_path root = KSL_PATH_ROOT;
-  luaL_checkany(L, 1);
+  ksl_checkany(L, 1);
   lua_settop(L, 1);
   s.L = L;
   s.e = ksl_engine(L);

@@ -635,7 +635,7 @@ int ksl_serialize_value(lua_State *L, int idx) {
 }
 
 static int l_serialize(lua_State *L) {
-  luaL_checkany(L, 1);
+  ksl_checkany(L, 1);
   lua_settop(L, 1);
   if (ksl_serialize_value(L, 1) != LUA_OK) return ksl_raise(L);
   return 1;
