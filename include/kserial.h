@@ -173,6 +173,106 @@ ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
                     const ks_map *custom_objects, const ks_map *module_objects,
                     ks_source *src);
 
+/* ---- envelopes: the rules of a {"class_name": ..., "config": ...} dict ---- */
+
+/* The keys of an envelope the rules look at, in Keras's order. */
+typedef enum ks_env_key {
+  KS_ENV_MODULE = 0, KS_ENV_CLASS_NAME, KS_ENV_CONFIG, KS_ENV_REGISTERED_NAME,
+  KS_ENV_SHARED_OBJECT_ID, KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG,
+  KS_ENV_NKEYS
+} ks_env_key;
+/* The key's text ("class_name"...), or NULL when k is out of range. */
+const char *ks_envelope_key(ks_env_key k);
+
+/* The JSON type of one key's value, as the binding read it from its own
+** representation of a decoded dict. */
+typedef enum ks_vtype {
+  KS_V_ABSENT = 0,  /* the key is missing */
+  KS_V_NULL, KS_V_BOOLEAN, KS_V_INTEGER, KS_V_FLOAT, KS_V_STRING,
+  KS_V_ARRAY, KS_V_DICT,
+  KS_V_OTHER        /* anything a document cannot hold (a live object) */
+} ks_vtype;
+
+typedef struct ks_env_field {
+  ks_vtype type;
+  const char *s;    /* KS_V_STRING: its bytes (may hold NUL), borrowed */
+  size_t len;
+} ks_env_field;
+
+/* What the binding read from one dict. `special` is 1 when the program
+** registered a special handler for this class_name (the binding keeps
+** those); the core only needs to know that one exists. */
+typedef struct ks_envelope {
+  ks_env_field f[KS_ENV_NKEYS];
+  int special;
+} ks_envelope;
+
+typedef enum ks_env_kind {
+  KS_ENV_NOT = 0,   /* not an envelope: a plain dict */
+  KS_ENV_SPECIAL,   /* a class_name with a registered special handler */
+  KS_ENV_LAMBDA,    /* "__lambda__": code */
+  KS_ENV_BYTES,     /* "__bytes__" */
+  KS_ENV_MARKER,    /* another "__name__" marker, kept whole */
+  KS_ENV_FUNCTION,  /* "function": config names a function */
+  KS_ENV_CLASS      /* anything else: a class to instantiate */
+} ks_env_kind;
+
+typedef enum ks_env_error {
+  KS_ENV_OK = 0,
+  KS_ENV_EKEYTYPE,      /* the key named in ks_env_verdict.key has a wrong type */
+  KS_ENV_ENOTFOUND,     /* the name resolves nowhere */
+  KS_ENV_EINCONSISTENT, /* registered_name resolves nowhere, module + class_name do */
+  KS_ENV_EINVAL         /* a NULL argument, or kind is not FUNCTION or CLASS */
+} ks_env_error;
+
+/* The core's decision on one envelope. */
+typedef struct ks_env_verdict {
+  ks_env_kind kind;
+  ks_env_error err;
+  ks_env_key key;       /* KS_ENV_EKEYTYPE: the faulty key */
+  const char *want;     /* KS_ENV_EKEYTYPE: what it must be ("a string or null") */
+  /* ks_envelope_resolve: */
+  const char *name;     /* the name looked up (borrowed from the envelope) */
+  size_t nlen;
+  ks_handle h;          /* what it resolved to, KS_NOHANDLE when nothing */
+  int expect_class;     /* 1: h must be a class; 0: a function */
+} ks_env_verdict;
+
+/* A "__name__" marker: more than 4 bytes, two '_' at each end. */
+int ks_is_marker_name(const char *s, size_t len);
+
+/* Classifies env and checks the types of its keys, in this order:
+**   1. not an envelope (KS_ENV_NOT, KS_ENV_OK) unless both class_name and
+**      config are present (null counts as present);
+**   2. class_name must be a string;
+**   3. a registered special, "__lambda__", "__bytes__", a marker or
+**      "function" is that kind; anything else a class;
+**   4. bytes: config must be a dict; lambdas, markers and specials are
+**      not checked further (their config belongs to their handler, and a
+**      lambda's is looked at only once safe mode allows it);
+**   5. function: module must be a string or null, config a string;
+**   6. class: shared_object_id an integer or null, config a dict or null
+**      (or an array: Keras 2's list-style Sequential config),
+**      build_config and compile_config dicts or null, registered_name and
+**      module strings or null.
+** The first fault found wins; v->kind is set either way. */
+ks_env_error ks_envelope_check(const ks_envelope *env, ks_env_verdict *v);
+
+/* Resolves a checked FUNCTION or CLASS envelope (v from ks_envelope_check).
+**   function: its config through ks_lookup, then through the registered
+**     module named by `module`, then (a bare name without '>') the only
+**     global key that ends in ">name" (ks_lookup_suffix);
+**   class: registered_name (class_name when it is absent, null or "")
+**     through ks_lookup, then module + class_name through the registered
+**     modules; a registered_name that differs from class_name and
+**     resolves nowhere while module + class_name do is refused as
+**     inconsistent (KS_ENV_EINCONSISTENT, v->h = KS_NOHANDLE).
+** Sets v->name, v->nlen, v->h and v->expect_class. */
+ks_env_error ks_envelope_resolve(const ks_engine *e, const ks_envelope *env,
+                                 const ks_map *custom_objects,
+                                 const ks_map *module_objects,
+                                 ks_env_verdict *v);
+
 #ifdef __cplusplus
 }
 #endif
