@@ -38,6 +38,12 @@ local function suffix_unique(name)
   return n == 1
 end
 
+local function suffix_value(name)
+  for k, v in pairs(kserial.get_custom_objects()) do
+    if #k > #name and k:sub(-#name - 1) == ">" .. name then return v end
+  end
+end
+
 local function is_ident(k)
   return k:find("^[A-Za-z_][A-Za-z0-9_]*$") ~= nil
 end
@@ -133,19 +139,28 @@ local function envelope(t, segs, out)
   if module then
     out[#out + 1] = { kind = "module", name = module, path = path, found = R.modules[module] ~= nil }
   end
+  local name, found, value
   if cname == "function" then
-    local fname = rawget(t, "config")
-    local found = resolves(fname) or module_has(module, fname)
-      or (not fname:find(">", 1, true) and suffix_unique(fname))
-    out[#out + 1] = { kind = "function", name = fname, path = path, found = found }
-    return
-  elseif rname and rname ~= "" then
-    out[#out + 1] = { kind = "class", name = rname, path = path,
-                      found = resolves(rname) or (rname == cname and module_has(module, cname)) }
+    name = rawget(t, "config")
+    value = kserial.get_registered_object(name)
+      or (module_has(module, name) and R.modules[module][name])
+      or (not name:find(">", 1, true) and suffix_unique(name) and suffix_value(name)) or nil
   else
-    out[#out + 1] = { kind = "class", name = cname, path = path,
-                      found = resolves(cname) or module_has(module, cname) }
+    name = (rname and rname ~= "") and rname or cname
+    value = kserial.get_registered_object(name)
+    if value == nil and (name == cname or rname == cname) and module_has(module, cname) then
+      value = R.modules[module][cname]
+    end
   end
+  found = value ~= nil
+  local want_class = cname ~= "function"
+  if found and ((want_class and type(value) ~= "table") or (not want_class
+      and type(value) ~= "function" and not (getmetatable(value) or {}).__call)) then
+    out[#out + 1] = { kind = "invalid", name = name, path = path }
+    return
+  end
+  out[#out + 1] = { kind = want_class and "class" or "function", name = name, path = path, found = found }
+  if not want_class then return end
   if CODE_CLASSES[cname] then
     out[#out + 1] = { kind = "code", name = cname, path = path }
   end

@@ -262,10 +262,11 @@ static int des_special(dwalker *w, int env, const char *name, size_t len,
 
 /* ---- functions and classes -------------------------------------------------------- */
 
-/* Pushes what the core resolved v to; nil (a collected value) counts as
+/* Pushes what the core resolved the envelope to, checked by the rules of
+** envelope.c (a class, or a function); nil (a collected value) counts as
 ** not found. */
-static void push_resolved(dwalker *w, int env, const ks_envelope *ev,
-                          ks_env_verdict *v, const ksl_path *p) {
+static void push_named(dwalker *w, int env, const ks_envelope *ev,
+                       ks_env_verdict *v, const ksl_path *p) {
   if (ks_envelope_resolve(w->e, ev, w->custom, w->modobjs, v) != KS_ENV_OK)
     envelope_fail(w, env, ev, v, p);
   ksl_push_handle(w->L, v->h);
@@ -273,34 +274,19 @@ static void push_resolved(dwalker *w, int env, const ks_envelope *ev,
     v->err = KS_ENV_ENOTFOUND;
     envelope_fail(w, env, ev, v, p);
   }
+  if (!ksl_envelope_value_ok(w->L, -1, v))
+    ksl_path_error(w->L, p, "from_config()", w->shared);
 }
 
 static void des_function(dwalker *w, int env, const ks_envelope *ev,
                          ks_env_verdict *v, const ksl_path *p) {
-  lua_State *L = w->L;
-  push_resolved(w, env, ev, v, p);
-  if (lua_type(L, -1) != LUA_TFUNCTION) {     /* a callable object will do */
-    if (luaL_getmetafield(L, -1, "__call") == LUA_TNIL) {
-      const char *t = ksl_typename(L, -1);
-      fail(w, p, "'%s' names a %s, not a function", ksl_shown(L, v->name, v->nlen), t);
-    }
-    lua_pop(L, 1);                            /* the __call */
-  }
+  push_named(w, env, ev, v, p);
 }
 
 /* Finds the class of an envelope and pushes it. */
 static void find_class(dwalker *w, int env, const ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
-  lua_State *L = w->L;
-  push_resolved(w, env, ev, v, p);
-  if (lua_type(L, -1) == LUA_TFUNCTION)
-    fail(w, p, "'%s' names a function where a class was expected",
-         ksl_shown(L, v->name, v->nlen));
-  if (lua_type(L, -1) != LUA_TTABLE) {
-    const char *t = ksl_typename(L, -1);
-    fail(w, p, "'%s' names a %s where a class was expected",
-         ksl_shown(L, v->name, v->nlen), t);
-  }
+  push_named(w, env, ev, v, p);
 }
 
 /* Opens the scopes a from_config() runs in; returns the outermost token. */

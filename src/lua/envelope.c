@@ -165,3 +165,23 @@ int ksl_envelope_message(lua_State *L, int idx, const ks_envelope *env,
       return 0;
   }
 }
+
+int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v) {
+  const char *name, *t;
+  val = lua_absindex(L, val);
+  if (v->expect_class ? lua_type(L, val) == LUA_TTABLE
+                      : (lua_type(L, val) == LUA_TFUNCTION ||
+                         luaL_getmetafield(L, val, "__call") != LUA_TNIL)) {
+    if (!v->expect_class && lua_type(L, val) != LUA_TFUNCTION) lua_pop(L, 1);
+    return 1;
+  }
+  name = ksl_shown(L, v->name, v->nlen);
+  t = ksl_typename(L, val);
+  if (!v->expect_class)                     /* a callable object will do */
+    lua_pushfstring(L, "'%s' names a %s, not a function", name, t);
+  else if (lua_type(L, val) == LUA_TFUNCTION)
+    lua_pushfstring(L, "'%s' names a function where a class was expected", name);
+  else
+    lua_pushfstring(L, "'%s' names a %s where a class was expected", name, t);
+  return 0;
+}

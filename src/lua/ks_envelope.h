@@ -25,4 +25,10 @@ const char *ksl_vtype_name(ks_vtype t);
 int ksl_envelope_message(lua_State *L, int idx, const ks_envelope *env,
                          const ks_env_verdict *v, const char *modobjs_printable);
 
+/* Whether the value at val, what v resolved to, is what the envelope wants:
+** a class (a table), or a function (or an object with __call); a function
+** where a class was expected is refused (Keras returned it, which is how
+** CVE-2025-1550 ran code). When it is not, pushes the message and returns 0. */
+int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v);
+
 #endif

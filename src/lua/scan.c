@@ -107,7 +107,15 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
              lua_tostring(L, -1));
     lua_settop(L, top);
   } else {
-    add_item(s, p, v->expect_class ? "class" : "function", v->name, v->nlen, 1, NULL);
+    int top = lua_gettop(L);
+    ksl_push_handle(L, v->h);
+    if (ksl_envelope_value_ok(L, top + 1, v)) {
+      add_item(s, p, v->expect_class ? "class" : "function", v->name, v->nlen, 1, NULL);
+    } else {       /* loads refuses it: listed as a refused envelope */
+      s->invalid = 1;
+      add_item(s, p, "invalid", v->name, v->nlen, -1, lua_tostring(L, -1));
+    }
+    lua_settop(L, top);
   }
   if (v->kind != KS_ENV_CLASS) return;
   for (cc = CODE_CLASSES; cc->name != NULL; cc++) {
