@@ -22,6 +22,9 @@ typedef struct scanner {
   int invalid;        /* an envelope loads refuses for its form */
   int missing;        /* a name that resolves nowhere */
   int max_depth;
+  int deepest;        /* the deepest level the walk has reached */
+  int memo;           /* stack index: table -> {values, height} of a walk
+                      ** that listed nothing (walking it again would not) */
   lua_Integer values, max_values;
 } scanner;
 
@@ -206,6 +209,51 @@ static void scan_table(scanner *s, int t, const ksl_path *p, int depth) {
   }
 }
 
+/* Counts n more values; a table reached from many places is walked (or
+** counted) at each, so this bounds the work. */
+static void count_values(scanner *s, lua_Integer n, const ksl_path *p) {
+  if (n <= s->max_values - s->values) {
+    s->values += n;
+    return;
+  }
+  lua_pushfstring(s->L, "scan: more than %I values (a table reached from many "
+                  "places counts at each); raise the max_values option to "
+                  "allow more", (LUAI_UACINT)s->max_values);
+  ksl_path_error(s->L, p, "scan", 0);
+}
+
+/* A table met again whose first walk listed nothing: counted, not walked,
+** unless it would now reach past max_depth. Returns 1 when done. */
+static int memo_hit(scanner *s, int t, const ksl_path *p, int depth) {
+  lua_State *L = s->L;
+  lua_Integer n, height;
+  lua_pushvalue(L, t);
+  if (lua_rawget(L, s->memo) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_rawgeti(L, -1, 1);
+  lua_rawgeti(L, -2, 2);
+  n = lua_tointeger(L, -2);
+  height = lua_tointeger(L, -1);
+  lua_pop(L, 3);
+  if (depth + height > s->max_depth) return 0;
+  count_values(s, n, p);
+  if (depth + height > s->deepest) s->deepest = (int)(depth + height);
+  return 1;
+}
+
+static void memo_put(scanner *s, int t, lua_Integer n, int height) {
+  lua_State *L = s->L;
+  lua_pushvalue(L, t);
+  lua_createtable(L, 2, 0);
+  lua_pushinteger(L, n);
+  lua_rawseti(L, -2, 1);
+  lua_pushinteger(L, height);
+  lua_rawseti(L, -2, 2);
+  lua_rawset(L, s->memo);
+}
+
 static void scan_value(scanner *s, int idx, const ksl_path *p, int depth) {
   lua_State *L = s->L;
   idx = lua_absindex(L, idx);
@@ -213,15 +261,22 @@ static void scan_value(scanner *s, int idx, const ksl_path *p, int depth) {
     lua_pushfstring(L, "scan: nesting deeper than %d", s->max_depth);
     ksl_path_error(L, p, "scan", 0);
   }
-  /* a table reached from many places is walked at each: bound the work */
-  if (++s->values > s->max_values) {
-    lua_pushfstring(L, "scan: more than %I values (a table reached from many "
-                    "places is walked at each); raise the max_values option "
-                    "to allow more", (LUAI_UACINT)s->max_values);
-    ksl_path_error(L, p, "scan", 0);
+  if (depth > s->deepest) s->deepest = depth;
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    lua_Integer before = s->values;
+    size_t nitems = lua_rawlen(L, s->items);
+    int outer = s->deepest;
+    if (memo_hit(s, idx, p, depth)) return;
+    count_values(s, 1, p);
+    s->deepest = depth;
+    scan_table(s, idx, p, depth);
+    if (lua_rawlen(L, s->items) == nitems)
+      memo_put(s, idx, s->values - before, s->deepest - depth);
+    if (outer > s->deepest) s->deepest = outer;
+    return;
   }
-  if (lua_type(L, idx) == LUA_TTABLE) scan_table(s, idx, p, depth);
-  else if (lua_type(L, idx) == LUA_TSTRING) {
+  count_values(s, 1, p);
+  if (lua_type(L, idx) == LUA_TSTRING) {
     size_t len;
     const char *str = lua_tolstring(L, idx, &len);
     /* deserialize would turn a string naming something into that thing */
@@ -260,6 +315,7 @@ static int scan_worker(lua_State *L) {
   s.unsafe = s.invalid = s.missing = 0;
   s.max_depth = dop.max_depth;
   s.values = 0;
+  s.deepest = 0;
   s.max_values = read_max_values(L, 2);
   if (lua_type(L, 1) == LUA_TSTRING) {   /* text, as loads takes it */
     size_t len;
@@ -267,6 +323,8 @@ static int scan_worker(lua_State *L) {
     ksj_decode(L, text, len, &dop);
     lua_replace(L, 1);
   }
+  lua_newtable(L);
+  s.memo = lua_gettop(L);
   lua_newtable(L);
   s.items = lua_gettop(L);
   scan_value(&s, 1, &root, 0);
