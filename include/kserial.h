@@ -76,8 +76,13 @@ int ks_map_next(const ks_map *m, size_t *iter, const char **key, size_t *len,
 
 /* ---- names -------------------------------------------------------------- */
 
-/* A package or a name part: non-empty, no '>' and no NUL byte. */
+/* A key that names an object (in the global dict, a scope, a module, a
+** module name): non-empty and no NUL byte (KS_EBADNAME). */
+ks_status ks_check_key(const char *s, size_t len);
+/* A package or a name part: a key with no '>'. */
 ks_status ks_check_name(const char *s, size_t len);
+/* Every key of m passes ks_check_key (KS_EBADNAME when one does not). */
+ks_status ks_check_keys(const ks_map *m);
 
 /* ---- the registry (Keras's global custom objects) ------------------------ */
 
@@ -86,7 +91,8 @@ ks_status ks_check_name(const char *s, size_t len);
 ** existing key again replaces it; the reverse map stays consistent. */
 ks_status ks_register(ks_engine *e, const char *pkg, size_t plen,
                       const char *name, size_t nlen, ks_handle h);
-/* The global dict seen through get_custom_objects(): any non-empty key.
+/* The global dict seen through get_custom_objects(): any key that passes
+** ks_check_key (else KS_EBADNAME).
 ** h == KS_NOHANDLE removes the key. A key that changes value drops the
 ** reverse entry that pointed at it. No reverse entry is added. */
 ks_status ks_custom_set(ks_engine *e, const char *key, size_t len, ks_handle h);
@@ -103,7 +109,8 @@ ks_handle ks_lookup_suffix(const ks_engine *e, const char *name, size_t len);
 
 /* Registers (or replaces) module `module` with the entries of `members`,
 ** which the engine takes over (it is freed here even on error). Members are
-** a snapshot: later changes to the host's table are not seen. */
+** a snapshot: later changes to the host's table are not seen. The module
+** name and every member key must pass ks_check_key (else KS_EBADNAME). */
 ks_status ks_module_register(ks_engine *e, const char *module, size_t mlen,
                              ks_map *members);
 ks_handle ks_module_lookup(const ks_engine *e, const char *module, size_t mlen,
@@ -121,7 +128,8 @@ int ks_module_exists(const ks_engine *e, const char *module, size_t mlen);
 typedef uint64_t ks_token;
 
 /* Pushes a custom-object scope with the entries of `frame` (taken over: it
-** is freed here even on error). Lookups see it merged over outer scopes. */
+** is freed here even on error). Lookups see it merged over outer scopes.
+** Every key must pass ks_check_key (else KS_EBADNAME). */
 ks_status ks_scope_push_objects(ks_engine *e, ks_map *frame, ks_token *token);
 ks_status ks_scope_push_safe_mode(ks_engine *e, int safe, ks_token *token);
 /* Closes the innermost scope. KS_OK when `token` is the innermost;
