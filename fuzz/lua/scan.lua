@@ -116,7 +116,7 @@ local function envelope(t, segs, out)
   end
   local rname = type(rawget(t, "registered_name")) == "string" and rawget(t, "registered_name") or nil
   local module = type(rawget(t, "module")) == "string" and rawget(t, "module") or nil
-  if cname == "__fuzz__" then
+  if cname == "__fuzz__" or cname == "__fuzz_nested__" then   -- registry.lua's specials
     out[#out + 1] = { kind = "special", name = cname, path = path }
     return
   end
