@@ -141,6 +141,22 @@ describe("scan and loads judge envelopes by the same rules", function()
     assert.is_false(r.invalid)
   end)
 
+  it("judges tables built in Lua by their first key, as deserialize does", function()
+    local D = kserial.class("D")
+    function D:get_config() return {} end
+    kserial.register_serializable("pkg")(D)
+    local doc = { class_name = "D", registered_name = "pkg>D", config = {}, build_config = { 1, 2 } }
+    local r = kserial.scan(doc)
+    assert.is_true(r.invalid)
+    assert.equal("the envelope's \"build_config\" must be a dict or null, not array",
+                 items_of(r, "invalid")[1].reason)
+    local ok, err = pcall(kserial.deserialize, doc)
+    assert.is_false(ok)
+    assert.matches("must be a dict or null, not array", err, 1, true)
+    doc.build_config = { units = 2 }
+    assert.is_true(kserial.scan(doc).clean)
+  end)
+
   it("reports a registered special as such", function()
     kserial.register_special("Pair", { decode = function(c) return c end })
     local r = kserial.scan('{"class_name": "Pair", "config": {}}')
@@ -213,7 +229,9 @@ describe("scan finds every form of Keras code", function()
       assert.same({ cls, "$.a" }, { c[1].name, c[1].path })
       assert.matches(why, c[1].reason, 1, true)
     end
-    assert.is_false(kserial.scan('{"class_name": "TFOpLambda", "config": {}}').unsafe)
+    for _, name in ipairs({ "TFOpLambda", "Lam", "LambdaX", "Lambda\\u0000", "lambda", "TFSM" }) do
+      assert.is_false(kserial.scan('{"class_name": "' .. name .. '", "config": {}}').unsafe, name)
+    end
   end)
 end)
 
