@@ -50,6 +50,16 @@ docs.reenter = env("Fuzz>Reenter", { text = kserial.dumps({ a = lambda, b = { 1,
 docs.special = json.array({ env("__fuzz__", { value = env("Fuzz>Base", {}) }), env("__fuzz__", { raise = true }),
   env("__tuple__", { value = json.array({ 1, 2 }) }), env("__bytes__", { value = "/w==", encoding = "base64" }),
   env("__keras_tensor__", { shape = json.array({ kserial.null, 3 }) }) })
+docs.special_nested = json.array({
+  env("__fuzz_nested__", { value = env("Fuzz>Base", {}) }),
+  env("__fuzz_nested__", { value = lambda, unsafe = true }),
+  env("__fuzz_nested__", { value = env("Scoped", {}), scope = true }),
+  env("__fuzz_nested__", { value = env("__fuzz_nested__", { value = json.array({ 1, lambda2 }) }) }),
+  env("__fuzz_nested__", { raise = true }) })
+docs.keras_code = json.array({
+  env("Lambda", { ["function"] = json.array({ "4wEAAAAA", kserial.null, kserial.null }),
+                  function_type = "lambda", output_shape = "4wEA", output_shape_type = "lambda" }),
+  env("TFSMLayer", { filepath = "model/" }), env("TorchModuleWrapper", { module = "gASV" }) })
 docs.bad_config = json.array({ env("Fuzz>BadConfig", { mode = 1 }), env("Fuzz>BadConfig", { mode = 2 }),
   env("Fuzz>BadConfig", { mode = 3 }), env("Fuzz>BadConfig", { mode = 4 }) })
 

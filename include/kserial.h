@@ -76,8 +76,13 @@ int ks_map_next(const ks_map *m, size_t *iter, const char **key, size_t *len,
 
 /* ---- names -------------------------------------------------------------- */
 
-/* A package or a name part: non-empty, no '>' and no NUL byte. */
+/* A key that names an object (in the global dict, a scope, a module, a
+** module name): non-empty and no NUL byte (KS_EBADNAME). */
+ks_status ks_check_key(const char *s, size_t len);
+/* A package or a name part: a key with no '>'. */
 ks_status ks_check_name(const char *s, size_t len);
+/* Every key of m passes ks_check_key (KS_EBADNAME when one does not). */
+ks_status ks_check_keys(const ks_map *m);
 
 /* ---- the registry (Keras's global custom objects) ------------------------ */
 
@@ -86,7 +91,8 @@ ks_status ks_check_name(const char *s, size_t len);
 ** existing key again replaces it; the reverse map stays consistent. */
 ks_status ks_register(ks_engine *e, const char *pkg, size_t plen,
                       const char *name, size_t nlen, ks_handle h);
-/* The global dict seen through get_custom_objects(): any non-empty key.
+/* The global dict seen through get_custom_objects(): any key that passes
+** ks_check_key (else KS_EBADNAME).
 ** h == KS_NOHANDLE removes the key. A key that changes value drops the
 ** reverse entry that pointed at it. No reverse entry is added. */
 ks_status ks_custom_set(ks_engine *e, const char *key, size_t len, ks_handle h);
@@ -103,7 +109,8 @@ ks_handle ks_lookup_suffix(const ks_engine *e, const char *name, size_t len);
 
 /* Registers (or replaces) module `module` with the entries of `members`,
 ** which the engine takes over (it is freed here even on error). Members are
-** a snapshot: later changes to the host's table are not seen. */
+** a snapshot: later changes to the host's table are not seen. The module
+** name and every member key must pass ks_check_key (else KS_EBADNAME). */
 ks_status ks_module_register(ks_engine *e, const char *module, size_t mlen,
                              ks_map *members);
 ks_handle ks_module_lookup(const ks_engine *e, const char *module, size_t mlen,
@@ -121,7 +128,8 @@ int ks_module_exists(const ks_engine *e, const char *module, size_t mlen);
 typedef uint64_t ks_token;
 
 /* Pushes a custom-object scope with the entries of `frame` (taken over: it
-** is freed here even on error). Lookups see it merged over outer scopes. */
+** is freed here even on error). Lookups see it merged over outer scopes.
+** Every key must pass ks_check_key (else KS_EBADNAME). */
 ks_status ks_scope_push_objects(ks_engine *e, ks_map *frame, ks_token *token);
 ks_status ks_scope_push_safe_mode(ks_engine *e, int safe, ks_token *token);
 /* Closes the innermost scope. KS_OK when `token` is the innermost;
@@ -172,6 +180,106 @@ typedef enum ks_source {
 ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
                     const ks_map *custom_objects, const ks_map *module_objects,
                     ks_source *src);
+
+/* ---- envelopes: the rules of a {"class_name": ..., "config": ...} dict ---- */
+
+/* The keys of an envelope the rules look at, in Keras's order. */
+typedef enum ks_env_key {
+  KS_ENV_MODULE = 0, KS_ENV_CLASS_NAME, KS_ENV_CONFIG, KS_ENV_REGISTERED_NAME,
+  KS_ENV_SHARED_OBJECT_ID, KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG,
+  KS_ENV_NKEYS
+} ks_env_key;
+/* The key's text ("class_name"...), or NULL when k is out of range. */
+const char *ks_envelope_key(ks_env_key k);
+
+/* The JSON type of one key's value, as the binding read it from its own
+** representation of a decoded dict. */
+typedef enum ks_vtype {
+  KS_V_ABSENT = 0,  /* the key is missing */
+  KS_V_NULL, KS_V_BOOLEAN, KS_V_INTEGER, KS_V_FLOAT, KS_V_STRING,
+  KS_V_ARRAY, KS_V_DICT,
+  KS_V_OTHER        /* anything a document cannot hold (a live object) */
+} ks_vtype;
+
+typedef struct ks_env_field {
+  ks_vtype type;
+  const char *s;    /* KS_V_STRING: its bytes (may hold NUL), borrowed */
+  size_t len;
+} ks_env_field;
+
+/* What the binding read from one dict. `special` is 1 when the program
+** registered a special handler for this class_name (the binding keeps
+** those); the core only needs to know that one exists. */
+typedef struct ks_envelope {
+  ks_env_field f[KS_ENV_NKEYS];
+  int special;
+} ks_envelope;
+
+typedef enum ks_env_kind {
+  KS_ENV_NOT = 0,   /* not an envelope: a plain dict */
+  KS_ENV_SPECIAL,   /* a class_name with a registered special handler */
+  KS_ENV_LAMBDA,    /* "__lambda__": code */
+  KS_ENV_BYTES,     /* "__bytes__" */
+  KS_ENV_MARKER,    /* another "__name__" marker, kept whole */
+  KS_ENV_FUNCTION,  /* "function": config names a function */
+  KS_ENV_CLASS      /* anything else: a class to instantiate */
+} ks_env_kind;
+
+typedef enum ks_env_error {
+  KS_ENV_OK = 0,
+  KS_ENV_EKEYTYPE,      /* the key named in ks_env_verdict.key has a wrong type */
+  KS_ENV_ENOTFOUND,     /* the name resolves nowhere */
+  KS_ENV_EINCONSISTENT, /* registered_name resolves nowhere, module + class_name do */
+  KS_ENV_EINVAL         /* a NULL argument, or kind is not FUNCTION or CLASS */
+} ks_env_error;
+
+/* The core's decision on one envelope. */
+typedef struct ks_env_verdict {
+  ks_env_kind kind;
+  ks_env_error err;
+  ks_env_key key;       /* KS_ENV_EKEYTYPE: the faulty key */
+  const char *want;     /* KS_ENV_EKEYTYPE: what it must be ("a string or null") */
+  /* ks_envelope_resolve: */
+  const char *name;     /* the name looked up (borrowed from the envelope) */
+  size_t nlen;
+  ks_handle h;          /* what it resolved to, KS_NOHANDLE when nothing */
+  int expect_class;     /* 1: h must be a class; 0: a function */
+} ks_env_verdict;
+
+/* A "__name__" marker: more than 4 bytes, two '_' at each end. */
+int ks_is_marker_name(const char *s, size_t len);
+
+/* Classifies env and checks the types of its keys, in this order:
+**   1. not an envelope (KS_ENV_NOT, KS_ENV_OK) unless both class_name and
+**      config are present (null counts as present);
+**   2. class_name must be a string;
+**   3. a registered special, "__lambda__", "__bytes__", a marker or
+**      "function" is that kind; anything else a class;
+**   4. bytes: config must be a dict; lambdas, markers and specials are
+**      not checked further (their config belongs to their handler, and a
+**      lambda's is looked at only once safe mode allows it);
+**   5. function: module must be a string or null, config a string;
+**   6. class: shared_object_id an integer or null, config a dict or null
+**      (or an array: Keras 2's list-style Sequential config),
+**      build_config and compile_config dicts or null, registered_name and
+**      module strings or null.
+** The first fault found wins; v->kind is set either way. */
+ks_env_error ks_envelope_check(const ks_envelope *env, ks_env_verdict *v);
+
+/* Resolves a checked FUNCTION or CLASS envelope (v from ks_envelope_check).
+**   function: its config through ks_lookup, then through the registered
+**     module named by `module`, then (a bare name without '>') the only
+**     global key that ends in ">name" (ks_lookup_suffix);
+**   class: registered_name (class_name when it is absent, null or "")
+**     through ks_lookup, then module + class_name through the registered
+**     modules; a registered_name that differs from class_name and
+**     resolves nowhere while module + class_name do is refused as
+**     inconsistent (KS_ENV_EINCONSISTENT, v->h = KS_NOHANDLE).
+** Sets v->name, v->nlen, v->h and v->expect_class. */
+ks_env_error ks_envelope_resolve(const ks_engine *e, const ks_envelope *env,
+                                 const ks_map *custom_objects,
+                                 const ks_map *module_objects,
+                                 ks_env_verdict *v);
 
 #ifdef __cplusplus
 }

@@ -4,9 +4,24 @@
 ** luaopen_kserial opens the engine of a lua_State. The kserial_lua_*
 ** helpers run protected: they never longjmp into the host. Each returns a
 ** Lua status (LUA_OK on success) and leaves one value on the stack: the
-** result, or the error message. Stack indices may be relative or absolute.
-** An `opts` index of 0 means "no options"; otherwise it names a table with
-** the options of the matching Lua function (see docs/reference.md).
+** result, or the error message. Stack indices may be relative or absolute,
+** or LUA_REGISTRYINDEX. An `opts` index of 0 means "no options"; otherwise
+** it names a table with the options of the matching Lua function (see
+** docs/reference.md).
+**
+** Checked (an error status and message, never a crash): a NULL text,
+** module name, `out` or cJSON document; a value index that is 0 or outside
+** the stack; an options index outside the stack; upvalue pseudo-indices.
+** Preconditions (not checked):
+**   - L is a valid, open lua_State, used by one thread at a time;
+**   - `text` points to `len` readable bytes; other strings are
+**     NUL-terminated;
+**   - a cJSON tree is well formed apart from sibling cycles (valid
+**     pointers, valuestring set for string and raw nodes);
+**   - when the stack cannot grow by 4 slots, a helper returns LUA_ERRMEM
+**     and pushes nothing.
+** The helpers call the engine's functions as luaopen_kserial made them,
+** never through the module table: scripts cannot redirect them.
 */
 #ifndef KSERIAL_LUA_H
 #define KSERIAL_LUA_H
@@ -48,7 +63,9 @@ int kserial_lua_register_module(lua_State *L, const char *module, int idx);
 int kserial_lua_to_cjson(lua_State *L, int idx, cJSON **out);
 /* deserialize(document, opts) for a cJSON tree (raw number nodes are read
 ** exactly; plain number nodes that hold an integral value up to 2^53 become
-** integers). Pushes the value. */
+** integers). opts also takes the decoder's max_depth and allow_nan: without
+** allow_nan, NaN and infinite numbers are refused, like json.decode does.
+** A sibling list that is a cycle is refused. Pushes the value. */
 int kserial_lua_from_cjson(lua_State *L, const cJSON *doc, int opts);
 
 #ifdef __cplusplus

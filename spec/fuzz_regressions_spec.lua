@@ -49,9 +49,10 @@ local DIRECT = {
     assert.is_true(kserial.in_safe_mode())
   end,
   scan = function(text)
-    local decoded, doc = pcall(kserial.json.decode, text)
-    local ok, report = pcall(kserial.scan, decoded and doc or text)
-    assert(ok, "scan raised: " .. tostring(report))
+    local decoded = pcall(kserial.json.decode, text)
+    local ok, report = pcall(kserial.scan, text)
+    assert.equal(decoded, ok, "scan and json.decode disagree: " .. tostring(report))
+    if not ok then assert(is_clean(report), "scan raised: " .. tostring(report)) return end
     assert.is_table(report.items)
     assert.is_boolean(report.unsafe)
   end,

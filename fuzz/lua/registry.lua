@@ -290,6 +290,29 @@ return function(kserial, opts)
     end,
   })
 
+  -- A special with both directions whose handlers call back into kserial
+  -- the ways a program's handlers do: a nested deserialize (asking for
+  -- safe_mode = false when the document says "unsafe", which must not lift
+  -- a safe call), a custom-object scope around it, a raise, and an encode
+  -- that serializes the value again. Every call must see the running
+  -- call's safe mode (check_safe) like from_config does.
+  local NESTED_MT = { __name = "fuzz.nested" }
+  kserial.register_special("__fuzz_nested__", {
+    decode = function(cfg)
+      check_safe("special decode")
+      if type(cfg) ~= "table" then error("__fuzz_nested__ wants a dict", 0) end
+      if cfg.raise then error("__fuzz_nested__ raises", 0) end
+      local dopts = cfg.unsafe == true and { safe_mode = false } or nil
+      local _scope <close> = cfg.scope and kserial.custom_object_scope({ Scoped = R.custom.Dense }) or nil
+      return setmetatable({ value = kserial.deserialize(cfg.value, dopts) }, NESTED_MT)
+    end,
+    encode = function(v)
+      if getmetatable(v) ~= NESTED_MT then return nil end
+      check_safe("special encode")
+      return { value = kserial.serialize(v.value) }
+    end,
+  })
+
   -- Lambdas: Lua's loader does not check binary chunks ("maliciously
   -- crafted binary chunks can crash the interpreter", Lua 5.4 manual, load), so a
   -- mutated bytecode string crashes inside liblua whatever kserial does.

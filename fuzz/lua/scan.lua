@@ -1,7 +1,8 @@
 -- scan.lua: the fuzz_scan harness (also replayed by
 -- spec/fuzz_regressions_spec.lua). Input: one flag byte, then the text.
 --
---   flags & 0x01  scan the raw text (a string) instead of the decoded document
+--   flags & 0x01  scan the raw text (a string, which scan decodes) instead of
+--                 the decoded document
 --   flags & 0x02  decode with allow_nan
 --   flags & 0x04  then deserialize the document, safe and unsafe (unsafe only
 --                 when its lambdas hold known-good bytecode, see registry.lua),
@@ -20,7 +21,7 @@ local json = kserial.json
 
 local SAFE_MSG = "Requested the deserialization of a lambda object"
 local KINDS = { lambda = true, class = true, ["function"] = true, module = true,
-                marker = true, name = true }
+                marker = true, name = true, invalid = true, code = true, special = true }
 
 local function fail(fmt, ...) hooks.fail(string.format(fmt, ...)) end
 
@@ -35,6 +36,12 @@ local function suffix_unique(name)
     if #k > #name and k:sub(-#name - 1) == ">" .. name then n = n + 1 end
   end
   return n == 1
+end
+
+local function suffix_value(name)
+  for k, v in pairs(kserial.get_custom_objects()) do
+    if #k > #name and k:sub(-#name - 1) == ">" .. name then return v end
+  end
 end
 
 local function is_ident(k)
@@ -61,43 +68,126 @@ local function render(segs)
   return prefix .. table.concat(segs, "", first)
 end
 
+-- The JSON type of a value as kserial's envelope reader names it.
+local function jtype(v)
+  if v == nil then return "absent" end
+  if v == kserial.null then return "null" end
+  local t = type(v)
+  if t == "number" then return math.type(v) end
+  if t == "table" then
+    local mt = getmetatable(v)
+    if mt == json.array_mt then return "array" end
+    if mt == json.object_mt then return "dict" end
+    if mt ~= nil then return "object" end
+    local k = next(v)
+    return (k == nil or type(k) == "string") and "dict" or "array"
+  end
+  if t == "boolean" or t == "string" then return t end
+  return "object"
+end
+local function is_a(v, ...)
+  local t = jtype(v)
+  for _, want in ipairs({ ... }) do if t == want then return true end end
+  return false
+end
+
+local CODE_CLASSES = { Lambda = true, TFSMLayer = true, TorchModuleWrapper = true }
+
+-- Whether the envelope's keys have the types deserialize accepts.
+local function well_formed(t, cname)
+  local config = rawget(t, "config")
+  if cname == "function" then
+    return is_a(rawget(t, "module"), "absent", "null", "string") and jtype(config) == "string"
+  end
+  return is_a(rawget(t, "shared_object_id"), "absent", "null", "integer")
+    and is_a(config, "absent", "null", "dict", "array")
+    and is_a(rawget(t, "build_config"), "absent", "null", "dict")
+    and is_a(rawget(t, "compile_config"), "absent", "null", "dict")
+    and is_a(rawget(t, "registered_name"), "absent", "null", "string")
+    and is_a(rawget(t, "module"), "absent", "null", "string")
+end
+
 local function envelope(t, segs, out)
-  local cname = t.class_name
+  local cname = rawget(t, "class_name")
+  local path = render(segs)
+  if type(cname) ~= "string" then
+    out[#out + 1] = { kind = "invalid", path = path }
+    return
+  end
   local rname = type(rawget(t, "registered_name")) == "string" and rawget(t, "registered_name") or nil
   local module = type(rawget(t, "module")) == "string" and rawget(t, "module") or nil
-  local path = render(segs)
-  local ccname = cname   -- compared whole, NUL bytes included, as kserial does
-  if ccname == "__lambda__" then
+  if cname == "__fuzz__" or cname == "__fuzz_nested__" then   -- registry.lua's specials
+    out[#out + 1] = { kind = "special", name = cname, path = path }
+    return
+  end
+  if cname == "__lambda__" then
     out[#out + 1] = { kind = "lambda", path = path }
+    return
+  end
+  if cname == "__bytes__" and jtype(rawget(t, "config")) ~= "dict" then
+    out[#out + 1] = { kind = "invalid", name = cname, path = path }
     return
   end
   if #cname > 4 and cname:find("^__.*__$") then
     out[#out + 1] = { kind = "marker", name = cname, path = path }
     return
   end
+  if not well_formed(t, cname) then
+    out[#out + 1] = { kind = "invalid", name = cname, path = path }
+    return
+  end
   if module then
     out[#out + 1] = { kind = "module", name = module, path = path, found = R.modules[module] ~= nil }
   end
-  if ccname == "function" then
-    local fname = rawget(t, "config")
-    if type(fname) ~= "string" then return end
-    local found = resolves(fname) or module_has(module, fname)
-      or (not fname:find(">", 1, true) and suffix_unique(fname))
-    out[#out + 1] = { kind = "function", name = fname, path = path, found = found }
-  elseif rname and rname ~= "" then
-    out[#out + 1] = { kind = "class", name = rname, path = path,
-                      found = resolves(rname) or (rname == cname and module_has(module, cname)) }
+  local name, found, value
+  if cname == "function" then
+    name = rawget(t, "config")
+    value = kserial.get_registered_object(name)
+      or (module_has(module, name) and R.modules[module][name])
+      or (not name:find(">", 1, true) and suffix_unique(name) and suffix_value(name)) or nil
   else
-    out[#out + 1] = { kind = "class", name = cname, path = path,
-                      found = resolves(cname) or module_has(module, cname) }
+    name = (rname and rname ~= "") and rname or cname
+    value = kserial.get_registered_object(name)
+    if value == nil and (name == cname or rname == cname) and module_has(module, cname) then
+      value = R.modules[module][cname]
+    end
+  end
+  found = value ~= nil
+  local want_class = cname ~= "function"
+  if found and ((want_class and type(value) ~= "table") or (not want_class
+      and type(value) ~= "function" and not (getmetatable(value) or {}).__call)) then
+    out[#out + 1] = { kind = "invalid", name = name, path = path }
+    return
+  end
+  out[#out + 1] = { kind = want_class and "class" or "function", name = name, path = path, found = found }
+  if not want_class then return end
+  if CODE_CLASSES[cname] then
+    out[#out + 1] = { kind = "code", name = cname, path = path }
+  end
+end
+
+-- Keras 1 and 2 lambdas: "<key>_type": "lambda" next to a non-null <key>.
+local function marshal(t, segs, out)
+  for _, k in ipairs({ "function", "output_shape", "mask" }) do
+    local v = rawget(t, k)
+    if rawget(t, k .. "_type") == "lambda" and v ~= nil and v ~= kserial.null then
+      segs[#segs + 1] = segment(k)
+      out[#out + 1] = { kind = "lambda", name = k, path = render(segs) }
+      segs[#segs] = nil
+    end
   end
 end
 
 local function walk(v, segs, out)
   if type(v) == "table" then
     local isarray = getmetatable(v) == json.array_mt
-    if type(rawget(v, "class_name")) == "string" and rawget(v, "config") ~= nil then
-      envelope(v, segs, out)
+    if not isarray and getmetatable(v) ~= nil and getmetatable(v) ~= json.object_mt then
+      isarray = nil    -- a live object: neither an envelope nor Keras code
+    elseif not isarray then
+      if rawget(v, "class_name") ~= nil and rawget(v, "config") ~= nil then
+        envelope(v, segs, out)
+      end
+      marshal(v, segs, out)
     end
     for k, x in next, v do
       if type(k) == "string" and not isarray then segs[#segs + 1] = segment(k)
@@ -124,7 +214,7 @@ local function check_report(r, doc)
     if not KINDS[it.kind] then fail("item %d has kind %s", i, tostring(it.kind)) end
     if type(it.path) ~= "string" or it.path:sub(1, 1) ~= "$" then fail("item %d has no path", i) end
     if not utf8.len(it.path) then fail("item %d: the path is not valid UTF-8: %s", i, it.path) end
-    if it.kind == "lambda" then lambdas = true end
+    if it.kind == "lambda" or it.kind == "code" then lambdas = true end
     if it.kind ~= w.kind or it.name ~= w.name or it.path ~= w.path or it.found ~= w.found then
       fail("item %d: scan says %s %s at %s (found %s), the reference %s %s at %s (found %s)", i,
            it.kind, tostring(it.name), it.path, tostring(it.found),
@@ -132,6 +222,17 @@ local function check_report(r, doc)
     end
   end
   if r.unsafe ~= lambdas then fail("scan's unsafe flag disagrees with its items") end
+  local invalid, missing = false, false
+  for _, it in ipairs(r.items) do
+    if it.kind == "invalid" then invalid = true end
+    if it.found == false then missing = true end
+    if it.found == false and it.kind == "class" and type(it.reason) == "string"
+       and it.reason:find("^inconsistent") then invalid = true end
+  end
+  if r.invalid ~= invalid then fail("scan's invalid flag disagrees with its items") end
+  if r.clean ~= (not lambdas and not invalid and not missing) then
+    fail("scan's clean flag disagrees with its items")
+  end
   if #r.items ~= #want then fail("scan listed more items than the reference") end
 end
 
@@ -150,19 +251,26 @@ local M = {}
 function M.run(data)
   local flags = data:byte(1) or 0
   local text = data:sub(2)
-  local doc = text
-  if flags & 1 == 0 then
-    local ok, d = pcall(json.decode, text, { allow_nan = flags & 2 ~= 0 })
-    if not ok then return end
-    doc = d
-  end
+  local opts = { allow_nan = flags & 2 ~= 0 }
+  local okd, doc = pcall(json.decode, text, opts)
   local scope <close> = flags & 8 ~= 0 and kserial.custom_object_scope(R.custom) or nil
+  if flags & 1 ~= 0 then   -- text: scan decodes it, and refuses what does not parse
+    local ok, r = pcall(kserial.scan, text, opts)
+    if ok ~= okd then fail("scan of the text and json.decode disagree: %s", tostring(r)) end
+    if not ok then
+      if type(r) ~= "string" or r:sub(1, 9) ~= "kserial: " then fail("scan raised %s", tostring(r)) end
+      return
+    end
+    check_report(r, doc)
+    return
+  end
+  if not okd then return end
   local ok, r = pcall(kserial.scan, doc)
   if not ok then fail("scan raised on a decoded document: %s", tostring(r)) end
   check_report(r, doc)
   if flags & 4 ~= 0 and flags & 1 == 0 then
-    local okd, err = pcall(kserial.deserialize, doc)
-    if not okd and not r.unsafe and type(err) == "string" and err:find(SAFE_MSG, 1, true) then
+    local okl, err = pcall(kserial.deserialize, doc)
+    if not okl and not r.unsafe and type(err) == "string" and err:find(SAFE_MSG, 1, true) then
       fail("scan called a document safe, but deserialize refused a lambda in it: %s", err)
     end
     if R.lambdas_are_good(doc) then   -- Lua's loader crashes on crafted chunks

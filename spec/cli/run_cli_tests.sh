@@ -27,7 +27,8 @@ unsafe_before_init interactive_piped interactive_after_script
 interactive_errors interactive_prompts interactive_eof_in_statement
 interactive_tty interactive_history interrupt scan_report scan_clean scan_unreadable
 scan_bad_json scan_unavailable scan_needs_files scan_runs_no_script
-scan_builtin
+scan_builtin scan_text_to_scan scan_refused scan_keras_code scan_json
+scan_json_needs_files scan_json_clean
 "
 
 if [ "$1" = --list ]; then
@@ -714,6 +715,63 @@ t_scan_builtin() {
   run k --scan data.json
   rc_is 0
   out_is "data.json: clean"
+  err_empty
+}
+
+t_scan_text_to_scan() {
+  # the file's text goes to kserial.scan, which decodes it as loads does
+  run k -e "kserial.scan = function(t) io.stderr:write(type(t)) return {items = {}, unsafe = false} end" \
+    --scan clean.json
+  rc_is 0
+  err_has "string"
+}
+
+t_scan_refused() {
+  run k --scan bad_class_name.json
+  rc_is 3
+  out_is "bad_class_name.json:
+  invalid at \$ (refused: the envelope's \"class_name\" must be a string, not integer)"
+  err_empty
+}
+
+t_scan_keras_code() {
+  run k --scan marshal.json
+  rc_is 3
+  out_has "  code Lambda at \$ (unsafe: a Keras Lambda layer runs the code its config holds or names)"
+  out_has "  lambda function at \$.config.function (unsafe: a Keras 1 or 2 lambda: marshalled Python bytecode)"
+}
+
+t_scan_json() {
+  run k --scan --json data.json bad_class_name.json no_such.json
+  rc_is 2
+  err_has_line "kserial-lua: cannot open no_such.json: No such file or directory"
+  "$KSERIAL_LUA" -e '
+    local r = kserial.json.decode(io.read("a"))
+    local f = r.files
+    assert(r.exit_code == 2 and #f == 3, "shape")
+    assert(f[1].file == "data.json" and f[1].verdict == "clean" and f[1].exit_code == 0)
+    assert(getmetatable(f[1].items) == kserial.json.array_mt and #f[1].items == 0)
+    assert(f[2].verdict == "refused" and f[2].exit_code == 3)
+    local it = f[2].items[1]
+    assert(it.kind == "invalid" and it.path == "$" and it.reason:find("class_name", 1, true))
+    assert(f[3].verdict == "unreadable" and f[3].exit_code == 2 and f[3].error:find("no_such.json", 1, true))
+    assert(r.meaning:find("could not be read", 1, true) and f[2].meaning ~= "")
+    print("json ok")' <"$TMP/k.out" >"$TMP/check.out" 2>&1 || problem "the JSON report is wrong: $(cat "$TMP/check.out")"
+}
+
+t_scan_json_needs_files() {
+  run k --scan --json
+  rc_is 2
+  out_is ""
+  err_has_line "kserial-lua: --scan --json needs at least one FILE"
+}
+
+t_scan_json_clean() {
+  export LUA_PATH="$FIX/mods/?.lua"
+  run k -l scan_stub --scan --json clean.json
+  rc_is 0
+  out_has '      "verdict": "clean"'
+  out_has '  "exit_code": 0,'
   err_empty
 }
 

@@ -21,6 +21,36 @@ static void test_check_name(void) {
   CHECK(ks_check_name(NULL, 3) == KS_EINVAL);
 }
 
+/* A key that names an object: NUL is refused wherever names enter the
+** engine (global dict, modules and their members, scope frames). */
+static void test_check_key(void) {
+  ks_t_alloc A;
+  ks_engine *e = ks_t_engine(&A);
+  ks_map *m = ks_map_new(e), *frame;
+  ks_token t;
+  CHECK(ks_check_key(S("a>b")) == KS_OK);          /* '>' is fine in a key */
+  CHECK(ks_check_key(S("")) == KS_EBADNAME);
+  CHECK(ks_check_key(S("x\0y")) == KS_EBADNAME);
+  CHECK(ks_check_key(NULL, 2) == KS_EINVAL);
+  CHECK(ks_custom_set(e, S("Dense\0junk"), 1) == KS_EBADNAME);
+  CHECK(ks_custom_get(e, S("Dense")) == KS_NOHANDLE);
+  CHECK(ks_map_set(m, S("ok"), 2) == KS_OK);
+  CHECK(ks_check_keys(m) == KS_OK);
+  CHECK(ks_module_register(e, S("mod\0x"), m) == KS_EBADNAME);   /* m freed */
+  CHECK(!ks_module_exists(e, S("mod")));
+  m = ks_map_new(e);
+  CHECK(ks_map_set(m, S("ok"), 2) == KS_OK && ks_map_set(m, S("f\0x"), 3) == KS_OK);
+  CHECK(ks_check_keys(m) == KS_EBADNAME);
+  CHECK(ks_module_register(e, S("mod"), m) == KS_EBADNAME);
+  CHECK(!ks_module_exists(e, S("mod")));
+  frame = ks_map_new(e);
+  CHECK(ks_map_set(frame, S("\0"), 4) == KS_OK);
+  CHECK(ks_scope_push_objects(e, frame, &t) == KS_EBADNAME);
+  CHECK(ks_scope_depth(e) == 0);
+  CHECK(ks_check_keys(NULL) == KS_EINVAL);
+  CHECK_ENGINE_FREED(e, &A);
+}
+
 static void test_register_validates(void) {
   ks_t_alloc A;
   ks_engine *e = ks_t_engine(&A);
@@ -64,6 +94,7 @@ static void test_strerror(void) {
 
 int main(void) {
   test_check_name();
+  test_check_key();
   test_register_validates();
   test_strerror();
   return ks_test_report("core_names");

@@ -79,13 +79,15 @@ static void test_custom_set(void) {
   CHECK(ks_custom_set(e, NULL, 2, 1) == KS_EINVAL);
   CHECK(ks_custom_set(NULL, S("k"), 1) == KS_EINVAL);
   CHECK(ks_map_count(ks_custom_map(e)) == 0);
-  /* any non-empty key, '>' and NUL included */
+  /* any non-empty key without NUL, '>' included */
   CHECK(ks_custom_set(e, S("plain"), 1) == KS_OK);
   CHECK(ks_custom_set(e, S("a>b>c"), 2) == KS_OK);
-  CHECK(ks_custom_set(e, S("x\0y"), 3) == KS_OK);
+  CHECK(ks_custom_set(e, S("x\0y"), 3) == KS_EBADNAME);
+  CHECK(ks_custom_set(e, S("x\1y"), 3) == KS_OK);
   CHECK(ks_custom_get(e, S("plain")) == 1);
   CHECK(ks_custom_get(e, S("a>b>c")) == 2);
-  CHECK(ks_custom_get(e, S("x\0y")) == 3);
+  CHECK(ks_custom_get(e, S("x\0y")) == KS_NOHANDLE);
+  CHECK(ks_custom_get(e, S("x\1y")) == 3);
   CHECK(ks_custom_get(e, S("x")) == KS_NOHANDLE);
   /* custom_set adds no reverse entry */
   CHECK(name_is(e, 1, NULL) && name_is(e, 2, NULL) && name_is(e, 3, NULL));
@@ -244,8 +246,8 @@ static void test_suffix(void) {
   CHECK(ks_register(e, S("C"), S("f"), 1) == KS_OK);
   CHECK(ks_lookup_suffix(e, S("f")) == KS_NOHANDLE);
   /* bytes are compared exactly, length included */
-  CHECK(ks_custom_set(e, S("Z>n\0m"), 5) == KS_OK);
-  CHECK(ks_lookup_suffix(e, S("n\0m")) == 5);
+  CHECK(ks_custom_set(e, S("Z>n\1m"), 5) == KS_OK);
+  CHECK(ks_lookup_suffix(e, S("n\1m")) == 5);
   CHECK(ks_lookup_suffix(e, S("n")) == KS_NOHANDLE);
   CHECK(ks_lookup_suffix(e, S("")) == KS_NOHANDLE);
   CHECK(ks_lookup_suffix(e, NULL, 1) == KS_NOHANDLE);

@@ -10,6 +10,7 @@
 ** called: the hooks belong to the host program.
 */
 #define KSJ_INTERNAL
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include <lauxlib.h>
@@ -176,6 +177,7 @@ cJSON *ksj_to_cjson(lua_State *L, int idx, const ksj_encode_opts *o) {
 typedef struct pusher {
   lua_State *L;
   int depth, max_depth;
+  int allow_nan;        /* 1: NaN and infinities are accepted */
   int mt_array, mt_object;
 } pusher;
 
@@ -213,6 +215,15 @@ static void push_string(pusher *c, const char *s, const ksj_frame *up,
   lua_pushlstring(c->L, s, len);
 }
 
+/* A float; NaN and infinities only with allow_nan, as the text decoder. */
+static void push_float(pusher *c, double v, const ksj_frame *up) {
+  if (!c->allow_nan && !isfinite(v))
+    push_raise(c, up, isnan(v) ? "NaN needs allow_nan" :
+               "number out of range (it would be infinite; allow_nan accepts it)",
+               NULL);
+  lua_pushnumber(c->L, v);
+}
+
 /* A raw node must hold exactly one JSON number literal (or a NaN/Infinity
 ** token, which ksj_to_cjson writes with allow_nan). */
 static void push_raw(pusher *c, const char *s, const ksj_frame *up) {
@@ -221,26 +232,46 @@ static void push_raw(pusher *c, const char *s, const ksj_frame *up) {
   const char *end;
   if (s == NULL || *s == '\0')
     push_raise(c, up, "a raw node must hold a number literal", NULL);
-  if (strcmp(s, "NaN") == 0) { lua_pushnumber(L, (double)NAN); return; }
-  if (strcmp(s, "Infinity") == 0) { lua_pushnumber(L, (double)HUGE_VAL); return; }
-  if (strcmp(s, "-Infinity") == 0) { lua_pushnumber(L, -(double)HUGE_VAL); return; }
+  if (strcmp(s, "NaN") == 0) { push_float(c, (double)NAN, up); return; }
+  if (strcmp(s, "Infinity") == 0) { push_float(c, (double)HUGE_VAL, up); return; }
+  if (strcmp(s, "-Infinity") == 0) { push_float(c, -(double)HUGE_VAL, up); return; }
   end = s + strlen(s);
   if (*s == '-' || (*s >= '0' && *s <= '9')) {
     if (ksj_scan_number(L, s, end, &n) == end && n.err == NULL) {
       if (n.isint) lua_pushinteger(L, n.i);
-      else lua_pushnumber(L, n.d);
+      else push_float(c, n.d, up);   /* 1e400 overflows to infinity */
       return;
     }
   }
   push_raise(c, up, "a raw node must hold a number literal, not ", s);
 }
 
-static void push_double(lua_State *L, double v) {
+static void push_double(pusher *c, double v, const ksj_frame *up) {
   /* integral and within 2^53: an integer, as cJSON meant it */
   if (v >= -9007199254740992.0 && v <= 9007199254740992.0 &&
       v == (double)(lua_Integer)v)
-    lua_pushinteger(L, (lua_Integer)v);
-  else lua_pushnumber(L, v);
+    lua_pushinteger(c->L, (lua_Integer)v);
+  else push_float(c, v, up);
+}
+
+/* The number of children of n. A sibling list that loops back on itself
+** (a tree no cJSON function builds, but a host can) is an error, not an
+** endless loop: a second pointer moves at half speed and meets the first
+** one inside any cycle (Floyd). */
+static int count_children(pusher *c, const cJSON *n, const ksj_frame *up) {
+  const cJSON *fast = n->child, *slow = n->child;
+  int count = 0;
+  while (fast != NULL) {
+    if (count == INT_MAX)
+      push_raise(c, up, "too many children in one array or object", NULL);
+    fast = fast->next;
+    if (++count % 2 == 0) {
+      slow = slow->next;
+      if (slow == fast && fast != NULL)
+        push_raise(c, up, "the list of children is a cycle", NULL);
+    }
+  }
+  return count;
 }
 
 static void enter(pusher *c, const ksj_frame *up) {
@@ -255,9 +286,9 @@ static void push_array(pusher *c, const cJSON *n, const ksj_frame *up) {
   lua_State *L = c->L;
   ksj_frame f = {up, NULL, 0, 0, 0};
   const cJSON *it;
-  int count = 0;
+  int count;
   enter(c, up);
-  for (it = n->child; it != NULL; it = it->next) count++;
+  count = count_children(c, n, up);
   lua_createtable(L, count, 0);
   for (it = n->child; it != NULL; it = it->next) {
     push_node(c, it, &f);
@@ -273,7 +304,7 @@ static void push_object(pusher *c, const cJSON *n, const ksj_frame *up) {
   ksj_frame f = {up, NULL, 0, 0, 0};
   const cJSON *it;
   enter(c, up);
-  lua_newtable(L);
+  lua_createtable(L, 0, count_children(c, n, up));
   for (it = n->child; it != NULL; it = it->next) {
     push_string(c, it->string, up, "an object member has no key");
     f.key = lua_tolstring(L, -1, &f.klen);
@@ -291,7 +322,7 @@ static void push_node(pusher *c, const cJSON *n, const ksj_frame *up) {
     case cJSON_False: lua_pushboolean(L, 0); break;
     case cJSON_True: lua_pushboolean(L, 1); break;
     case cJSON_NULL: ksj_pushnull(L); break;
-    case cJSON_Number: push_double(L, n->valuedouble); break;
+    case cJSON_Number: push_double(c, n->valuedouble, up); break;
     case cJSON_String:
       push_string(c, n->valuestring, up, "a string node has no string");
       break;
@@ -302,11 +333,12 @@ static void push_node(pusher *c, const cJSON *n, const ksj_frame *up) {
   }
 }
 
-void ksj_push_cjson(lua_State *L, const cJSON *node, int max_depth) {
+void ksj_push_cjson(lua_State *L, const cJSON *node, const ksj_decode_opts *o) {
   pusher c;
-  int top = lua_gettop(L);
+  int top = lua_gettop(L), max_depth = o ? o->max_depth : 0;
   c.L = L;
   c.depth = 0;
+  c.allow_nan = o ? o->allow_nan : 0;
   c.max_depth = max_depth < 1 ? KSJ_DEFAULT_MAX_DEPTH
               : max_depth > KSJ_HARD_MAX_DEPTH ? KSJ_HARD_MAX_DEPTH
               : max_depth;

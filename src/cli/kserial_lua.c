@@ -67,7 +67,7 @@ static void print_usage(const char *badoption) {
     "  -E        ignore environment variables\n"
     "  -W        turn warnings on\n"
     "  --unsafe  start with kserial's safe mode off\n"
-    "  --scan FILE...  report what each FILE needs, run nothing else\n"
+    "  --scan [--json] FILE...  report what each FILE needs, run nothing else\n"
     "  --        stop handling options\n"
     "  -         stop handling options and execute stdin\n",
     CLI_PROGNAME);

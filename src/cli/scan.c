@@ -1,12 +1,15 @@
 /*
-** scan.c - kserial-lua --scan FILE...: each file is decoded with
-** kserial.json.decode and given to kserial.scan, whose report is printed:
+** scan.c - kserial-lua --scan [--json] FILE...: the text of each file goes
+** to kserial.scan (which decodes it as loads does), whose report is printed:
 **   FILE: clean
 ** or
 **   FILE:
-**     <kind> <name> at <path> (found|NOT FOUND)
-** The exit status is 0 when every file is clean, 3 when some file has unsafe
-** content, 2 when some file could not be read or decoded (2 wins over 3).
+**     <kind> <name> at <path> (found|NOT FOUND|unsafe: ...|refused: ...)
+** With --json, one JSON document on stdout instead: per file its verdict,
+** exit status and its meaning, and the items (see docs/kserial-lua.md).
+** The exit status is 0 when no file has code or an envelope loads would
+** refuse, 3 when some file has, 2 when some file could not be read or
+** decoded (2 wins over 3).
 */
 #include <errno.h>
 #include <stdio.h>
@@ -90,18 +93,34 @@ static const char *field_string(lua_State *L, int t, const char *key) {
   return luaL_tolstring(L, -1, NULL);
 }
 
-/* "  <kind> [<name>] at <path> [(found|NOT FOUND|unsafe: code)]" */
+static int field_true(lua_State *L, int t, const char *key) {
+  int v;
+  lua_getfield(L, t, key);
+  v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* "  <kind> [<name>] at <path> [(found|NOT FOUND|unsafe: ...|refused: ...)]" */
 static void print_item(lua_State *L, int item) {
   int top = lua_gettop(L), has_name, found;
-  const char *kind = field_string(L, item, "kind"), *name = "", *path, *note;
+  const char *kind = field_string(L, item, "kind"), *name = "", *path, *note = "";
+  const char *reason = NULL;
   has_name = lua_getfield(L, item, "name") != LUA_TNIL;
   lua_pop(L, 1);
   if (has_name) name = field_string(L, item, "name");
   path = field_string(L, item, "path");
+  if (lua_getfield(L, item, "reason") == LUA_TSTRING) reason = lua_tostring(L, -1);
   found = lua_getfield(L, item, "found");
   if (found != LUA_TNIL) note = lua_toboolean(L, -1) ? " (found)" : " (NOT FOUND)";
-  else if (strcmp(kind, "lambda") == 0) note = " (unsafe: code)";
-  else note = "";
+  if (found == LUA_TNIL && strcmp(kind, "lambda") == 0) note = " (unsafe: code)";
+  if (reason != NULL && (strcmp(kind, "code") == 0 || strcmp(kind, "lambda") == 0)) {
+    lua_pushfstring(L, " (unsafe: %s)", reason);
+    note = lua_tostring(L, -1);
+  } else if (reason != NULL && strcmp(kind, "invalid") == 0) {
+    lua_pushfstring(L, " (refused: %s)", reason);
+    note = lua_tostring(L, -1);
+  }
   printf("  %s%s%s at %s%s\n", kind, has_name ? " " : "", name, path, note);
   lua_settop(L, top);
 }
@@ -123,26 +142,103 @@ static void print_report(lua_State *L, const char *name, int report, int unsafe)
   fflush(stdout);
 }
 
-/* scan_one(name, kserial) -> exit status of this file */
+/* scan_one(name, kserial) -> exit status of this file, its report. The text
+** goes to kserial.scan, which decodes it as loads would. */
 static int scan_one(lua_State *L) {
   const char *name = lua_tostring(L, 1);
-  int unsafe;
-  lua_getfield(L, 2, "json");
-  lua_getfield(L, -1, "decode");
-  push_file_text(L, name);
-  call_or_fail(L, name);
+  int bad;
   lua_getfield(L, 2, "scan");
-  lua_insert(L, -2);
+  push_file_text(L, name);
   call_or_fail(L, name);
   if (!lua_istable(L, -1))
     return luaL_error(L, "%s: kserial.scan returned a %s value, not a table",
                       name, luaL_typename(L, -1));
-  lua_getfield(L, -1, "unsafe");
-  unsafe = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  print_report(L, name, lua_gettop(L), unsafe);
-  lua_pushinteger(L, unsafe ? SCAN_UNSAFE : SCAN_CLEAN);
-  return 1;
+  /* code, or an envelope loads would refuse: exit status 3 */
+  bad = field_true(L, -1, "unsafe") || field_true(L, -1, "invalid");
+  lua_pushinteger(L, bad ? SCAN_UNSAFE : SCAN_CLEAN);
+  lua_insert(L, -2);
+  return 2;
+}
+
+/* ---- the JSON report (--scan --json) ---------------------------------------- */
+
+/* What one file's result means: its verdict and the meaning of its status. */
+static void set_verdict(lua_State *L, int entry, int status, int report) {
+  const char *verdict, *meaning;
+  if (status == SCAN_FAILED) {
+    verdict = "unreadable";
+    meaning = "the file could not be read or is not a JSON document";
+  } else if (field_true(L, report, "unsafe")) {
+    verdict = "unsafe";
+    meaning = "the document holds code, or names a class that runs code";
+  } else if (field_true(L, report, "invalid")) {
+    verdict = "refused";
+    meaning = "loads would refuse an envelope of the document";
+  } else if (field_true(L, report, "clean")) {
+    verdict = "clean";
+    meaning = "no code, and every name the document uses is registered";
+  } else {
+    verdict = "missing";
+    meaning = "no code, but loads needs names that are not registered";
+  }
+  lua_pushstring(L, verdict);
+  lua_setfield(L, entry, "verdict");
+  lua_pushinteger(L, status);
+  lua_setfield(L, entry, "exit_code");
+  lua_pushstring(L, meaning);
+  lua_setfield(L, entry, "meaning");
+}
+
+/* Appends {file, verdict, exit_code, meaning, items | error} to the array at
+** results; the report (or the error message) is on top, and is popped. */
+static void add_result(lua_State *L, int results, const char *name, int status,
+                       int json_mt) {
+  int value = lua_gettop(L), entry;
+  lua_createtable(L, 0, 6);
+  entry = lua_gettop(L);
+  lua_pushstring(L, name);
+  lua_setfield(L, entry, "file");
+  set_verdict(L, entry, status, value);
+  if (status == SCAN_FAILED) {
+    lua_pushvalue(L, value);
+    lua_setfield(L, entry, "error");
+    lua_createtable(L, 0, 0);
+  } else {
+    lua_getfield(L, value, "items");
+  }
+  lua_pushvalue(L, json_mt);            /* [] stays an array when empty */
+  lua_setmetatable(L, -2);
+  lua_setfield(L, entry, "items");
+  lua_rawseti(L, results, (lua_Integer)lua_rawlen(L, results) + 1);
+  lua_settop(L, value - 1);
+}
+
+/* Prints {"exit_code": worst, "meaning": ..., "files": [...]} with the
+** engine's own JSON encoder (indented, keys sorted). */
+static void print_json(lua_State *L, int results, int worst) {
+  static const char *const meanings[] = {
+    "every file is free of code and of envelopes loads would refuse", "",
+    "a file could not be read or is not a JSON document",
+    "a file holds code or an envelope loads would refuse"
+  };
+  lua_createtable(L, 0, 3);
+  lua_pushvalue(L, results);
+  lua_setfield(L, -2, "files");
+  lua_pushinteger(L, worst);
+  lua_setfield(L, -2, "exit_code");
+  lua_pushstring(L, meanings[worst]);
+  lua_setfield(L, -2, "meaning");
+  cli_pushmodule(L);
+  lua_getfield(L, -1, "json");
+  lua_getfield(L, -1, "encode");
+  lua_pushvalue(L, -4);
+  lua_createtable(L, 0, 1);
+  lua_pushinteger(L, 2);
+  lua_setfield(L, -2, "indent");
+  lua_call(L, 2, 1);
+  printf("%s\n", lua_tostring(L, -1));
+  fflush(stdout);
+  lua_pop(L, 4);
 }
 
 /* ---- all files -------------------------------------------------------------- */
@@ -155,25 +251,53 @@ static int has_scan(lua_State *L) {
   return ok;
 }
 
+/* Pushes the JSON array metatable (kserial.json.array_mt). */
+static int push_array_mt(lua_State *L) {
+  cli_pushmodule(L);
+  lua_getfield(L, -1, "json");
+  lua_getfield(L, -1, "array_mt");
+  lua_replace(L, -3);
+  lua_pop(L, 1);
+  return lua_gettop(L);
+}
+
 int cli_scan(lua_State *L, char **files) {
-  int worst = SCAN_CLEAN;
+  int worst = SCAN_CLEAN, json = 0, results = 0, json_mt = 0;
   if (!has_scan(L)) {
     cli_message(CLI_PROGNAME, "--scan is not available in this build");
     return SCAN_FAILED;
   }
+  if (strcmp(*files, "--json") == 0) {
+    json = 1;
+    if (*++files == NULL) {
+      cli_message(CLI_PROGNAME, "--scan --json needs at least one FILE");
+      return SCAN_FAILED;
+    }
+    lua_newtable(L);
+    results = lua_gettop(L);
+    json_mt = push_array_mt(L);
+  }
   for (; *files != NULL; files++) {
-    int result = SCAN_FAILED;
+    int result = SCAN_FAILED, st;
     lua_pushcfunction(L, scan_one);
     lua_pushstring(L, *files);
     cli_pushmodule(L);
-    if (cli_report(L, lua_pcall(L, 2, 1, 0), CLI_PROGNAME) == LUA_OK) {
-      result = (int)lua_tointeger(L, -1);
-      lua_pop(L, 1);
+    st = lua_pcall(L, 2, 2, 0);
+    if (st == LUA_OK) {
+      result = (int)lua_tointeger(L, -2);
+      lua_remove(L, -2);
+      if (!json) print_report(L, *files, lua_gettop(L), result == SCAN_UNSAFE);
+    } else {
+      lua_pushvalue(L, -1);
+      cli_report(L, st, CLI_PROGNAME);    /* pops the copy */
     }
+    if (json) add_result(L, results, *files, result, json_mt);
+    else lua_pop(L, 1);
     if (result == SCAN_FAILED || worst == SCAN_FAILED)
       worst = SCAN_FAILED;
     else if (result == SCAN_UNSAFE)
       worst = SCAN_UNSAFE;
   }
+  if (json) print_json(L, results, worst);
   return worst;
 }

@@ -97,13 +97,14 @@ ks_status ks_module_register(ks_engine *e, const char *module, size_t mlen,
                              ks_map *members) {
   ks_status st;
   ks_handle pos;
-  if (e == NULL || members == NULL) st = KS_EINVAL;
-  else if (mlen == 0) st = KS_EBADNAME;
-  else if (module == NULL) st = KS_EINVAL;
-  else if ((pos = ks_map_get(&e->modnames, module, mlen)) != KS_NOHANDLE)
-    st = replace_module(e, (size_t)(pos - 1), members);
-  else
-    st = append_module(e, module, mlen, members);
+  if (e == NULL || members == NULL)
+    st = KS_EINVAL;
+  else if ((st = ks_check_key(module, mlen)) == KS_OK &&
+           (st = ks_check_keys(members)) == KS_OK) {
+    pos = ks_map_get(&e->modnames, module, mlen);
+    st = pos != KS_NOHANDLE ? replace_module(e, (size_t)(pos - 1), members)
+                            : append_module(e, module, mlen, members);
+  }
   if (st != KS_OK) ks_map_free(members);   /* taken over even on error */
   return st;
 }

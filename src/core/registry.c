@@ -78,9 +78,9 @@ ks_status ks_register(ks_engine *e, const char *pkg, size_t plen,
 
 ks_status ks_custom_set(ks_engine *e, const char *key, size_t len,
                         ks_handle h) {
+  ks_status st;
   if (e == NULL) return KS_EINVAL;
-  if (len == 0) return KS_EBADNAME;
-  if (key == NULL) return KS_EINVAL;
+  if ((st = ks_check_key(key, len)) != KS_OK) return st;
   return global_set(e, key, len, h);
 }
 

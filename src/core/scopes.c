@@ -51,6 +51,10 @@ ks_status ks_scope_push_objects(ks_engine *e, ks_map *frame, ks_token *token) {
     ks_map_free(frame);
     return KS_EINVAL;
   }
+  if ((st = ks_check_keys(frame)) != KS_OK) {
+    ks_map_free(frame);
+    return st;
+  }
   f.kind = KS_FRAME_OBJECTS;
   f.safe = 0;
   f.objects = frame;

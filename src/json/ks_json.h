@@ -67,10 +67,13 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
 ** - ksj_push_cjson: a raw node must hold exactly one JSON number literal or
 **   one of NaN, Infinity, -Infinity (what ksj_to_cjson writes); a number node
 **   becomes an integer when integral and within 2^53, else a float; strings
-**   and keys must be valid UTF-8; max_depth < 1 means the default. Errors
-**   read "kserial: cJSON document: <what> (at <JSONPath>)". */
+**   and keys must be valid UTF-8. o (NULL: the defaults) gives the decoder's
+**   max_depth (< 1: the default) and allow_nan: without it NaN, infinities
+**   and literals that overflow are refused, as by the text decoder; a
+**   sibling list that is a cycle is refused. Errors read
+**   "kserial: cJSON document: <what> (at <JSONPath>)". */
 cJSON *ksj_to_cjson(lua_State *L, int idx, const ksj_encode_opts *o);
-void ksj_push_cjson(lua_State *L, const cJSON *node, int max_depth);
+void ksj_push_cjson(lua_State *L, const cJSON *node, const ksj_decode_opts *o);
 
 /* Pushes the marker metatable KSJ_ARRAY_MT or KSJ_OBJECT_MT, creating it
 ** (with __name) if this state has none yet. */

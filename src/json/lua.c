@@ -88,15 +88,19 @@ static cJSON **new_tree_box(lua_State *L) {
 ** ksj_push_cjson, and cJSON's own compact print of the tree. */
 static int l_cjson_roundtrip(lua_State *L) {
   ksj_encode_opts o;
+  ksj_decode_opts dop;
   cJSON **t;
   char *text;
   luaL_checkany(L, 1);
   lua_settop(L, 2);
   ksj_encode_opts_init(&o);
+  ksj_decode_opts_init(&dop);
   ksj_encode_opts_read(L, 2, &o, "testhooks.cjson_roundtrip", NULL);
   t = new_tree_box(L);
   *t = ksj_to_cjson(L, 1, &o);
-  ksj_push_cjson(L, *t, o.max_depth);
+  dop.max_depth = o.max_depth;
+  dop.allow_nan = o.allow_nan;
+  ksj_push_cjson(L, *t, &dop);
   text = cJSON_PrintUnformatted(*t);
   if (text == NULL) return luaL_error(L, "kserial: not enough memory");
   lua_pushstring(L, text);
@@ -109,11 +113,14 @@ static int l_cjson_roundtrip(lua_State *L) {
 static int l_cjson_parse(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  int depth = (int)luaL_optinteger(L, 2, KSJ_DEFAULT_MAX_DEPTH);
-  cJSON **t = new_tree_box(L);
+  ksj_decode_opts dop;
+  cJSON **t;
+  ksj_decode_opts_init(&dop);
+  dop.max_depth = (int)luaL_optinteger(L, 2, KSJ_DEFAULT_MAX_DEPTH);
+  t = new_tree_box(L);
   *t = cJSON_ParseWithLengthOpts(s, len, NULL, 0);
   if (*t == NULL) return luaL_error(L, "kserial: cJSON could not parse it");
-  ksj_push_cjson(L, *t, depth);
+  ksj_push_cjson(L, *t, &dop);
   return 1;
 }
 
@@ -123,7 +130,7 @@ static int l_cjson_raw(lua_State *L) {
   cJSON **t = new_tree_box(L);
   *t = cJSON_CreateRaw(s);
   if (*t == NULL) return luaL_error(L, "kserial: not enough memory");
-  ksj_push_cjson(L, *t, 0);
+  ksj_push_cjson(L, *t, NULL);
   return 1;
 }
 

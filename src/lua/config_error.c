@@ -61,7 +61,11 @@ static int located_error(lua_State *L, const ksl_path *at, int ctx) {
 
 static int l_config_error(lua_State *L) {
   const ksl_path *at;
-  int level = (int)luaL_optinteger(L, 4, 1);
+  int level = 1;
+  if (!lua_isnoneornil(L, 4)) {
+    if (!lua_isinteger(L, 4)) ksl_typeerror(L, 4, "integer");
+    level = (int)lua_tointeger(L, 4);
+  }
   if (lua_type(L, 1) != LUA_TTABLE)
     ksl_error(L, "config_error: the config must be a table, not %s", luaL_typename(L, 1));
   if (!lua_isnoneornil(L, 2) && lua_type(L, 2) != LUA_TTABLE &&

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "ks_json.h"
 #include "ks_walk.h"
+#include "ks_envelope.h"
 
 typedef struct des_call {
   const ksl_path *at;     /* the object whose from_config() is running */
@@ -63,25 +64,26 @@ static int lookup(dwalker *w, const char *name, size_t len) {
   return 1;
 }
 
-static int lookup_module(dwalker *w, const char *module, size_t mlen,
-                         const char *name, size_t nlen) {
-  ks_handle h;
-  if (module == NULL) return 0;
-  h = ks_module_lookup(w->e, module, mlen, name, nlen);
-  if (h == KS_NOHANDLE) return 0;
-  ksl_push_handle(w->L, h);
-  return 1;
+/* Raises the message of a failed envelope verdict, at the envelope or at
+** its config. */
+static int envelope_fail(dwalker *w, int env, const ks_envelope *ev,
+                         const ks_env_verdict *v, const ksl_path *p) {
+  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
+  const char *printable = w->modobjs != NULL ? w->printable : NULL;
+  int at_config = ksl_envelope_message(w->L, env, ev, v, printable);
+  return ksl_path_error(w->L, at_config ? &cfg : p, "from_config()", w->shared);
 }
 
-static int not_found(dwalker *w, const ksl_path *p, const char *what,
-                     const char *name, size_t len) {
-  name = ksl_shown(w->L, name, len);
-  if (w->modobjs != NULL)
-    return fail(w, p, "Unknown %s: '%s'. Please ensure you are using a "
-                "kserial.custom_object_scope and that this object is included "
-                "in the scope.", w->printable, name);
-  return fail(w, p, "Could not locate %s '%s'. Make sure custom classes are "
-              "registered with kserial.register_serializable().", what, name);
+/* A string that resolves nowhere while module_objects were given. */
+static int not_found(dwalker *w, const ksl_path *p, const char *name, size_t len) {
+  ks_envelope ev;
+  ks_env_verdict v;
+  memset(&ev, 0, sizeof ev);
+  memset(&v, 0, sizeof v);
+  v.err = KS_ENV_ENOTFOUND;
+  v.name = name;
+  v.nlen = len;
+  return envelope_fail(w, 0, &ev, &v, p);
 }
 
 /* ---- envelope fields -------------------------------------------------------------- */
@@ -97,19 +99,6 @@ static int field(lua_State *L, int env, const char *key) {
     return 0;
   }
   return 1;
-}
-
-/* An optional string field: its text, or NULL when absent or null. */
-static const char *opt_string(dwalker *w, int env, const char *key, size_t *len,
-                              const ksl_path *p) {
-  const char *s;
-  if (!field(w->L, env, key)) return NULL;
-  if (lua_type(w->L, -1) != LUA_TSTRING)
-    fail(w, p, "the envelope's \"%s\" must be a string or null, not %s", key,
-         ksl_jsontype(w->L, -1));
-  s = lua_tolstring(w->L, -1, len);
-  lua_pop(w->L, 1);     /* the envelope still holds it */
-  return s;
 }
 
 /* What a table is: 1 an array, 2 a dict, 3 an object or special value
@@ -217,8 +206,7 @@ static void des_bytes(dwalker *w, int env, const ksl_path *p) {
   ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
   size_t len;
   const char *text;
-  lua_getfield(L, env, "config");
-  if (lua_type(L, -1) != LUA_TTABLE) fail(w, &cfg, "a __bytes__ config must be a dict");
+  lua_getfield(L, env, "config");          /* a dict: the core checked */
   if (!field(L, -1, "value") || lua_type(L, -1) != LUA_TSTRING)
     fail(w, &cfg, "a __bytes__ \"value\" must be a string");
   if (!field(L, -2, "encoding")) {          /* Keras's own form: the text itself */
@@ -250,10 +238,6 @@ static void des_marker(dwalker *w, int env) {
   lua_setmetatable(L, -2);
 }
 
-static int is_marker_name(const char *s, size_t n) {
-  return n > 4 && s[0] == '_' && s[1] == '_' && s[n - 1] == '_' && s[n - 2] == '_';
-}
-
 /* A handler registered with register_special: decode(config). */
 static int des_special(dwalker *w, int env, const char *name, size_t len,
                        const ksl_path *p) {
@@ -278,56 +262,31 @@ static int des_special(dwalker *w, int env, const char *name, size_t len,
 
 /* ---- functions and classes -------------------------------------------------------- */
 
-static void des_function(dwalker *w, int env, const ksl_path *p) {
-  lua_State *L = w->L;
-  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
-  size_t len, mlen = 0;
-  const char *name, *module = opt_string(w, env, "module", &mlen, p);
-  lua_getfield(L, env, "config");
-  if (lua_type(L, -1) != LUA_TSTRING)
-    fail(w, &cfg, "a function's config must be its name (a string), not %s",
-         ksl_jsontype(L, -1));
-  name = lua_tolstring(L, -1, &len);
-  if (!lookup(w, name, len) && !lookup_module(w, module, mlen, name, len)) {
-    ks_handle h = KS_NOHANDLE;
-    if (memchr(name, '>', len) == NULL) h = ks_lookup_suffix(w->e, name, len);
-    if (h == KS_NOHANDLE) not_found(w, p, "function", name, len);
-    ksl_push_handle(L, h);
+/* Pushes what the core resolved the envelope to, checked by the rules of
+** envelope.c (a class, or a function); nil (a collected value) counts as
+** not found. */
+static void push_named(dwalker *w, int env, const ks_envelope *ev,
+                       ks_env_verdict *v, const ksl_path *p) {
+  if (ks_envelope_resolve(w->e, ev, w->custom, w->modobjs, v) != KS_ENV_OK)
+    envelope_fail(w, env, ev, v, p);
+  ksl_push_handle(w->L, v->h);
+  if (lua_isnil(w->L, -1)) {
+    v->err = KS_ENV_ENOTFOUND;
+    envelope_fail(w, env, ev, v, p);
   }
-  if (lua_type(L, -1) != LUA_TFUNCTION) {     /* a callable object will do */
-    if (luaL_getmetafield(L, -1, "__call") == LUA_TNIL) {
-      const char *t = ksl_typename(L, -1);
-      fail(w, p, "'%s' names a %s, not a function", ksl_shown(L, name, len), t);
-    }
-    lua_pop(L, 1);                            /* the __call */
-  }
-  lua_remove(L, -2);
+  if (!ksl_envelope_value_ok(w->L, -1, v))
+    ksl_path_error(w->L, p, "from_config()", w->shared);
+}
+
+static void des_function(dwalker *w, int env, const ks_envelope *ev,
+                         ks_env_verdict *v, const ksl_path *p) {
+  push_named(w, env, ev, v, p);
 }
 
 /* Finds the class of an envelope and pushes it. */
-static void find_class(dwalker *w, int env, const char *cname, size_t clen,
-                       const ksl_path *p) {
-  lua_State *L = w->L;
-  size_t rlen = 0, mlen = 0;
-  const char *rname = opt_string(w, env, "registered_name", &rlen, p);
-  const char *module = opt_string(w, env, "module", &mlen, p);
-  const char *key = (rname && rlen) ? rname : cname;
-  size_t klen = (rname && rlen) ? rlen : clen;
-  if (!lookup(w, key, klen)) {
-    if (!lookup_module(w, module, mlen, cname, clen)) not_found(w, p, "class", key, klen);
-    if (key != cname && !(rlen == clen && memcmp(rname, cname, clen) == 0)) {
-      const char *r = ksl_shown(L, rname, rlen), *m = ksl_shown(L, module, mlen);
-      fail(w, p, "inconsistent envelope: registered_name '%s' is not registered, "
-           "but module '%s' has a class '%s'; refusing to guess", r, m,
-           ksl_shown(L, cname, clen));
-    }
-  }
-  if (lua_type(L, -1) == LUA_TFUNCTION)
-    fail(w, p, "'%s' names a function where a class was expected", ksl_shown(L, key, klen));
-  if (lua_type(L, -1) != LUA_TTABLE) {
-    const char *t = ksl_typename(L, -1);
-    fail(w, p, "'%s' names a %s where a class was expected", ksl_shown(L, key, klen), t);
-  }
+static void find_class(dwalker *w, int env, const ks_envelope *ev,
+                       ks_env_verdict *v, const ksl_path *p) {
+  push_named(w, env, ev, v, p);
 }
 
 /* Opens the scopes a from_config() runs in; returns the outermost token. */
@@ -482,38 +441,25 @@ static int shared_hit(dwalker *w, lua_Integer id, const char *cname, size_t clen
   return 1;
 }
 
-/* An optional hook config (build_config, compile_config): a dict or null. */
-static void check_hook_config(dwalker *w, int env, const char *key, const ksl_path *p) {
+/* A dict judged an envelope by the core (ksl_envelope_read gave ev, v). */
+static void des_envelope(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
+                         const ksl_path *p) {
   lua_State *L = w->L;
-  if (!field(L, env, key)) return;
-  if (lua_type(L, -1) != LUA_TTABLE || table_kind(w, lua_gettop(L)) != 2) {
-    const char *t = ksl_jsontype(L, -1);
-    fail(w, p, "the envelope's \"%s\" must be a dict or null, not %s", key, t);
-  }
-  lua_pop(L, 1);
-}
-
-static void des_envelope(dwalker *w, int env, const ksl_path *p) {
-  lua_State *L = w->L;
-  size_t clen;
-  const char *cname, *shown;
+  size_t clen = ev->f[KS_ENV_CLASS_NAME].len;
+  const char *cname = ev->f[KS_ENV_CLASS_NAME].s, *shown;
   lua_Integer id = 0;
   int has_id = 0, cls, base;
   ksl_path node = *p;
-  lua_getfield(L, env, "class_name");
-  if (lua_type(L, -1) != LUA_TSTRING)
-    fail(w, p, "the envelope's \"class_name\" must be a string, not %s",
-         ksl_jsontype(L, -1));
-  cname = lua_tolstring(L, -1, &clen);
-  lua_pop(L, 1);
-  if (des_special(w, env, cname, clen, p)) return;
-  if (KSL_NAME_IS(cname, clen, "__lambda__")) { des_lambda(w, env, p); return; }
-  if (KSL_NAME_IS(cname, clen, "__bytes__")) { des_bytes(w, env, p); return; }
-  if (is_marker_name(cname, clen)) { des_marker(w, env); return; }
-  if (KSL_NAME_IS(cname, clen, "function")) { des_function(w, env, p); return; }
+  if (v->err != KS_ENV_OK) envelope_fail(w, env, ev, v, p);
+  switch (v->kind) {
+    case KS_ENV_SPECIAL: des_special(w, env, cname, clen, p); return;
+    case KS_ENV_LAMBDA: des_lambda(w, env, p); return;
+    case KS_ENV_BYTES: des_bytes(w, env, p); return;
+    case KS_ENV_MARKER: des_marker(w, env); return;
+    case KS_ENV_FUNCTION: des_function(w, env, ev, v, p); return;
+    default: break;
+  }
   if (field(L, env, "shared_object_id")) {
-    if (!lua_isinteger(L, -1))
-      fail(w, p, "shared_object_id must be an integer, not %s", ksl_jsontype(L, -1));
     id = lua_tointeger(L, -1);
     has_id = 1;
     lua_pop(L, 1);
@@ -521,20 +467,9 @@ static void des_envelope(dwalker *w, int env, const ksl_path *p) {
   }
   base = lua_gettop(L);
   shown = ksl_shown(L, cname, clen);       /* may push an escaped copy */
-  lua_getfield(L, env, "config");
-  if (lua_type(L, -1) != LUA_TTABLE && !lua_isnil(L, -1) &&
-      !(lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL))
-    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", shown,
-         ksl_jsontype(L, -1));
-  if (lua_type(L, -1) == LUA_TTABLE && table_kind(w, lua_gettop(L)) == 3)
-    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", shown,
-         ksl_jsontype(L, -1));
-  lua_pop(L, 1);
-  check_hook_config(w, env, "build_config", p);
-  check_hook_config(w, env, "compile_config", p);
   if (w->call->objdepth >= KSL_MAX_OBJECT_NESTING)
     fail(w, p, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
-  find_class(w, env, cname, clen, p);
+  find_class(w, env, ev, v, p);
   cls = lua_gettop(L);
   node.obj = lua_topointer(L, env);
   node.cls = shown;
@@ -580,7 +515,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
       size_t len;
       const char *s = lua_tolstring(L, idx, &len);
       if (lookup(w, s, len)) return;
-      if (root && w->modobjs != NULL) not_found(w, p, "object", s, len);
+      if (root && w->modobjs != NULL) not_found(w, p, s, len);
       lua_pushvalue(L, idx);
       return;
     }
@@ -589,20 +524,15 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
         case 1:
           des_array(w, idx, p, depth);
           return;
-        case 2:
-          lua_pushliteral(L, "class_name");
-          if (lua_rawget(L, idx) != LUA_TNIL) {
-            lua_pushliteral(L, "config");
-            if (lua_rawget(L, idx) != LUA_TNIL) {
-              lua_pop(L, 2);
-              des_envelope(w, idx, p);
-              return;
-            }
-            lua_pop(L, 1);
-          }
-          lua_pop(L, 1);
-          des_dict(w, idx, p, depth);
+        case 2: {
+          ks_envelope ev;
+          ks_env_verdict v;
+          if (ksl_envelope_read(L, idx, &ev, &v) != KS_ENV_NOT)
+            des_envelope(w, idx, &ev, &v, p);
+          else
+            des_dict(w, idx, p, depth);
           return;
+        }
         default:   /* a live object: already deserialized */
           lua_pushvalue(L, idx);
           return;

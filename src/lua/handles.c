@@ -99,7 +99,9 @@ ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what) {
       ksl_error(L, "%s: keys must be strings, found a %s key", what,
                 luaL_typename(L, -2));
     k = lua_tolstring(L, -2, &len);
-    if (len == 0) ksl_error(L, "%s: keys must not be empty", what);
+    if (ks_check_key(k, len) != KS_OK)
+      ksl_error(L, "%s: keys must be non-empty and hold no NUL byte, not '%s'",
+                what, ksl_shown(L, k, len));
     ksl_check_object(L, -1, what, k, len);
     if (ks_map_set(mb->m, k, len, ksl_handle(L, -1, 1)) != KS_OK)
       luaL_error(L, "kserial: not enough memory");

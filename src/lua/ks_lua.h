@@ -16,6 +16,11 @@
 #define KSL_ENGINE_MT "kserial.engine"  /* its metatable (and type name) */
 #define KSL_MODULE "kserial.module"
 #define KSL_BOX lua_upvalueindex(1)
+/* Registry key of a private copy of the module's functions as
+** luaopen_kserial made them: the C API calls these, so a script that
+** replaces kserial.loads changes nothing for the host. */
+#define KSL_API "kserial.api"
+void ksl_push_api(lua_State *L, const char *name);   /* error when missing */
 
 /* The box's user values. */
 enum {

@@ -89,6 +89,8 @@ extern const char *const KSL_DES_OPTION_NAMES[];  /* deserialize's options */
 int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
                          const char *const *extra);
 
+#define KSL_MAX_VALUES 50000000  /* default of the max_values option: values one serialize/dumps/save/scan call may produce */
+
 /* A name from a document (with its length: it may hold NUL bytes) equals
 ** the literal lit. */
 #define KSL_NAME_IS(s, len, lit) \

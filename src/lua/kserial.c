@@ -78,6 +78,30 @@ static void run_embedded(lua_State *L) {
   }
 }
 
+/* Copies the functions of the module table on top into a private table
+** (KSL_API) before any user code can change the module. */
+static void save_api(lua_State *L) {
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, -3)) {
+    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TFUNCTION) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, -4);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_setfield(L, LUA_REGISTRYINDEX, KSL_API);
+}
+
+void ksl_push_api(lua_State *L, const char *name) {
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_API);
+  if (!lua_istable(L, -1) || lua_getfield(L, -1, name) != LUA_TFUNCTION)
+    luaL_error(L, "kserial: the engine has no function '%s'", name);
+  lua_remove(L, -2);
+}
+
 int luaopen_kserial(lua_State *L) {
   if (lua_getfield(L, LUA_REGISTRYINDEX, KSL_MODULE) == LUA_TTABLE)
     return 1;   /* one engine per state */
@@ -101,6 +125,7 @@ int luaopen_kserial(lua_State *L) {
   ksl_open_scan(L);
   ksl_open_config_error(L);
   run_embedded(L);
+  save_api(L);
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, KSL_MODULE);
   return 1;

@@ -23,8 +23,8 @@ static const char *check_part(lua_State *L, int idx, const char *what, size_t *l
               luaL_typename(L, idx));
   s = lua_tolstring(L, idx, len);
   if (ks_check_name(s, *len) != KS_OK)
-    ksl_error(L, "register_serializable: %s %s must be non-empty and may not "
-              "contain '>'", what, lua_tostring(L, idx));
+    ksl_error(L, "register_serializable: %s '%s' must be non-empty and may not "
+              "contain '>' or a NUL byte", what, ksl_shown(L, s, *len));
   return s;
 }
 
@@ -153,7 +153,9 @@ static int view_newindex(lua_State *L) {
     ksl_error(L, "get_custom_objects(): keys must be strings, got %s",
               luaL_typename(L, 2));
   key = lua_tolstring(L, 2, &len);
-  if (len == 0) ksl_error(L, "get_custom_objects(): keys must not be empty");
+  if (ks_check_key(key, len) != KS_OK)
+    ksl_error(L, "get_custom_objects(): keys must be non-empty and hold no NUL "
+              "byte, not '%s'", ksl_shown(L, key, len));
   if (!lua_isnil(L, 3)) ksl_check_object(L, 3, "get_custom_objects()", key, len);
   st = ks_custom_set(e, key, len,
                      lua_isnil(L, 3) ? KS_NOHANDLE : ksl_handle(L, 3, 1));
@@ -224,7 +226,9 @@ static int l_register_module(lua_State *L) {
   ks_map *members;
   ks_status st;
   ksl_checktype(L, 2, LUA_TTABLE);
-  if (mlen == 0) ksl_error(L, "register_module: the module name must not be empty");
+  if (ks_check_key(module, mlen) != KS_OK)
+    ksl_error(L, "register_module: the module name must be non-empty and hold no "
+              "NUL byte, not '%s'", ksl_shown(L, module, mlen));
   lua_settop(L, 2);
   lua_newtable(L);                             /* 3: the snapshot */
   lua_pushnil(L);

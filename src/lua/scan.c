@@ -2,35 +2,55 @@
 ** scan.c - kserial.scan: what a document would need before anyone loads it.
 **
 ** Walks a decoded document without instantiating anything and lists, with
-** their paths: every lambda (unsafe content), every class and function it
-** names (found or not, through the same lookup deserialize uses), every
-** module it names (registered or not) and every special marker.
+** their paths: every piece of code (kserial and Keras 3 lambdas, Keras 1
+** and 2 marshal lambdas, classes that run outside code by design), every
+** envelope loads would refuse and why, every class and function it names
+** (found or not) and every module and special marker. Envelopes are judged
+** by the same rules deserialize uses (src/core/envelope.c), read by the
+** same reader (envelope.c).
 */
 #include <string.h>
 #include "ks_json.h"
 #include "ks_walk.h"
+#include "ks_envelope.h"
 
 typedef struct scanner {
   lua_State *L;
   ks_engine *e;
-  int items;        /* stack index of the result array */
-  int unsafe;
+  int items;          /* stack index of the result array */
+  int unsafe;         /* code found */
+  int invalid;        /* an envelope loads refuses for its form */
+  int missing;        /* a name that resolves nowhere */
   int max_depth;
+  int deepest;        /* the deepest level the walk has reached */
+  int memo;           /* stack index: table -> {values, height} of a walk
+                      ** that listed nothing (walking it again would not) */
+  lua_Integer values, max_values;
 } scanner;
 
-static const char *str_field(lua_State *L, int t, const char *k, size_t *len) {
-  const char *s = NULL;
-  lua_pushstring(L, k);
-  if (lua_rawget(L, t) == LUA_TSTRING) s = lua_tolstring(L, -1, len);
-  lua_pop(L, 1);     /* the table still holds the string */
-  return s;
-}
+/* Classes that load or run code from outside the document by design. */
+static const struct code_class {
+  const char *name;
+  const char *reason;
+} CODE_CLASSES[] = {
+  {"Lambda", "a Keras Lambda layer runs the code its config holds or names"},
+  {"TFSMLayer", "a Keras TFSMLayer loads a TensorFlow SavedModel from outside "
+                "the document and runs its graph"},
+  {"TorchModuleWrapper", "a Keras TorchModuleWrapper holds a pickled PyTorch "
+                         "module, which runs code when it is unpickled"},
+  {NULL, NULL}
+};
 
-/* Appends {kind, name, path, found} to the result. found < 0: not set. */
+/* Keys that Keras 1 and 2 fill with marshalled Python bytecode when the
+** matching "<key>_type" is "lambda" (Lambda layers). */
+static const char *const MARSHAL_KEYS[] = {"function", "output_shape", "mask", NULL};
+
+/* Appends {kind, name, path, found, reason} to the result. name may be
+** NULL; found < 0: not set; reason may be NULL. */
 static void add_item(scanner *s, const ksl_path *p, const char *kind,
-                     const char *name, size_t nlen, int found) {
+                     const char *name, size_t nlen, int found, const char *reason) {
   lua_State *L = s->L;
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 5);
   lua_pushstring(L, kind);
   lua_setfield(L, -2, "kind");
   if (name != NULL) {
@@ -42,6 +62,11 @@ static void add_item(scanner *s, const ksl_path *p, const char *kind,
   if (found >= 0) {
     lua_pushboolean(L, found);
     lua_setfield(L, -2, "found");
+    if (!found) s->missing = 1;
+  }
+  if (reason != NULL) {
+    lua_pushstring(L, reason);
+    lua_setfield(L, -2, "reason");
   }
   lua_rawseti(L, s->items, (lua_Integer)lua_rawlen(L, s->items) + 1);
 }
@@ -52,63 +77,124 @@ static int resolves(scanner *s, const char *name, size_t len) {
 
 static void scan_value(scanner *s, int idx, const ksl_path *p, int depth);
 
-static void scan_envelope(scanner *s, int t, const ksl_path *p) {
-  size_t clen = 0, rlen = 0, mlen = 0;
-  const char *cname = str_field(s->L, t, "class_name", &clen);
-  const char *rname = str_field(s->L, t, "registered_name", &rlen);
-  const char *module = str_field(s->L, t, "module", &mlen);
-  int found;
-  if (cname == NULL) return;
-  if (KSL_NAME_IS(cname, clen, "__lambda__")) {
-    s->unsafe = 1;
-    add_item(s, p, "lambda", NULL, 0, -1);
-    return;
-  }
-  if (clen > 4 && cname[0] == '_' && cname[1] == '_' && cname[clen - 1] == '_' &&
-      cname[clen - 2] == '_') {
-    add_item(s, p, "marker", cname, clen, -1);
-    return;
-  }
-  if (module != NULL)
-    add_item(s, p, "module", module, mlen, ks_module_exists(s->e, module, mlen));
-  if (KSL_NAME_IS(cname, clen, "function")) {
-    size_t flen;
-    const char *fname = str_field(s->L, t, "config", &flen);
-    if (fname == NULL) return;
-    found = resolves(s, fname, flen) ||
-            (module && ks_module_lookup(s->e, module, mlen, fname, flen) != KS_NOHANDLE) ||
-            (memchr(fname, '>', flen) == NULL && ks_lookup_suffix(s->e, fname, flen));
-    add_item(s, p, "function", fname, flen, found);
-    return;
-  }
-  if (rname != NULL && rlen > 0) {
-    found = resolves(s, rname, rlen) ||
-            (rlen == clen && memcmp(rname, cname, clen) == 0 && module &&
-             ks_module_lookup(s->e, module, mlen, cname, clen) != KS_NOHANDLE);
-    add_item(s, p, "class", rname, rlen, found);
+/* An envelope loads refuses: listed with the message loads would give. */
+static void add_refused(scanner *s, int t, const ks_envelope *ev,
+                        const ks_env_verdict *v, const ksl_path *p) {
+  lua_State *L = s->L;
+  int top = lua_gettop(L);
+  const ks_env_field *c = &ev->f[KS_ENV_CLASS_NAME];
+  ksl_envelope_message(L, t, ev, v, NULL);
+  s->invalid = 1;
+  add_item(s, p, v->err == KS_ENV_EINCONSISTENT ? "class" : "invalid",
+           v->err == KS_ENV_EINCONSISTENT ? v->name : c->s,
+           v->err == KS_ENV_EINCONSISTENT ? v->nlen : c->len,
+           v->err == KS_ENV_EINCONSISTENT ? 0 : -1, lua_tostring(L, -1));
+  lua_settop(L, top);
+}
+
+static void scan_named(scanner *s, int t, const ks_envelope *ev,
+                       ks_env_verdict *v, const ksl_path *p) {
+  lua_State *L = s->L;
+  const ks_env_field *m = &ev->f[KS_ENV_MODULE], *c = &ev->f[KS_ENV_CLASS_NAME];
+  const struct code_class *cc;
+  ks_env_error err;
+  if (m->type == KS_V_STRING)
+    add_item(s, p, "module", m->s, m->len, ks_module_exists(s->e, m->s, m->len), NULL);
+  err = ks_envelope_resolve(s->e, ev, NULL, NULL, v);
+  if (err == KS_ENV_EINCONSISTENT) {
+    add_refused(s, t, ev, v, p);
+  } else if (err == KS_ENV_ENOTFOUND) {
+    int top = lua_gettop(L);
+    ksl_envelope_message(L, t, ev, v, NULL);
+    add_item(s, p, v->expect_class ? "class" : "function", v->name, v->nlen, 0,
+             lua_tostring(L, -1));
+    lua_settop(L, top);
   } else {
-    found = resolves(s, cname, clen) ||
-            (module && ks_module_lookup(s->e, module, mlen, cname, clen) != KS_NOHANDLE);
-    add_item(s, p, "class", cname, clen, found);
+    int top = lua_gettop(L);
+    ksl_push_handle(L, v->h);
+    if (ksl_envelope_value_ok(L, top + 1, v)) {
+      add_item(s, p, v->expect_class ? "class" : "function", v->name, v->nlen, 1, NULL);
+    } else {       /* loads refuses it: listed as a refused envelope */
+      s->invalid = 1;
+      add_item(s, p, "invalid", v->name, v->nlen, -1, lua_tostring(L, -1));
+    }
+    lua_settop(L, top);
+  }
+  if (v->kind != KS_ENV_CLASS) return;
+  for (cc = CODE_CLASSES; cc->name != NULL; cc++) {
+    if (c->len == strlen(cc->name) && memcmp(c->s, cc->name, c->len) == 0) {
+      s->unsafe = 1;
+      add_item(s, p, "code", c->s, c->len, -1, cc->reason);
+    }
+  }
+}
+
+static void scan_envelope(scanner *s, int t, const ks_envelope *ev,
+                          ks_env_verdict *v, const ksl_path *p) {
+  const ks_env_field *c = &ev->f[KS_ENV_CLASS_NAME];
+  if (v->err != KS_ENV_OK) {
+    add_refused(s, t, ev, v, p);
+    return;
+  }
+  switch (v->kind) {
+    case KS_ENV_LAMBDA:
+      s->unsafe = 1;
+      add_item(s, p, "lambda", NULL, 0, -1,
+               "a lambda: code that runs when loaded with safe mode off");
+      return;
+    case KS_ENV_SPECIAL:
+      add_item(s, p, "special", c->s, c->len, -1,
+               "a registered special handler decodes it");
+      return;
+    case KS_ENV_MARKER: case KS_ENV_BYTES:
+      add_item(s, p, "marker", c->s, c->len, -1, NULL);
+      return;
+    default:
+      scan_named(s, t, ev, v, p);
+      return;
+  }
+}
+
+/* Keras 1 and 2 lambdas: "<key>_type": "lambda" next to a non-null <key>. */
+static void scan_marshal(scanner *s, int t, const ksl_path *p) {
+  lua_State *L = s->L;
+  const char *const *k;
+  for (k = MARSHAL_KEYS; *k != NULL; k++) {
+    ksl_path at = {p, *k, strlen(*k), 0, NULL, NULL, 0};
+    const char *type;
+    lua_pushfstring(L, "%s_type", *k);
+    lua_rawget(L, t);
+    type = lua_tostring(L, -1);
+    if (lua_type(L, -1) == LUA_TSTRING && strcmp(type, "lambda") == 0) {
+      lua_pushstring(L, *k);
+      if (lua_rawget(L, t) != LUA_TNIL && !(lua_type(L, -1) == LUA_TLIGHTUSERDATA &&
+                                            lua_touserdata(L, -1) == NULL)) {
+        s->unsafe = 1;
+        add_item(s, &at, "lambda", *k, strlen(*k), -1,
+                 "a Keras 1 or 2 lambda: marshalled Python bytecode");
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
   }
 }
 
 static void scan_table(scanner *s, int t, const ksl_path *p, int depth) {
   lua_State *L = s->L;
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
-  int isarray = 0;
+  ks_envelope ev;
+  ks_env_verdict v;
+  int isarray = 0, isobject = 0;
   if (lua_getmetatable(L, t)) {
     luaL_getmetatable(L, KSJ_ARRAY_MT);
     isarray = lua_rawequal(L, -1, -2);
+    isobject = !isarray && !ksl_is_json_marker_mt(L, -2);   /* a live object */
     lua_pop(L, 2);
   }
-  lua_pushliteral(L, "class_name");
-  if (lua_rawget(L, t) == LUA_TSTRING) {
-    lua_pushliteral(L, "config");
-    if (lua_rawget(L, t) != LUA_TNIL) scan_envelope(s, t, p);
-    lua_pop(L, 1);
+  if (!isarray && !isobject) {
+    if (ksl_envelope_read(L, t, &ev, &v) != KS_ENV_NOT) scan_envelope(s, t, &ev, &v, p);
+    scan_marshal(s, t, p);
   }
-  lua_pop(L, 1);
   luaL_checkstack(L, 6, "kserial: nesting too deep");
   lua_pushnil(L);
   while (lua_next(L, t)) {
@@ -123,39 +209,145 @@ static void scan_table(scanner *s, int t, const ksl_path *p, int depth) {
   }
 }
 
-static void scan_value(scanner *s, int idx, const ksl_path *p, int depth) {
-  idx = lua_absindex(s->L, idx);
-  if (depth > s->max_depth) {
-    lua_pushfstring(s->L, "scan: nesting deeper than %d", s->max_depth);
-    ksl_path_error(s->L, p, "scan", 0);
+/* Counts n more values; a table reached from many places is walked (or
+** counted) at each, so this bounds the work. */
+static void count_values(scanner *s, lua_Integer n, const ksl_path *p) {
+  if (n <= s->max_values - s->values) {
+    s->values += n;
+    return;
   }
-  if (lua_type(s->L, idx) == LUA_TTABLE) scan_table(s, idx, p, depth);
-  else if (lua_type(s->L, idx) == LUA_TSTRING) {
+  lua_pushfstring(s->L, "scan: more than %I values (a table reached from many "
+                  "places counts at each); raise the max_values option to "
+                  "allow more", (LUAI_UACINT)s->max_values);
+  ksl_path_error(s->L, p, "scan", 0);
+}
+
+/* A table met again whose first walk listed nothing: counted, not walked,
+** unless it would now reach past max_depth. Returns 1 when done. */
+static int memo_hit(scanner *s, int t, const ksl_path *p, int depth) {
+  lua_State *L = s->L;
+  lua_Integer n, height;
+  lua_pushvalue(L, t);
+  if (lua_rawget(L, s->memo) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_rawgeti(L, -1, 1);
+  lua_rawgeti(L, -2, 2);
+  n = lua_tointeger(L, -2);
+  height = lua_tointeger(L, -1);
+  lua_pop(L, 3);
+  if (depth + height > s->max_depth) return 0;
+  count_values(s, n, p);
+  if (depth + height > s->deepest) s->deepest = (int)(depth + height);
+  return 1;
+}
+
+static void memo_put(scanner *s, int t, lua_Integer n, int height) {
+  lua_State *L = s->L;
+  lua_pushvalue(L, t);
+  lua_createtable(L, 2, 0);
+  lua_pushinteger(L, n);
+  lua_rawseti(L, -2, 1);
+  lua_pushinteger(L, height);
+  lua_rawseti(L, -2, 2);
+  lua_rawset(L, s->memo);
+}
+
+static void scan_value(scanner *s, int idx, const ksl_path *p, int depth) {
+  lua_State *L = s->L;
+  idx = lua_absindex(L, idx);
+  if (depth > s->max_depth) {
+    lua_pushfstring(L, "scan: nesting deeper than %d", s->max_depth);
+    ksl_path_error(L, p, "scan", 0);
+  }
+  if (depth > s->deepest) s->deepest = depth;
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    lua_Integer before = s->values;
+    size_t nitems = lua_rawlen(L, s->items);
+    int outer = s->deepest;
+    if (memo_hit(s, idx, p, depth)) return;
+    count_values(s, 1, p);
+    s->deepest = depth;
+    scan_table(s, idx, p, depth);
+    if (lua_rawlen(L, s->items) == nitems)
+      memo_put(s, idx, s->values - before, s->deepest - depth);
+    if (outer > s->deepest) s->deepest = outer;
+    return;
+  }
+  count_values(s, 1, p);
+  if (lua_type(L, idx) == LUA_TSTRING) {
     size_t len;
-    const char *str = lua_tolstring(s->L, idx, &len);
+    const char *str = lua_tolstring(L, idx, &len);
     /* deserialize would turn a string naming something into that thing */
-    if (resolves(s, str, len)) add_item(s, p, "name", str, len, 1);
+    if (resolves(s, str, len)) add_item(s, p, "name", str, len, 1, NULL);
   }
 }
 
-/* kserial.scan(config) -> { items = {...}, unsafe = boolean } */
-static int l_scan(lua_State *L) {
+/* ---- options and the entry point ------------------------------------------------ */
+
+static const char *const SCAN_OPTIONS[] = {"max_values", NULL};
+
+/* opts.max_values: a positive integer, KSL_MAX_VALUES when absent. The
+** decoder's options (used when the document is text) are read by the
+** decoder, which also refuses unknown names. */
+static lua_Integer read_max_values(lua_State *L, int opts) {
+  lua_Integer n = KSL_MAX_VALUES;
+  if (lua_istable(L, opts) && lua_getfield(L, opts, "max_values") != LUA_TNIL) {
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1)
+      ksl_error(L, "scan: option 'max_values' must be an integer from 1 to %I "
+                "(got %s)", (LUAI_UACINT)LUA_MAXINTEGER, luaL_typename(L, -1));
+    n = lua_tointeger(L, -1);
+  }
+  if (lua_istable(L, opts)) lua_pop(L, 1);
+  return n;
+}
+
+/* Protected: 1 document (text or decoded), 2 options. */
+static int scan_worker(lua_State *L) {
   scanner s;
   ksl_path root = KSL_PATH_ROOT;
-  ksl_checkany(L, 1);
-  lua_settop(L, 1);
+  ksj_decode_opts dop;
+  ksj_decode_opts_init(&dop);
+  ksj_decode_opts_read(L, 2, &dop, "scan", SCAN_OPTIONS);
   s.L = L;
   s.e = ksl_engine(L);
-  s.unsafe = 0;
-  s.max_depth = KSJ_DEFAULT_MAX_DEPTH;
+  s.unsafe = s.invalid = s.missing = 0;
+  s.max_depth = dop.max_depth;
+  s.values = 0;
+  s.deepest = 0;
+  s.max_values = read_max_values(L, 2);
+  if (lua_type(L, 1) == LUA_TSTRING) {   /* text, as loads takes it */
+    size_t len;
+    const char *text = lua_tolstring(L, 1, &len);
+    ksj_decode(L, text, len, &dop);
+    lua_replace(L, 1);
+  }
+  lua_newtable(L);
+  s.memo = lua_gettop(L);
   lua_newtable(L);
   s.items = lua_gettop(L);
   scan_value(&s, 1, &root, 0);
-  lua_createtable(L, 0, 2);
+  lua_createtable(L, 0, 4);
   lua_pushvalue(L, s.items);
   lua_setfield(L, -2, "items");
   lua_pushboolean(L, s.unsafe);
   lua_setfield(L, -2, "unsafe");
+  lua_pushboolean(L, s.invalid);
+  lua_setfield(L, -2, "invalid");
+  lua_pushboolean(L, !s.unsafe && !s.invalid && !s.missing);
+  lua_setfield(L, -2, "clean");
+  return 1;
+}
+
+/* kserial.scan(document [, opts]) -> { items, unsafe, invalid, clean } */
+static int l_scan(lua_State *L) {
+  ksl_checkany(L, 1);
+  lua_settop(L, 2);
+  lua_pushvalue(L, KSL_BOX);
+  lua_pushcclosure(L, scan_worker, 1);
+  lua_insert(L, 1);
+  if (lua_pcall(L, 2, 1, 0) != LUA_OK) return ksl_raise(L);
   return 1;
 }
 

@@ -1,0 +1,187 @@
+/*
+** envelope.c - the one reader from a Lua dict to the core's ks_envelope,
+** and the one wording of the core's verdicts (src/core/envelope.c decides;
+** deserialize raises these messages, scan reports them as reasons).
+*/
+#include <string.h>
+#include "ks_json.h"
+#include "ks_envelope.h"
+
+static const char *const VTYPE_NAMES[] = {
+  "absent", "null", "boolean", "integer", "float", "string", "array", "dict",
+  "object"
+};
+
+const char *ksl_vtype_name(ks_vtype t) {
+  return (unsigned)t <= KS_V_OTHER ? VTYPE_NAMES[t] : "object";
+}
+
+/* A decoded table: marked by the codec, or judged by its first key (as the
+** deserialize walk does); any other metatable is a live object. */
+static ks_vtype table_type(lua_State *L, int idx) {
+  ks_vtype t;
+  if (lua_getmetatable(L, idx)) {
+    luaL_getmetatable(L, KSJ_ARRAY_MT);
+    if (lua_rawequal(L, -1, -2)) t = KS_V_ARRAY;
+    else {
+      luaL_getmetatable(L, KSJ_OBJECT_MT);
+      t = lua_rawequal(L, -1, -3) ? KS_V_DICT : KS_V_OTHER;
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+    return t;
+  }
+  lua_pushnil(L);
+  if (!lua_next(L, idx)) return KS_V_DICT;
+  t = lua_type(L, -2) == LUA_TSTRING ? KS_V_DICT : KS_V_ARRAY;
+  lua_pop(L, 2);
+  return t;
+}
+
+/* The type of the value on top of the stack (which stays). */
+static ks_vtype vtype(lua_State *L) {
+  switch (lua_type(L, -1)) {
+    case LUA_TNIL: return KS_V_ABSENT;
+    case LUA_TBOOLEAN: return KS_V_BOOLEAN;
+    case LUA_TNUMBER: return lua_isinteger(L, -1) ? KS_V_INTEGER : KS_V_FLOAT;
+    case LUA_TSTRING: return KS_V_STRING;
+    case LUA_TTABLE: return table_type(L, lua_gettop(L));
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, -1) == NULL) return KS_V_NULL;   /* kserial.null */
+      return KS_V_OTHER;
+    default: return KS_V_OTHER;
+  }
+}
+
+static void read_field(lua_State *L, int idx, ks_envelope *env, ks_env_key k) {
+  ks_env_field *f = &env->f[k];
+  lua_pushstring(L, ks_envelope_key(k));
+  lua_rawget(L, idx);
+  f->type = vtype(L);
+  f->s = f->type == KS_V_STRING ? lua_tolstring(L, -1, &f->len) : NULL;
+  if (f->s == NULL) f->len = 0;
+  lua_pop(L, 1);     /* the table still holds the string */
+}
+
+static int has_special(lua_State *L, const ks_env_field *cname) {
+  int found;
+  if (cname->type != KS_V_STRING) return 0;
+  ksl_push_uv(L, KSL_UV_SPECIAL);
+  lua_pushlstring(L, cname->s, cname->len);
+  found = lua_rawget(L, -2) == LUA_TTABLE;
+  lua_pop(L, 2);
+  return found;
+}
+
+ks_env_kind ksl_envelope_read(lua_State *L, int idx, ks_envelope *env,
+                              ks_env_verdict *v) {
+  int k;
+  idx = lua_absindex(L, idx);
+  memset(env, 0, sizeof *env);
+  luaL_checkstack(L, 4, "kserial: nesting too deep");
+  read_field(L, idx, env, KS_ENV_CLASS_NAME);
+  read_field(L, idx, env, KS_ENV_CONFIG);
+  /* the other keys cannot make a dict an envelope: skip them for plain
+  ** dicts, which the core then calls KS_ENV_NOT */
+  if (env->f[KS_ENV_CLASS_NAME].type != KS_V_ABSENT &&
+      env->f[KS_ENV_CONFIG].type != KS_V_ABSENT) {
+    for (k = 0; k < KS_ENV_NKEYS; k++)
+      if (k != KS_ENV_CLASS_NAME && k != KS_ENV_CONFIG)
+        read_field(L, idx, env, (ks_env_key)k);
+    env->special = has_special(L, &env->f[KS_ENV_CLASS_NAME]);
+  }
+  ks_envelope_check(env, v);
+  return v->kind;
+}
+
+/* ---- messages ----------------------------------------------------------------- */
+
+/* The type name of env[key] as a message shows it (a live object by its
+** __name). */
+static const char *type_shown(lua_State *L, int idx, const ks_envelope *env,
+                              ks_env_key k) {
+  if (env->f[k].type != KS_V_OTHER) return ksl_vtype_name(env->f[k].type);
+  lua_pushstring(L, ks_envelope_key(k));
+  lua_rawget(L, idx);
+  return ksl_typename(L, -1);   /* the value stays: its name may be its own */
+}
+
+static int key_type_message(lua_State *L, int idx, const ks_envelope *env,
+                            const ks_env_verdict *v) {
+  const ks_env_field *c = &env->f[KS_ENV_CLASS_NAME];
+  const char *key = ks_envelope_key(v->key), *t = type_shown(L, idx, env, v->key);
+  if (v->key == KS_ENV_CONFIG) {
+    switch (v->kind) {
+      case KS_ENV_FUNCTION:
+        lua_pushfstring(L, "a function's config must be its name (a string), not %s", t);
+        return 1;
+      case KS_ENV_LAMBDA:
+        lua_pushstring(L, "a lambda's config must be a dict");
+        return 1;
+      case KS_ENV_BYTES:
+        lua_pushstring(L, "a __bytes__ config must be a dict");
+        return 1;
+      default:
+        lua_pushfstring(L, "the envelope's \"config\" of '%s' must be a dict, not %s",
+                        ksl_shown(L, c->s, c->len), t);
+        return 0;
+    }
+  }
+  if (v->key == KS_ENV_SHARED_OBJECT_ID)
+    lua_pushfstring(L, "shared_object_id must be %s, not %s", v->want, t);
+  else
+    lua_pushfstring(L, "the envelope's \"%s\" must be %s, not %s", key, v->want, t);
+  return 0;
+}
+
+int ksl_envelope_message(lua_State *L, int idx, const ks_envelope *env,
+                         const ks_env_verdict *v, const char *modobjs_printable) {
+  const ks_env_field *c = &env->f[KS_ENV_CLASS_NAME], *m = &env->f[KS_ENV_MODULE];
+  const char *name;
+  idx = lua_absindex(L, idx);
+  switch (v->err) {
+    case KS_ENV_EKEYTYPE:
+      return key_type_message(L, idx, env, v);
+    case KS_ENV_ENOTFOUND:
+      name = ksl_shown(L, v->name, v->nlen);
+      if (modobjs_printable != NULL)
+        lua_pushfstring(L, "Unknown %s: '%s'. Please ensure you are using a "
+                        "kserial.custom_object_scope and that this object is "
+                        "included in the scope.", modobjs_printable, name);
+      else
+        lua_pushfstring(L, "Could not locate %s '%s'. Make sure custom classes "
+                        "are registered with kserial.register_serializable().",
+                        v->expect_class ? "class" : "function", name);
+      return 0;
+    case KS_ENV_EINCONSISTENT: {
+      const char *r = ksl_shown(L, v->name, v->nlen), *mod = ksl_shown(L, m->s, m->len);
+      lua_pushfstring(L, "inconsistent envelope: registered_name '%s' is not "
+                      "registered, but module '%s' has a class '%s'; refusing to "
+                      "guess", r, mod, ksl_shown(L, c->s, c->len));
+      return 0;
+    }
+    default:
+      lua_pushstring(L, "not an envelope");
+      return 0;
+  }
+}
+
+int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v) {
+  const char *name, *t;
+  val = lua_absindex(L, val);
+  if (v->expect_class ? lua_type(L, val) == LUA_TTABLE
+                      : (lua_type(L, val) == LUA_TFUNCTION ||
+                         luaL_getmetafield(L, val, "__call") != LUA_TNIL)) {
+    if (!v->expect_class && lua_type(L, val) != LUA_TFUNCTION) lua_pop(L, 1);
+    return 1;
+  }
+  name = ksl_shown(L, v->name, v->nlen);
+  t = ksl_typename(L, val);
+  if (!v->expect_class)                     /* a callable object will do */
+    lua_pushfstring(L, "'%s' names a %s, not a function", name, t);
+  else if (lua_type(L, val) == LUA_TFUNCTION)
+    lua_pushfstring(L, "'%s' names a function where a class was expected", name);
+  else
+    lua_pushfstring(L, "'%s' names a %s where a class was expected", name, t);
+  return 0;
+}

@@ -1,0 +1,34 @@
+/*
+** ks_envelope.h - reading a Lua dict into the core's ks_envelope, and the
+** messages of the core's verdicts. deserialize and scan both use these, so
+** the rules (src/core/envelope.c) and their wording exist once.
+*/
+#ifndef KS_ENVELOPE_H
+#define KS_ENVELOPE_H
+
+#include "ks_lua.h"
+
+/* Reads the dict at idx (a table judged a dict) into *env and has the core
+** check it into *v; returns v->kind (KS_ENV_NOT for a plain dict). The
+** strings in env are borrowed from the table, which must stay alive.
+** Needs KSL_BOX (the registered specials). */
+ks_env_kind ksl_envelope_read(lua_State *L, int idx, ks_envelope *env,
+                              ks_env_verdict *v);
+
+/* The JSON type name of a value read by ksl_envelope_read, for messages. */
+const char *ksl_vtype_name(ks_vtype t);
+
+/* Pushes the message of a failed verdict (without "kserial: " and path).
+** modobjs_printable: the printable_module_name when the call was given
+** module_objects (Keras 2's "Unknown <name>" wording), else NULL. Returns 1
+** when the fault lies in the envelope's "config" (the path goes there). */
+int ksl_envelope_message(lua_State *L, int idx, const ks_envelope *env,
+                         const ks_env_verdict *v, const char *modobjs_printable);
+
+/* Whether the value at val, what v resolved to, is what the envelope wants:
+** a class (a table), or a function (or an object with __call); a function
+** where a class was expected is refused (Keras returned it, which is how
+** CVE-2025-1550 ran code). When it is not, pushes the message and returns 0. */
+int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v);
+
+#endif
