@@ -208,3 +208,33 @@ lua_Integer ksj_opt_int(lua_State *L, const char *fname, const char *key,
   }
   return v;
 }
+
+/* ---- recorded key orders -------------------------------------------------- */
+
+int ksj_push_orders(lua_State *L, int create) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, KSJ_ORDER_KEY) == LUA_TTABLE) return 1;
+  lua_pop(L, 1);
+  if (!create) return 0;
+  lua_newtable(L);                 /* weak keys: an order dies with its object */
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, KSJ_ORDER_KEY);
+  return 1;
+}
+
+void ksj_copy_order(lua_State *L, int from, int to) {
+  from = lua_absindex(L, from);
+  to = lua_absindex(L, to);
+  if (!ksj_push_orders(L, 0)) return;
+  lua_pushvalue(L, from);
+  if (lua_rawget(L, -2) == LUA_TTABLE) {
+    lua_pushvalue(L, to);
+    lua_insert(L, -2);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  }
+  else lua_pop(L, 2);
+}

@@ -26,8 +26,13 @@
 
 #define PREFIX "kserial: json.decode: "
 
+const char *const KSJ_DECODE_OPTION_NAMES[] = {
+  "allow_nan", "keep_order", "max_depth", "max_size", NULL
+};
+
 void ksj_decode_opts_init(ksj_decode_opts *o) {
   o->allow_nan = 0;
+  o->keep_order = 0;
   o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   o->max_size = 0;
 }
@@ -40,6 +45,8 @@ void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
     const char *k = ksj_opt_name(L, fname, extra);
     if (k == NULL) { /* the caller's own option */ }
     else if (strcmp(k, "allow_nan") == 0) o->allow_nan = ksj_opt_bool(L, fname, k);
+    else if (strcmp(k, "keep_order") == 0)
+      o->keep_order = ksj_opt_bool(L, fname, k);
     else if (strcmp(k, "max_depth") == 0)
       o->max_depth = (int)ksj_opt_int(L, fname, k, 1, KSJ_HARD_MAX_DEPTH);
     else if (strcmp(k, "max_size") == 0)
@@ -54,6 +61,7 @@ typedef struct dec {
   const char *start, *p, *end;
   int depth, max_depth, allow_nan;
   int mt_array, mt_object;
+  int orders;        /* keep_order: stack index of the order registry, or 0 */
 } dec;
 
 static void dec_value(dec *d);
@@ -344,8 +352,25 @@ static void make_array(lua_State *L, int base, int n, int size) {
   }
 }
 
-/* The same for n key-value pairs: keys at base + 1, 3, ..., values after. */
-static void make_object(lua_State *L, int base, int n, int size) {
+/* keep_order: records that the key on top is the object's pos-th. A
+** duplicate key keeps the place of its first appearance (as Python's dict
+** does) and the value of its last. ord: the order table's index. */
+static void note_key(lua_State *L, int ord, lua_Integer pos) {
+  lua_pushvalue(L, -1);
+  if (lua_rawget(L, ord) == LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_pushinteger(L, pos);
+    lua_rawset(L, ord);
+  }
+  else lua_pop(L, 1);
+}
+
+/* The same for n key-value pairs: keys at base + 1, 3, ..., values after.
+** With keep_order (and n > 0) the object's order table follows it, at
+** base + 2. */
+static void make_object(dec *d, int base, int n, int size) {
+  lua_State *L = d->L;
   int i;
   lua_createtable(L, 0, size);
   for (i = 0; i < n; i++) {
@@ -353,7 +378,20 @@ static void make_object(lua_State *L, int base, int n, int size) {
     lua_pushvalue(L, base + 2 * i + 2);
     lua_rawset(L, -3);            /* a duplicate key: the last one wins */
   }
-  if (n > 0) {               /* with n == 0 the table is already at base + 1 */
+  if (d->orders != 0 && n > 0) {
+    int ord;
+    lua_createtable(L, 0, size);
+    ord = lua_gettop(L);
+    for (i = 0; i < n; i++) {
+      lua_pushvalue(L, base + 2 * i + 1);
+      note_key(L, ord, i + 1);
+      lua_pop(L, 1);
+    }
+    lua_replace(L, base + 2);
+    lua_replace(L, base + 1);
+    lua_settop(L, base + 2);
+  }
+  else if (n > 0) {          /* with n == 0 the table is already at base + 1 */
     lua_replace(L, base + 1);
     lua_settop(L, base + 1);
   }
@@ -399,7 +437,7 @@ static void dec_object(dec *d) {
   lua_State *L = d->L;
   int base, n = 0, waiting = 1;
   enter(d);
-  luaL_checkstack(L, 2 * KSJ_OBJECT_WAIT + 2, "kserial: json.decode: nesting too deep");
+  luaL_checkstack(L, 2 * KSJ_OBJECT_WAIT + 6, "kserial: json.decode: nesting too deep");
   base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == '}') d->p++;
@@ -408,9 +446,14 @@ static void dec_object(dec *d) {
     for (;;) {
       dec_value(d);
       if (!waiting) {
+        if (d->orders != 0) {
+          lua_insert(L, -2);      /* the key on top for note_key */
+          note_key(L, base + 2, ++n);
+          lua_insert(L, -2);
+        }
         lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
       } else if (++n == KSJ_OBJECT_WAIT) {
-        make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
+        make_object(d, base, n, 4 * KSJ_OBJECT_WAIT);
         waiting = 0;
       }
       d->p = skip_ws(d->p, d->end);
@@ -422,7 +465,12 @@ static void dec_object(dec *d) {
       else unexpected(d, d->p, "',' or '}'");
     }
   }
-  if (waiting) make_object(L, base, n, n);
+  if (waiting) make_object(d, base, n, n);
+  if (d->orders != 0 && n > 0) {   /* orders[object] = its order table */
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, d->orders);
+  }
   leave(d, d->mt_object);
 }
 
@@ -465,6 +513,11 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
               : o->max_depth;
   d.allow_nan = o->allow_nan;
   luaL_checkstack(L, 8, NULL);
+  d.orders = 0;
+  if (o->keep_order) {
+    ksj_push_orders(L, 1);
+    d.orders = lua_gettop(L);
+  }
   ksj_pushmt(L, KSJ_ARRAY_MT);
   d.mt_array = lua_gettop(L);
   ksj_pushmt(L, KSJ_OBJECT_MT);

@@ -175,6 +175,7 @@ static void des_dict(dwalker *w, int idx, const ksl_path *p, int depth) {
   }
   lua_pushvalue(L, w->obj_mt);
   lua_setmetatable(L, -2);
+  ksj_copy_order(L, idx, -1);
 }
 
 /* ---- special values -------------------------------------------------------------- */
