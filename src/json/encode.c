@@ -687,6 +687,7 @@ static KSJ_NOINLINE void check_int_clash(enc *e, int t, size_t base, size_t n,
     lua_pop(L, 1);
     if (ksj_format_integer(v, buf) != k->len || memcmp(buf, k->s, k->len) != 0)
       continue;   /* not the text an integer key is written as */
+    buf[k->len] = '\0';
     if (lua_rawgeti(L, t, v) != LUA_TNIL)
       enc_raise(e, up, "keys %s and \"%s\" would both be written as \"%s\" "
                 "(int_keys)", buf, buf, buf);
