@@ -249,6 +249,7 @@ static void des_marker(dwalker *w, int env) {
   }
   lua_pushvalue(L, w->marker_mt);
   lua_setmetatable(L, -2);
+  ksj_copy_order(L, env, -1);
 }
 
 static int is_marker_name(const char *s, size_t n) {
