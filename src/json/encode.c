@@ -134,12 +134,25 @@ void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
 typedef struct keyent {
   const char *s;        /* the key string, anchored in its table; NULL for
                         ** an integer key (int_keys = "string") */
-  size_t len;
-  lua_Integer num;      /* s == NULL: the integer key; else its recorded
-                        ** position (1...), 0 when it has none */
-  int rank;             /* from the key order, KSJ_RANK_OTHER for most keys */
+  union {
+    size_t len;         /* s != NULL: the key's length */
+    lua_Integer ikey;   /* s == NULL: the integer key */
+  } u;
+  int rank;             /* from the key order, RANK_STRING for most keys,
+                        ** RANK_INT for integer keys;
+                        ** in a dict with a recorded order, a listed key has
+                        ** the negative rank RECORDED_RANK(position) */
   int order;            /* next() order: where its value was kept */
 } keyent;
+
+/* Ranks 0 .. KSJ_RANK_OTHER - 1 are the key order's keys; integer keys
+** come next, then the other string keys. */
+#define RANK_INT KSJ_RANK_OTHER
+#define RANK_STRING (KSJ_RANK_OTHER + 1)
+
+/* Recorded positions are 1..KSJ_MAX_RECORDED: their ranks sort before
+** every other key's, in order. */
+#define RECORDED_RANK(pos) ((int)((pos) - 1 - KSJ_MAX_RECORDED))
 
 typedef struct ebox {
   char *buf;
@@ -186,6 +199,10 @@ typedef struct enc {
   int depth;
   int mt_array, mt_object;   /* stack indices of the marker metatables */
   int orders;                /* stack index of the recorded orders, or 0 */
+  /* the key order's keys by length: first[len] is 1 + the first one of
+  ** that length (0: none), next_same[i] 1 + the next one after keys[i] */
+  const char *const *ranked;
+  unsigned char first[64], next_same[KSJ_RANK_OTHER];
 } enc;
 
 static void enc_value(enc *e, int idx, const ksj_frame *up);
@@ -506,7 +523,7 @@ static void scan_init(enc *e, scan *s) {
 
 /* After lua_next: [values][key][value]. The value goes below the key
 ** (lua_next wants the key on top), or is dropped. */
-static void keep_value(enc *e, scan *s) {
+static KSJ_INLINE void keep_value(enc *e, scan *s) {
   lua_State *L = e->L;
   int count = lua_gettop(L) - 2 - s->vbase;
   if (!s->kept) lua_pop(L, 1);
@@ -566,17 +583,29 @@ static inline keyent *new_key(enc *e, size_t base) {
   if (b->nkeys == b->kcap) grow_keys(e);
   k = &b->keys[b->nkeys];
   k->order = (int)(b->nkeys - base);
-  k->num = 0;
   b->nkeys++;
   return k;
+}
+
+/* The key's place in the caller's key order, or RANK_STRING. Most
+** keys are turned away by their length alone. */
+static inline int key_rank(const enc *e, const char *s, size_t len) {
+  int i;
+  if (len >= 64) return RANK_STRING;
+  for (i = e->first[len]; i != 0; i = e->next_same[i - 1]) {
+    const char *r = e->ranked[i - 1];
+    size_t j = 0;
+    while (j < len && r[j] == s[j]) j++;   /* short keys: no call to memcmp */
+    if (j == len) return i - 1;
+  }
+  return RANK_STRING;
 }
 
 /* Appends the string key at kidx to the scratch; returns its rank. */
 static int add_key(enc *e, int kidx, size_t base) {
   keyent *k = new_key(e, base);
-  const ksj_key_order *ko = e->o->key_order;
-  k->s = lua_tolstring(e->L, kidx, &k->len);
-  k->rank = ko != NULL ? ko->rank(k->s, k->len) : KSJ_RANK_OTHER;
+  k->s = lua_tolstring(e->L, kidx, &k->u.len);
+  k->rank = key_rank(e, k->s, k->u.len);
   return k->rank;
 }
 
@@ -584,42 +613,32 @@ static int add_key(enc *e, int kidx, size_t base) {
 static void add_int_key(enc *e, int kidx, size_t base) {
   keyent *k = new_key(e, base);
   k->s = NULL;
-  k->len = 0;
-  k->num = lua_tointeger(e->L, kidx);
-  k->rank = KSJ_RANK_OTHER;
+  k->u.ikey = lua_tointeger(e->L, kidx);
+  k->rank = RANK_INT;
 }
 
 /* Bytewise (memcmp) order, a prefix before the longer key. */
 static int cmp_bytes(const keyent *a, const keyent *b) {
-  size_t n = a->len < b->len ? a->len : b->len;
+  size_t n = a->u.len < b->u.len ? a->u.len : b->u.len;
   int c;
   if (n > 0 && a->s[0] != b->s[0])   /* most keys differ at once */
     return (unsigned char)a->s[0] - (unsigned char)b->s[0];
   c = memcmp(a->s, b->s, n);
   if (c != 0) return c;
-  return a->len < b->len ? -1 : a->len > b->len;
+  return a->u.len < b->u.len ? -1 : a->u.len > b->u.len;
 }
 
 /* How a dict's keys are put in order. */
-enum { BY_NEXT = 0, BY_BYTES = 1, BY_RECORD = 2 };
+enum { BY_NEXT = 0, BY_BYTES = 1 };
 
-#define LISTED(k) ((k)->s != NULL && (k)->num > 0)
-
-/* BY_RECORD: keys with a recorded position first, in that order; the
-** others after them, sorted. Then, by rank; integer keys (in numeric order)
-** before string keys; string keys bytewise or in next() order. */
-static int key_cmp(const keyent *a, const keyent *b, int by) {
-  if (by == BY_RECORD && (LISTED(a) || LISTED(b))) {
-    if (!LISTED(a)) return 1;
-    if (!LISTED(b)) return -1;
-    return a->num < b->num ? -1 : a->num > b->num;
-  }
-  if (a->rank != b->rank) return a->rank - b->rank;
-  if (KSJ_UNLIKELY(a->s == NULL || b->s == NULL)) {
-    if (a->s != NULL) return 1;
-    if (b->s != NULL) return -1;
-    return a->num < b->num ? -1 : a->num > b->num;
-  }
+/* By rank (recorded positions first, then the key order's keys); then
+** integer keys, in numeric order, before string keys; string keys
+** bytewise or in next() order. `by` is a constant at each call, so each
+** sort gets its own copy. */
+static KSJ_INLINE int key_cmp(const keyent *a, const keyent *b, int by) {
+  if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+  if (KSJ_UNLIKELY(a->rank == RANK_INT))   /* both integer keys */
+    return a->u.ikey < b->u.ikey ? -1 : a->u.ikey > b->u.ikey;
   return by != BY_NEXT ? cmp_bytes(a, b) : a->order - b->order;
 }
 
@@ -631,16 +650,12 @@ static int cmp_sorted(const void *x, const void *y) {
   return key_cmp((const keyent *)x, (const keyent *)y, BY_BYTES);
 }
 
-static int cmp_record(const void *x, const void *y) {
-  return key_cmp((const keyent *)x, (const keyent *)y, BY_RECORD);
-}
 
 /* Most dicts are small: insertion sort beats qsort's indirect calls. */
-static void sort_keys(keyent *k, size_t n, int by) {
+static KSJ_INLINE void sort_keys(keyent *k, size_t n, int by) {
   size_t i, j;
   if (n > 24) {
-    qsort(k, n, sizeof *k, by == BY_RECORD ? cmp_record
-                           : by == BY_BYTES ? cmp_sorted : cmp_next);
+    qsort(k, n, sizeof *k, by == BY_BYTES ? cmp_sorted : cmp_next);
     return;
   }
   for (i = 1; i < n; i++) {
@@ -650,24 +665,26 @@ static void sort_keys(keyent *k, size_t n, int by) {
   }
 }
 
+static void sort_bytes(keyent *k, size_t n) { sort_keys(k, n, BY_BYTES); }
+static void sort_next(keyent *k, size_t n) { sort_keys(k, n, BY_NEXT); }
+
 /* Puts the n keys from base in writing order. The key order's ranks count
 ** only when the dict holds all of its required ranks (`seen`: a bit per
 ** rank met). `recorded`: the dict has a recorded order. */
-static void order_keys(enc *e, size_t base, size_t n, unsigned seen,
-                       int recorded, int hasint) {
+static KSJ_INLINE void order_keys(enc *e, size_t base, size_t n,
+                                  unsigned seen, int recorded, int hasint) {
   const ksj_key_order *ko = e->o->key_order;
   keyent *k;
   size_t i;
-  int ranked = ko != NULL && (seen & ko->required) == ko->required &&
-               ko->required != 0;
+  int ranked = ko != NULL && (seen & ko->required) == ko->required;
   if (n == 0) return;   /* keys may still be NULL: no pointer arithmetic on it */
   k = e->b->keys + base;
-  if (!ranked && (seen & ~(1u << KSJ_RANK_OTHER)) != 0)
-    for (i = 0; i < n; i++) k[i].rank = KSJ_RANK_OTHER;
+  if (!ranked && (seen & ~(1u << RANK_STRING)) != 0)
+    for (i = 0; i < n; i++)   /* not recorded keys, nor integer ones */
+      if (k[i].rank >= 0 && k[i].rank < RANK_INT) k[i].rank = RANK_STRING;
   if (n < 2) return;
-  if (recorded) sort_keys(k, n, BY_RECORD);
-  else if (e->o->sort_keys != 0) sort_keys(k, n, BY_BYTES);
-  else if (ranked || hasint) sort_keys(k, n, BY_NEXT);
+  if (recorded || e->o->sort_keys != 0) sort_bytes(k, n);
+  else if (ranked || hasint) sort_next(k, n);
 }
 
 /* int_keys: a string key that reads as one of the dict's integer keys
@@ -680,14 +697,14 @@ static KSJ_NOINLINE void check_int_clash(enc *e, int t, size_t base, size_t n,
     const keyent *k = &e->b->keys[base + i];
     char buf[KSJ_NUMBUF];
     lua_Integer v;
-    if (k->s == NULL || k->len == 0 || k->len >= KSJ_NUMBUF) continue;
+    if (k->s == NULL || k->u.len == 0 || k->u.len >= KSJ_NUMBUF) continue;
     if (!lua_stringtonumber(L, k->s)) continue;
     if (!lua_isinteger(L, -1)) { lua_pop(L, 1); continue; }
     v = lua_tointeger(L, -1);
     lua_pop(L, 1);
-    if (ksj_format_integer(v, buf) != k->len || memcmp(buf, k->s, k->len) != 0)
+    if (ksj_format_integer(v, buf) != k->u.len || memcmp(buf, k->s, k->u.len) != 0)
       continue;   /* not the text an integer key is written as */
-    buf[k->len] = '\0';
+    buf[k->u.len] = '\0';
     if (lua_rawgeti(L, t, v) != LUA_TNIL)
       enc_raise(e, up, "keys %s and \"%s\" would both be written as \"%s\" "
                 "(int_keys)", buf, buf, buf);
@@ -706,9 +723,9 @@ static void enc_dict(enc *e, int t, const scan *s, ksj_frame *f) {
   for (i = 0; i < n; i++) {
     keyent *k = &e->b->keys[s->base + i];   /* re-read: nesting may move it */
     const char *ks = k->s;
-    size_t len = k->len;
+    size_t len = ks != NULL ? k->u.len : 0;
     int order = k->order;
-    lua_Integer ik = k->num;
+    lua_Integer ik = ks == NULL ? k->u.ikey : 0;
     if (i > 0) put(e, e->o->item_sep, e->o->item_sep_len);
     if (pretty) newline(e, e->depth);
     if (KSJ_UNLIKELY(ks == NULL)) {       /* an integer key, as Python writes it */
@@ -735,14 +752,15 @@ static void enc_dict(enc *e, int t, const scan *s, ksj_frame *f) {
   putc_(e, '}');
 }
 
-/* The recorded position of the key at kidx in the order table ord. */
-static lua_Integer recorded_pos(lua_State *L, int kidx, int ord) {
+/* The key k (just read, below its value on the stack) gets the rank of
+** its position in the order table ord, when it has one. */
+static void recorded_rank(lua_State *L, keyent *k, int ord) {
   lua_Integer pos;
-  lua_pushvalue(L, kidx);
+  lua_pushvalue(L, -2);
   lua_rawget(L, ord);
   pos = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
   lua_pop(L, 1);
-  return pos > 0 ? pos : 0;
+  if (pos >= 1 && pos <= KSJ_MAX_RECORDED) k->rank = RECORDED_RANK(pos);
 }
 
 /* A dict-marked table: every key must be a string (or, with int_keys, an
@@ -756,7 +774,7 @@ static void collect_dict(enc *e, int t, const ksj_frame *up, scan *s,
       s->seen |= 1u << add_key(e, -2, s->base);
       s->nstr++;
       if (ord != 0)
-        e->b->keys[e->b->nkeys - 1].num = recorded_pos(L, lua_gettop(L) - 1, ord);
+        recorded_rank(L, &e->b->keys[e->b->nkeys - 1], ord);
     }
     else if (e->o->int_keys == KSJ_INT_KEYS_STRING && lua_isinteger(L, -2)) {
       add_int_key(e, -2, s->base);
@@ -776,7 +794,7 @@ static void check_keys(enc *e, int t, const ksj_frame *up, const scan *s) {
   lua_State *L = e->L;
   if (e->b->nkeys > s->base) {    /* mixed: blame the minority's kind */
     if (lua_rawlen(L, t) > 0) {
-      lua_pushlstring(L, e->b->keys[s->base].s, e->b->keys[s->base].len);
+      lua_pushlstring(L, e->b->keys[s->base].s, e->b->keys[s->base].u.len);
       bad_key(e, -1, up, "a table with array items cannot have string keys");
     }
     lua_pushinteger(L, s->imin);
@@ -824,7 +842,8 @@ static lua_Integer classify(enc *e, int t, const ksj_frame *up, scan *s) {
 
 /* Reads the table at t into the scan (keys to the scratch, values kept on
 ** the stack) and returns n for an array of n items, -1 for a dict. */
-static lua_Integer collect_table(enc *e, int t, const ksj_frame *up, scan *s) {
+static KSJ_INLINE lua_Integer collect_table(enc *e, int t, const ksj_frame *up,
+                                            scan *s) {
   lua_State *L = e->L;
   int kind = 0, ord = 0;
   if (lua_getmetatable(L, t)) {
@@ -853,7 +872,6 @@ static lua_Integer collect_table(enc *e, int t, const ksj_frame *up, scan *s) {
 static void enc_table(enc *e, int t, const ksj_frame *up) {
   lua_State *L = e->L;
   ksj_frame f = {up, NULL, 0, 0, t};
-  int top = lua_gettop(L);
   lua_Integer n;
   scan s;
   if (e->depth >= e->o->max_depth) too_deep(e, t, up);
@@ -863,7 +881,7 @@ static void enc_table(enc *e, int t, const ksj_frame *up) {
   if (n >= 0) enc_array(e, t, n, s.kept && s.in_order ? s.vbase : 0, &f);
   else enc_dict(e, t, &s, &f);
   e->depth--;
-  lua_settop(L, top);
+  lua_settop(L, s.vbase - s.recorded);   /* and the order table, if any */
   e->b->nkeys = s.base;
 }
 
@@ -911,6 +929,20 @@ static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
   e->mt_object = lua_gettop(L);
   e->orders = 0;
   if (o->sort_keys != 1 && ksj_push_orders(L, 0)) e->orders = lua_gettop(L);
+  memset(e->first, 0, sizeof e->first);
+  e->ranked = NULL;
+  if (o->key_order != NULL) {
+    int i;
+    e->ranked = o->key_order->keys;
+    for (i = 0; i < KSJ_RANK_OTHER && e->ranked[i] != NULL; i++) {
+      size_t len = strlen(e->ranked[i]);
+      unsigned char *link;
+      e->next_same[i] = 0;
+      if (len >= 64) continue;
+      for (link = &e->first[len]; *link != 0; link = &e->next_same[*link - 1]) {}
+      *link = (unsigned char)(i + 1);
+    }
+  }
 }
 
 void ksj_encode_ex(lua_State *L, int idx, const ksj_encode_opts *o,
@@ -947,8 +979,8 @@ void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o) {
   lua_createtable(L, n < 1000000 ? (int)n : 0, 0);
   for (i = 0; i < n; i++) {
     const keyent *k = &e.b->keys[s.base + i];
-    if (k->s == NULL) lua_pushinteger(L, k->num);
-    else lua_pushlstring(L, k->s, k->len);
+    if (k->s == NULL) lua_pushinteger(L, k->u.ikey);
+    else lua_pushlstring(L, k->s, k->u.len);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_closeslot(L, boxi);

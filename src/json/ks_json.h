@@ -19,15 +19,17 @@
 #define ksj_pushnull(L) lua_pushlightuserdata((L), NULL)
 int ksj_isnull(lua_State *L, int idx);
 
-/* A key order the caller supplies (the codec knows no protocol): rank()
-** gives keys that go first a rank below KSJ_RANK_OTHER (lower first) and
-** every other key KSJ_RANK_OTHER. The ranks count only in a dict holding
-** every rank whose bit is set in `required` (an envelope); elsewhere all
-** keys are equal. Keys of equal rank are sorted bytewise (or kept in next()
-** order with sort_keys = false). */
+/* A key order the caller supplies (the codec knows no protocol): `keys`
+** go first, in that order (NULL-terminated, at most KSJ_RANK_OTHER keys),
+** in a dict that holds every keys[i] whose bit i is set in `required` (an
+** envelope); elsewhere they are keys like the others. The other keys
+** follow, sorted bytewise (or in next() order with sort_keys = false). */
 #define KSJ_RANK_OTHER 30
+/* Recorded key positions run from 1 to this (json.object refuses longer
+** key lists; a decoded object would need a document of over 8 GB). */
+#define KSJ_MAX_RECORDED 0x3fffffff
 typedef struct ksj_key_order {
-  int (*rank)(const char *key, size_t len);
+  const char *const *keys;
   unsigned required;
 } ksj_key_order;
 
@@ -135,10 +137,12 @@ int ksj_utf8_len(const unsigned char *p, const unsigned char *end);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define KSJ_NOINLINE __attribute__((noinline))
+#define KSJ_INLINE inline __attribute__((always_inline))
 #define KSJ_LIKELY(x) __builtin_expect(!!(x), 1)
 #define KSJ_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define KSJ_NOINLINE
+#define KSJ_INLINE inline
 #define KSJ_LIKELY(x) (x)
 #define KSJ_UNLIKELY(x) (x)
 #endif

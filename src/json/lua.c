@@ -72,6 +72,8 @@ static int l_array(lua_State *L) {
 ** it is an array of distinct strings. */
 static void new_order(lua_State *L, int idx) {
   lua_Integer i, n = (lua_Integer)lua_rawlen(L, idx);
+  if (n > KSJ_MAX_RECORDED)
+    luaL_error(L, "kserial: json.object: the key list is too long");
   lua_createtable(L, 0, n < 1000000 ? (int)n : 0);
   for (i = 1; i <= n; i++) {
     if (lua_rawgeti(L, idx, i) != LUA_TSTRING)
