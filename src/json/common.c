@@ -225,16 +225,15 @@ int ksj_push_orders(lua_State *L, int create) {
   return 1;
 }
 
-void ksj_copy_order(lua_State *L, int from, int to) {
+void ksj_copy_order(lua_State *L, int orders, int from, int to) {
+  if (orders == 0) return;
   from = lua_absindex(L, from);
   to = lua_absindex(L, to);
-  if (!ksj_push_orders(L, 0)) return;
   lua_pushvalue(L, from);
-  if (lua_rawget(L, -2) == LUA_TTABLE) {
+  if (lua_rawget(L, orders) == LUA_TTABLE) {
     lua_pushvalue(L, to);
     lua_insert(L, -2);
-    lua_rawset(L, -3);
-    lua_pop(L, 1);
+    lua_rawset(L, orders);
   }
-  else lua_pop(L, 2);
+  else lua_pop(L, 1);
 }

@@ -339,7 +339,7 @@ static void leave(dec *d, int mt) {
 
 /* Moves the n values above base into a new array table (with room for
 ** `size`), left at base + 1 with nothing above it. */
-static void make_array(lua_State *L, int base, int n, int size) {
+static KSJ_NOINLINE void make_array(lua_State *L, int base, int n, int size) {
   int i;
   lua_createtable(L, size, 0);
   for (i = 1; i <= n; i++) {
@@ -366,11 +366,8 @@ static void note_key(lua_State *L, int ord, lua_Integer pos) {
   else lua_pop(L, 1);
 }
 
-/* The same for n key-value pairs: keys at base + 1, 3, ..., values after.
-** With keep_order (and n > 0) the object's order table follows it, at
-** base + 2. */
-static void make_object(dec *d, int base, int n, int size) {
-  lua_State *L = d->L;
+/* The same for n key-value pairs: keys at base + 1, 3, ..., values after. */
+static KSJ_INLINE void make_object(lua_State *L, int base, int n, int size) {
   int i;
   lua_createtable(L, 0, size);
   for (i = 0; i < n; i++) {
@@ -378,23 +375,27 @@ static void make_object(dec *d, int base, int n, int size) {
     lua_pushvalue(L, base + 2 * i + 2);
     lua_rawset(L, -3);            /* a duplicate key: the last one wins */
   }
-  if (d->orders != 0 && n > 0) {
-    int ord;
-    lua_createtable(L, 0, size);
-    ord = lua_gettop(L);
-    for (i = 0; i < n; i++) {
-      lua_pushvalue(L, base + 2 * i + 1);
-      note_key(L, ord, i + 1);
-      lua_pop(L, 1);
-    }
-    lua_replace(L, base + 2);
-    lua_replace(L, base + 1);
-    lua_settop(L, base + 2);
-  }
-  else if (n > 0) {          /* with n == 0 the table is already at base + 1 */
+  if (n > 0) {               /* with n == 0 the table is already at base + 1 */
     lua_replace(L, base + 1);
     lua_settop(L, base + 1);
   }
+}
+
+/* keep_order (n > 0): make_object, then the object's order table, left
+** after it at base + 2. */
+static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size) {
+  lua_State *L = d->L;
+  int i, ord;
+  lua_createtable(L, 0, size);
+  ord = lua_gettop(L);
+  for (i = 0; i < n; i++) {
+    lua_pushvalue(L, base + 2 * i + 1);
+    note_key(L, ord, i + 1);
+    lua_pop(L, 1);
+  }
+  lua_insert(L, base + 1);       /* the pairs now start at base + 2 */
+  make_object(L, base + 1, n, size);
+  lua_insert(L, base + 1);       /* object, order */
 }
 
 static void dec_array(dec *d) {
@@ -453,7 +454,8 @@ static void dec_object(dec *d) {
         }
         lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
       } else if (++n == KSJ_OBJECT_WAIT) {
-        make_object(d, base, n, 4 * KSJ_OBJECT_WAIT);
+        if (d->orders != 0) make_ordered_object(d, base, n, 4 * KSJ_OBJECT_WAIT);
+        else make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
         waiting = 0;
       }
       d->p = skip_ws(d->p, d->end);
@@ -465,7 +467,10 @@ static void dec_object(dec *d) {
       else unexpected(d, d->p, "',' or '}'");
     }
   }
-  if (waiting) make_object(d, base, n, n);
+  if (waiting) {
+    if (d->orders != 0 && n > 0) make_ordered_object(d, base, n, n);
+    else make_object(L, base, n, n);
+  }
   if (d->orders != 0 && n > 0) {   /* orders[object] = its order table */
     lua_pushvalue(L, -2);
     lua_insert(L, -2);

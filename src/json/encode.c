@@ -928,7 +928,13 @@ static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
   ksj_pushmt(L, KSJ_OBJECT_MT);
   e->mt_object = lua_gettop(L);
   e->orders = 0;
-  if (o->sort_keys != 1 && ksj_push_orders(L, 0)) e->orders = lua_gettop(L);
+  if (o->sort_keys != 1 && ksj_push_orders(L, 0)) {
+    lua_pushnil(L);
+    if (lua_next(L, -2)) {         /* some object has a recorded order */
+      lua_pop(L, 2);
+      e->orders = lua_gettop(L);
+    }
+  }
   memset(e->first, 0, sizeof e->first);
   e->ranked = NULL;
   if (o->key_order != NULL) {

@@ -89,8 +89,14 @@ void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
 ** table: object -> {key = position}. An order table is never changed once
 ** made (a new order is a new table), so copies may share it.
 ** ksj_copy_order: when the table at from has a recorded order, the table at
-** to gets the same one (for walks that copy dicts). */
-void ksj_copy_order(lua_State *L, int from, int to);
+** to gets the same one (for walks that copy dicts). orders: the stack index
+** of the registry table (ksj_push_orders), or 0 for nothing to do. */
+void ksj_copy_order(lua_State *L, int orders, int from, int to);
+/* The registry table of recorded key orders. Pushes it and returns 1; when
+** there is none, pushes nothing and returns 0, unless `create`, when it
+** makes it. */
+#define KSJ_ORDER_KEY "kserial.json.order"
+int ksj_push_orders(lua_State *L, int create);
 
 /* Encode the value at idx; pushes the text. Raises on error with the path. */
 void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
@@ -157,12 +163,6 @@ typedef struct ksj_frame {
   lua_Integer index;
   int tidx;
 } ksj_frame;
-
-/* The registry table of recorded key orders (see ksj_copy_order). Pushes
-** it and returns 1; when there is none, pushes nothing and returns 0,
-** unless `create`, when it makes it. */
-#define KSJ_ORDER_KEY "kserial.json.order"
-int ksj_push_orders(lua_State *L, int create);
 
 /* Pushes the JSONPath of the item `f` points at ("$" for NULL), cut to
 ** about 200 characters. */

@@ -32,6 +32,7 @@ typedef struct walker {
   int seen, dup, order;   /* stack indices of the tables it holds */
   int arr_mt, obj_mt, marker_mt;
   int max_depth;
+  int orders;             /* stack index of the recorded key orders */
 } walker;
 
 
@@ -126,7 +127,7 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
   lua_setmetatable(L, -2);
-  if (isdict) ksj_copy_order(L, idx, -1);
+  if (kind == 2) ksj_copy_order(L, w->orders, idx, -1);   /* only marked dicts have one */
 }
 
 /* ---- functions -------------------------------------------------------------- */
@@ -589,6 +590,8 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->dup = w->order - 1;
   w->seen = w->order - 2;
   ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksj_push_orders(L, 1);   /* made now, so orders recorded by a hook count */
+  w->orders = lua_gettop(L);
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more
