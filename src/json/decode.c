@@ -62,6 +62,7 @@ typedef struct dec {
   int depth, max_depth, allow_nan;
   int mt_array, mt_object;
   int orders;        /* keep_order: stack index of the order registry, or 0 */
+  int shapes;        /* keep_order: stack index of the shape trie */
 } dec;
 
 static void dec_value(dec *d);
@@ -381,10 +382,8 @@ static KSJ_INLINE void make_object(lua_State *L, int base, int n, int size) {
   }
 }
 
-/* keep_order (n > 0): make_object, then the object's order table, left
-** after it at base + 2. */
-static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size) {
-  lua_State *L = d->L;
+/* Pushes a new order table for the n keys above base. */
+static void new_order(lua_State *L, int base, int n, int size) {
   int i, ord;
   lua_createtable(L, 0, size);
   ord = lua_gettop(L);
@@ -393,6 +392,45 @@ static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size) 
     note_key(L, ord, i + 1);
     lua_pop(L, 1);
   }
+}
+
+/* Pushes the order table for the n keys above base, shared by every object
+** of the document with the same keys in the same order (order tables are
+** never changed, so they can be shared): the shape trie maps key after key
+** to a node whose [1] is the order table. Most Keras objects come in a few
+** shapes, so this saves both the time and the memory of one table each. */
+static void shared_order(dec *d, int base, int n) {
+  lua_State *L = d->L;
+  int i;
+  lua_pushvalue(L, d->shapes);
+  for (i = 0; i < n; i++) {
+    lua_pushvalue(L, base + 2 * i + 1);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_createtable(L, 0, 1);
+      lua_pushvalue(L, base + 2 * i + 1);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, -4);          /* node[key] = a new node */
+    }
+    lua_remove(L, -2);
+  }
+  if (lua_rawgeti(L, -1, 1) != LUA_TTABLE) {   /* a shape met the first time */
+    lua_pop(L, 1);
+    new_order(L, base, n, n);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, 1);
+  }
+  lua_remove(L, -2);
+}
+
+/* keep_order (n > 0): make_object, then the object's order table, left
+** after it at base + 2. A complete object shares its order table; one that
+** is still being read (`more`) gets its own, to add keys to. */
+static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size,
+                                            int more) {
+  lua_State *L = d->L;
+  if (more) new_order(L, base, n, size);
+  else shared_order(d, base, n);
   lua_insert(L, base + 1);       /* the pairs now start at base + 2 */
   make_object(L, base + 1, n, size);
   lua_insert(L, base + 1);       /* object, order */
@@ -454,7 +492,7 @@ static void dec_object(dec *d) {
         }
         lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
       } else if (++n == KSJ_OBJECT_WAIT) {
-        if (d->orders != 0) make_ordered_object(d, base, n, 4 * KSJ_OBJECT_WAIT);
+        if (d->orders != 0) make_ordered_object(d, base, n, 4 * KSJ_OBJECT_WAIT, 1);
         else make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
         waiting = 0;
       }
@@ -468,7 +506,7 @@ static void dec_object(dec *d) {
     }
   }
   if (waiting) {
-    if (d->orders != 0 && n > 0) make_ordered_object(d, base, n, n);
+    if (d->orders != 0 && n > 0) make_ordered_object(d, base, n, n, 0);
     else make_object(L, base, n, n);
   }
   if (d->orders != 0 && n > 0) {   /* orders[object] = its order table */
@@ -518,10 +556,12 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
               : o->max_depth;
   d.allow_nan = o->allow_nan;
   luaL_checkstack(L, 8, NULL);
-  d.orders = 0;
+  d.orders = d.shapes = 0;
   if (o->keep_order) {
     ksj_push_orders(L, 1);
     d.orders = lua_gettop(L);
+    lua_newtable(L);
+    d.shapes = lua_gettop(L);
   }
   ksj_pushmt(L, KSJ_ARRAY_MT);
   d.mt_array = lua_gettop(L);
