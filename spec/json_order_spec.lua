@@ -74,6 +74,8 @@ describe("json.keys and json.object(t, keys)", function()
     assert.same({}, json.keys({}))
     assert.has_error(function() json.keys({ 1, 2 }) end,
                      "kserial: json.keys: the table is an array, not a dict")
+    H.raises('kserial: json.keys: keys 1 and "1" would both be written as "1"', json.keys,
+             { [1] = 1, ["1"] = 2 }, { int_keys = "string" })
   end)
 
   it("json.object(t, keys) records an order, false drops it", function()

@@ -16,7 +16,7 @@
 #include "ks_json.h"
 
 #define BOX_MT "kserial.json.encoder"
-#define PREFIX "kserial: json.encode: "
+#define PREFIX "kserial: json.encode: "   /* memory errors */
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -199,6 +199,7 @@ typedef struct enc {
   int depth;
   int mt_array, mt_object;   /* stack indices of the marker metatables */
   int orders;                /* stack index of the recorded orders, or 0 */
+  const char *fname;         /* for messages: json.encode or json.keys */
   /* the key order's keys by length: first[len] is 1 + the first one of
   ** that length (0: none), next_same[i] 1 + the next one after keys[i] */
   const char *const *ranked;
@@ -207,14 +208,14 @@ typedef struct enc {
 
 static void enc_value(enc *e, int idx, const ksj_frame *up);
 
-/* Raises "kserial: json.encode: <msg> (at <path of f>)". */
+/* Raises "kserial: <fname>: <msg> (at <path of f>)". */
 static KSJ_NOINLINE void enc_raise(enc *e, const ksj_frame *f,
                                    const char *fmt, ...) {
   lua_State *L = e->L;
   va_list ap;
   luaL_checkstack(L, 10, NULL);
   luaL_where(L, 1);
-  lua_pushliteral(L, PREFIX);
+  lua_pushfstring(L, "kserial: %s: ", e->fname);
   va_start(ap, fmt);
   lua_pushvfstring(L, fmt, ap);
   va_end(ap);
@@ -922,6 +923,7 @@ static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
   e->o = o;
   e->flags = flags;
   e->depth = 0;
+  e->fname = "json.encode";
   e->b = box_new(L);
   ksj_pushmt(L, KSJ_ARRAY_MT);
   e->mt_array = lua_gettop(L);
@@ -976,6 +978,7 @@ void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o) {
   size_t i, n;
   idx = lua_absindex(L, idx);
   enc_init(&e, L, o, 0);
+  e.fname = "json.keys";
   boxi = e.mt_array - 1;
   if (collect_table(&e, idx, NULL, &s) >= 0)
     luaL_error(L, "kserial: json.keys: the table is an array, not a dict");
