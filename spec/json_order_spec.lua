@@ -57,6 +57,18 @@ describe("keep_order", function()
     assert.equal('{"b":1,"a":5,"c":3,"y":2,"z":1}', enc(t))
   end)
 
+  it("keeps working after earlier ordered objects died", function()
+    local t = dec('{"b":1,"a":2}', KEEP)
+    assert.equal('{"b":1,"a":2}', enc(t))
+    t = nil   -- luacheck: ignore 311
+    collectgarbage()
+    collectgarbage()
+    assert.equal('{"a":2,"b":1}', enc(dec('{"b":1,"a":2}')))   -- no order left to use
+    local u = dec('{"d":1,"c":2}', KEEP)
+    assert.equal('{"d":1,"c":2}', enc(u))
+    assert.equal('{"x":{"d":1,"c":2}}', enc({ x = u }))
+  end)
+
   it("gives way to sort_keys = true, and is kept with sort_keys = false", function()
     local t = dec('{"b":1,"module":null,"class_name":"X","config":{}}', KEEP)
     assert.equal('{"module":null,"class_name":"X","config":{},"b":1}', enc(t, { sort_keys = true }))

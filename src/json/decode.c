@@ -63,6 +63,7 @@ typedef struct dec {
   int mt_array, mt_object;
   int orders;        /* keep_order: stack index of the order registry, or 0 */
   int shapes;        /* keep_order: stack index of the shape trie */
+  ksj_filter *filter;  /* keep_order: the order table's filter */
 } dec;
 
 static void dec_value(dec *d);
@@ -510,6 +511,7 @@ static void dec_object(dec *d) {
     else make_object(L, base, n, n);
   }
   if (d->orders != 0 && n > 0) {   /* orders[object] = its order table */
+    ksj_filter_add(d->filter, lua_topointer(L, -2));
     lua_pushvalue(L, -2);
     lua_insert(L, -2);
     lua_rawset(L, d->orders);
@@ -560,6 +562,7 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
   if (o->keep_order) {
     ksj_push_orders(L, 1);
     d.orders = lua_gettop(L);
+    d.filter = ksj_orders_filter(L, d.orders);
     lua_newtable(L);
     d.shapes = lua_gettop(L);
   }

@@ -199,6 +199,7 @@ typedef struct enc {
   int depth;
   int mt_array, mt_object;   /* stack indices of the marker metatables */
   int orders;                /* stack index of the recorded orders, or 0 */
+  const ksj_filter *filter;  /* their filter (when orders != 0) */
   const char *fname;         /* for messages: json.encode or json.keys */
   /* the key order's keys by length: first[len] is 1 + the first one of
   ** that length (0: none), next_same[i] 1 + the next one after keys[i] */
@@ -852,7 +853,8 @@ static KSJ_INLINE lua_Integer collect_table(enc *e, int t, const ksj_frame *up,
     else if (lua_rawequal(L, -1, e->mt_object)) kind = 2;
     else bad_class(e, t, up);
     lua_pop(L, 1);
-    if (kind == 2 && e->orders != 0) {
+    if (kind == 2 && e->orders != 0 &&
+        ksj_filter_may(e->filter, lua_topointer(L, t))) {
       lua_pushvalue(L, t);
       if (lua_rawget(L, e->orders) == LUA_TTABLE) ord = lua_gettop(L);
       else lua_pop(L, 1);
@@ -931,10 +933,15 @@ static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
   e->mt_object = lua_gettop(L);
   e->orders = 0;
   if (o->sort_keys != 1 && ksj_push_orders(L, 0)) {
+    ksj_filter *f = ksj_orders_filter(L, lua_gettop(L));
     lua_pushnil(L);
     if (lua_next(L, -2)) {         /* some object has a recorded order */
       lua_pop(L, 2);
       e->orders = lua_gettop(L);
+      e->filter = f;
+    }
+    else if (f->used) {            /* none left: forget the dead ones' bits */
+      memset(f, 0, sizeof *f);
     }
   }
   memset(e->first, 0, sizeof e->first);

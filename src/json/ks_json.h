@@ -98,6 +98,32 @@ void ksj_copy_order(lua_State *L, int orders, int from, int to);
 #define KSJ_ORDER_KEY "kserial.json.order"
 int ksj_push_orders(lua_State *L, int create);
 
+/* The filter beside the order table (at stack index orders): a bit per
+** hash of an object's address, set for every object given an order and
+** cleared only when the table is found empty. A clear bit proves that an
+** object has no order, so a state holding ordered objects does not look
+** every other dict up in the (large, cache-missing) order table. */
+#define KSJ_FILTER_BITS (1u << 20)
+typedef struct ksj_filter {
+  int used;
+  unsigned char bit[KSJ_FILTER_BITS / 8];
+} ksj_filter;
+ksj_filter *ksj_orders_filter(lua_State *L, int orders);
+
+static inline size_t ksj_filter_hash(const void *p) {
+  unsigned long long a = (unsigned long long)(size_t)p;
+  return (size_t)(((a >> 4) * 0x9E3779B97F4A7C15ull) >> 44);   /* 20 bits */
+}
+static inline void ksj_filter_add(ksj_filter *f, const void *p) {
+  size_t h = ksj_filter_hash(p);
+  f->bit[h >> 3] |= (unsigned char)(1u << (h & 7));
+  f->used = 1;
+}
+static inline int ksj_filter_may(const ksj_filter *f, const void *p) {
+  size_t h = ksj_filter_hash(p);
+  return (f->bit[h >> 3] >> (h & 7)) & 1;
+}
+
 /* Encode the value at idx; pushes the text. Raises on error with the path. */
 void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
 /* Decode text; pushes the value. Raises with line, column and byte offset. */

@@ -117,6 +117,8 @@ static int l_object(lua_State *L) {
     lua_pushvalue(L, 4);
     lua_pushvalue(L, 1);                  /* nil for false: drops it */
     lua_rawset(L, -3);
+    if (!lua_isnil(L, 1))
+      ksj_filter_add(ksj_orders_filter(L, lua_gettop(L)), lua_topointer(L, 4));
     lua_pop(L, 1);
   }
   return 1;
