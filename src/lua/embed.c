@@ -17,6 +17,7 @@
 #include "ks_lua.h"
 #include "ks_json.h"
 #include "ks_walk.h"
+#include "ks_keyorder.h"
 
 typedef struct call_args {
   const char *what;       /* the engine function to call */
@@ -152,6 +153,7 @@ static int to_cjson(lua_State *L) {
   lua_pushvalue(L, 1);
   lua_call(L, 1, 1);
   ksj_encode_opts_init(&o);
+  o.key_order = &ksl_keras_key_order;
   *a->out = ksj_to_cjson(L, -1, &o);
   lua_pushboolean(L, 1);
   return 1;
