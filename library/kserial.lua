@@ -44,7 +44,8 @@
 ---@field fields? table<string, kserial.FieldType|kserial.FieldSpec>
 ---@field extra_keys? "error"|"keep"|"drop" unknown config keys (default "error")
 ---@field version? integer the config version this class writes (default 1)
----@field upgrade? table<integer, fun(config: table): table> upgrade[v] turns a version-v config into version v+1
+---upgrade[v] turns a version-v config into version v+1
+---@field upgrade? table<integer, fun(config: table): table>
 
 ---What can be registered or put in a scope: never a number, string or boolean.
 ---@alias kserial.Object kserial.Class|function|userdata|table
@@ -57,7 +58,9 @@
 
 ---@class kserial.EncodeOptions
 ---@field indent? integer|string Python's `indent` layout (a number of spaces or the string to indent with); nil: one line
----@field sort_keys? boolean nil: a decoded object's recorded order, else sorted (envelope keys first, in Keras's order); true: always sorted; false: the table's own order
+---nil: a decoded object's recorded order, else sorted (envelope keys first,
+---in Keras's order); true: always sorted; false: the table's own order
+---@field sort_keys? boolean
 ---@field int_keys? "error"|"string" "string": write integer keys as strings, as Python's json does
 ---@field separators? { [1]: string, [2]: string } Python's `(item, key)` separators
 ---@field ensure_ascii? boolean escape every non-ASCII character
