@@ -57,7 +57,7 @@
 ---@class kserial.null
 
 ---@class kserial.EncodeOptions
----@field indent? integer|string Python's `indent` layout (a number of spaces or the string to indent with); nil: one line
+---@field int_keys? "error"|"string" "string": integer keys written as strings, as Python does
 ---nil: a decoded object's recorded order, else sorted (envelope keys first,
 ---in Keras's order); true: always sorted; false: the table's own order
 ---@field sort_keys? boolean
