@@ -57,11 +57,12 @@
 ---@class kserial.null
 
 ---@class kserial.EncodeOptions
----@field int_keys? "error"|"string" "string": integer keys written as strings, as Python does
+---Python's `indent`: a number of spaces or the string to indent with; nil: one line
+---@field indent? integer|string
 ---nil: a decoded object's recorded order, else sorted (envelope keys first,
 ---in Keras's order); true: always sorted; false: the table's own order
 ---@field sort_keys? boolean
----@field int_keys? "error"|"string" "string": write integer keys as strings, as Python's json does
+---@field int_keys? "error"|"string" "string": integer keys written as strings, as Python does
 ---@field separators? { [1]: string, [2]: string } Python's `(item, key)` separators
 ---@field ensure_ascii? boolean escape every non-ASCII character
 ---@field allow_nan? boolean write NaN, Infinity, -Infinity
