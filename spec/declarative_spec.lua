@@ -662,8 +662,89 @@ describe("kserial.config_error", function()
   end)
 
   it("checks its arguments", function()
+    assert.equal("kserial: config_error: the level must be an integer, not string",
+                 err_of(kserial.config_error, {}, nil, "m", "x"))
+    assert.equal("kserial: config_error: the level must be an integer, not number",
+                 err_of(kserial.config_error, {}, nil, "m", 1.5))
+    for _, key in ipairs({ 0, -1, math.mininteger, { "a", math.mininteger } }) do
+      assert.matches("kserial: config_error: an index in 'where' must be >= 1, not %-?%d+$",
+                     err_of(kserial.config_error, {}, key, "m"))
+    end
     assert.matches("config must be a table", err_of(kserial.config_error, 1, nil, "m"))
     assert.matches("'where' must be nil, a key or an array of keys", err_of(kserial.config_error, {}, true, "m"))
     assert.matches("the message must be a string", err_of(kserial.config_error, {}, nil, 1))
+  end)
+end)
+
+describe("declarative classes: called the wrong way", function()
+  local W = kserial.class("DeclWrongSelf", { fields = { n = { "integer", default = 1 } } })
+  local WSub = kserial.class("DeclWrongSelfSub", { extends = W, fields = { m = { "integer", default = 2 } } })
+  local Other = kserial.class("DeclWrongOther", { fields = { s = "string" } })
+
+  it("from_config needs the class (or a subclass) as self", function()
+    local e = err_of(function() local x = W.from_config({ n = 1 }); return x end)
+    assert.matches("declarative_spec%.lua:%d+: kserial: DeclWrongSelf: from_config%(%) must be called "
+                   .. "on the class or a subclass %(DeclWrongSelf:from_config%(config%)%), got a table$", e)
+    assert.matches("kserial: DeclWrongSelf: from_config%(%) must be called on the class .*got nil$",
+                   err_of(W.from_config, nil, { n = 1 }))
+    assert.matches("got the class DeclWrongOther$", err_of(W.from_config, Other, { n = 1 }))
+    assert.matches("got a DeclWrongSelf object$", err_of(W.from_config, W{}, { n = 1 }))
+    -- a subclass, and a subclass made by hand, may call an inherited one
+    assert.equal(WSub, getmetatable(W.from_config(WSub, { n = 1 })))
+    local Hand = setmetatable({ __name = "DeclWrongHand" }, { __index = W })
+    Hand.__index = Hand
+    assert.equal(Hand, getmetatable(Hand:from_config({ n = 3 })))
+  end)
+
+  it("get_config needs an instance of the class as self", function()
+    local e = err_of(function() local c = W.get_config(); return c end)
+    assert.matches("declarative_spec%.lua:%d+: kserial: DeclWrongSelf: get_config%(%) needs an "
+                   .. "instance %(obj:get_config%(%)%), got nil$", e)
+    assert.equal("kserial: DeclWrongSelf: get_config() needs an instance (obj:get_config()), got 5",
+                 err_of(W.get_config, 5))
+    assert.matches("got \"len\"$", err_of(W.get_config, "len"))   -- strings index string.*
+    assert.matches("got the class DeclWrongSelf$", err_of(W.get_config, W))
+    assert.matches("got a DeclWrongOther object$", err_of(W.get_config, Other{ s = "x" }))
+    assert.same({ n = 1, m = 2 }, WSub{}:get_config())
+    assert.same({ n = 1 }, W.get_config(WSub{}))           -- a subclass instance, base fields
+    local Hand = setmetatable({ __name = "DeclWrongHand2" }, { __index = W })
+    Hand.__index = Hand
+    assert.same({ n = 1 }, W.get_config(setmetatable({ n = 1 }, Hand)))
+  end)
+end)
+
+describe("declarative classes: kept keys", function()
+  local K = kserial.class("DeclKeptV", { version = 2, extra_keys = "keep", fields = { a = "integer" },
+                                          upgrade = { function(c) return c end } })
+  reg(K)
+  function K:describe() return "k" .. self.a end
+
+  it("__version__ is not a field: refused when given to the constructor", function()
+    assert.equal("kserial: DeclKeptV: unknown field \"__version__\" cannot be kept (kserial uses "
+                 .. "that name)", err_of(K.new, { a = 1, __version__ = 99 }))
+    local D = kserial.class("DeclDroppedV", { extra_keys = "drop", fields = { a = "integer" } })
+    assert.same({ a = 1 }, D{ a = 1, __version__ = 5 }:get_config())
+  end)
+
+  it("a key naming a method of the class is not kept (it would hide the method)", function()
+    local e = err_of(kserial.deserialize, env("DeclKeptV", { __version__ = 2, a = 1, get_config = "x" }))
+    assert.equal("kserial: DeclKeptV: unknown field \"get_config\" cannot be kept (kserial uses "
+                 .. "that name) (at $.config.get_config)", e)
+    e = err_of(kserial.deserialize, env("DeclKeptV", { __version__ = 2, a = 1, describe = "x" }))
+    assert.equal("kserial: DeclKeptV: unknown field \"describe\" cannot be kept (the class has a "
+                 .. "member of that name) (at $.config.describe)", e)
+    assert.matches("unknown field \"describe\" cannot be kept", err_of(K.new, { a = 1, describe = 1 }))
+    local k = kserial.deserialize(env("DeclKeptV", { __version__ = 2, a = 1, note = "x" }))
+    assert.equal("k1", k:describe())
+    assert.same({ __version__ = 2, a = 1, note = "x" }, k:get_config())
+  end)
+end)
+
+describe("declarative classes: choices at their edges", function()
+  it("refuses NaN and holes in choices when the class is made", function()
+    assert.matches("^kserial: class%('DeclBadChoice'%): field 'x': choice 2 is NaN",
+                   err_of(kserial.class, "DeclBadChoice", { fields = { x = { "number", choices = { 1, 0 / 0 } } } }))
+    assert.matches("^kserial: class%('DeclBadChoice'%): field 'x': 'choices' must be a non%-empty array",
+                   err_of(kserial.class, "DeclBadChoice", { fields = { x = { "integer", choices = { 1, nil, 3 } } } }))
   end)
 end)

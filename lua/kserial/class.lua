@@ -421,13 +421,18 @@ compile_type = function(cname, where, raw, is_field)
       def_error(cname, "%s: 'choices' applies to string, integer and number fields, not %s",
                 where, kind)
     end
-    if type(ch) ~= "table" or ch[1] == nil then
+    local count = 0
+    if type(ch) == "table" then
+      for _ in pairs(ch) do count = count + 1 end
+    end
+    if count == 0 or count ~= #ch or ch[1] == nil then   -- keys exactly 1..n
       def_error(cname, "%s: 'choices' must be a non-empty array", where)
     end
     local set, shown = {}, {}
     for i, c in ipairs(ch) do
       local _, msg = check(ty, c)
       if msg then def_error(cname, "%s: choice %d %s", where, i, msg) end
+      if c ~= c then def_error(cname, "%s: choice %d is NaN, which no value equals", where, i) end
       set[c] = true
       shown[i] = show(c)
     end
@@ -530,6 +535,15 @@ local function unknown_error(info, k)
   return string_format("unknown field %s (fields: %s)", show(k), info.names_shown), { k }
 end
 
+-- Why the unknown key k cannot be kept on obj as an ordinary key, or nil:
+-- a name kserial uses, or one the class already answers (a method) would
+-- be hidden by it.
+local function unkeepable(obj, k)
+  if RESERVED[k] or k:sub(1, 2) == "__" then return "kserial uses that name" end
+  if obj[k] ~= nil then return "the class has a member of that name" end
+  return nil
+end
+
 -- Keys of src that are not fields, as extra_keys says: nil, or a message
 -- and the key. Only runs when src has more keys than fields.
 local function extra_keys(info, obj, src, des)
@@ -540,6 +554,10 @@ local function extra_keys(info, obj, src, des)
     if not known[k] and not (des and k == "__version__") then
       if type(k) ~= "string" then return unknown_error(info, k) end
       if mode == "keep" then
+        local why = unkeepable(obj, k)
+        if why then
+          return string_format("unknown field %s cannot be kept (%s)", show(k), why), { k }
+        end
         obj[k] = v
         kept = kept or {}
         kept[#kept + 1] = k
@@ -619,6 +637,14 @@ local function new_declarative(cls, ...)
   return obj
 end
 
+-- Raises for the generated get_config (src/lua/fields.c) called on a value
+-- that is not an instance of cls (level 3: this function is 1, get_config 2).
+local function bad_self(cls, self)
+  local name = rawget(cls, "__name")
+  error(string_format("kserial: %s: get_config() needs an instance (obj:get_config()), got %s",
+                      name, show(self)), 3)
+end
+
 -- Raises from from_config: located in the document when a deserialize call
 -- runs this from_config, else at the caller of from_config (level 3: this
 -- function is 1, from_config 2).
@@ -626,9 +652,13 @@ local function config_fail(config, keys, msg)
   config_error(config, keys, msg, 3)
 end
 
-local function make_from_config(info)
+local function make_from_config(info, own)
   local version, upgrade, name = info.version, info.upgrade, info.name
   return function(cls, config)
+    if not rawequal(cls, own) and not (is_class(cls) and inherits(cls, own)) then
+      error(string_format("kserial: %s: from_config() must be called on the class or a "
+                          .. "subclass (%s:from_config(config)), got %s", name, name, show(cls)), 2)
+    end
     if type(config) ~= "table" then
       error(string_format("kserial: %s: from_config() needs a config table, got %s", name,
                           show(config)), 2)
@@ -751,8 +781,8 @@ local function declarative_class(name, spec)
   cls.__index = cls
   DECL[cls] = info
   cls.new = function(...) return new_declarative(cls, ...) end
-  cls.get_config = make_get_config(info.cfields, version, info.extras)
-  cls.from_config = make_from_config(info)
+  cls.get_config = make_get_config(info.cfields, version, info.extras, cls, bad_self)
+  cls.from_config = make_from_config(info, cls)
   return classdef(cls, base, new_declarative)
 end
 

@@ -283,15 +283,44 @@ static int l_fill(lua_State *L) {
   return 2;
 }
 
+/* Inheritance depth followed when looking for a class, as class.lua does. */
+#define MAX_BASES 64
+
+/* 1 when the value at 1 is an instance of the class at cls: its metatable
+** is cls or inherits from it through the __index of the metatables. */
+static int instance_of(lua_State *L, int cls) {
+  int top = lua_gettop(L), depth, ok = 0;
+  if (lua_getmetatable(L, 1)) {
+    for (depth = 0; depth < MAX_BASES; depth++) {
+      if (lua_rawequal(L, -1, cls)) {
+        ok = 1;
+        break;
+      }
+      if (!lua_getmetatable(L, -1)) break;
+      lua_pushliteral(L, "__index");
+      if (lua_rawget(L, -2) != LUA_TTABLE) break;
+    }
+  }
+  lua_settop(L, top);
+  return ok;
+}
+
 /* The generated get_config: upvalues 1 the compiled fields, 2 the version to
-** store (or nil), 3 the weak table instance -> names of its kept extra keys.
-** Every field's value (an optional one without a value as null), then
-** "__version__", then the kept keys. */
+** store (or nil), 3 the weak table instance -> names of its kept extra keys,
+** 4 the class, 5 class.lua's function that raises when self is not an
+** instance of the class. Every field's value (an optional one without a
+** value as null), then "__version__", then the kept keys. */
 static int l_get_config(lua_State *L) {
   const cfields *cf = (const cfields *)lua_touserdata(L, lua_upvalueindex(1));
   int n = cf->n, i, uv, has_version = !lua_isnil(L, lua_upvalueindex(2));
-  luaL_checkany(L, 1);
   lua_settop(L, 1);
+  if (!instance_of(L, lua_upvalueindex(4))) {
+    lua_pushvalue(L, lua_upvalueindex(5));
+    lua_pushvalue(L, lua_upvalueindex(4));
+    lua_pushvalue(L, 1);
+    lua_call(L, 2, 0);                                /* raises */
+    return 0;
+  }
   lua_getiuservalue(L, lua_upvalueindex(1), 1);
   uv = 2;
   lua_createtable(L, 0, n + has_version);             /* 3: the config */
@@ -327,12 +356,15 @@ static int l_get_config(lua_State *L) {
   return 1;
 }
 
-/* make_get_config(fields, version or nil, extras) -> the get_config method. */
+/* make_get_config(fields, version or nil, extras, class, bad_self) -> the
+** get_config method. */
 static int l_make_get_config(lua_State *L) {
   luaL_checkudata(L, 1, FIELDS_MT);
   luaL_checktype(L, 3, LUA_TTABLE);
-  lua_settop(L, 3);
-  lua_pushcclosure(L, l_get_config, 3);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  luaL_checktype(L, 5, LUA_TFUNCTION);
+  lua_settop(L, 5);
+  lua_pushcclosure(L, l_get_config, 5);
   return 1;
 }
 
