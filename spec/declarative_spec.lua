@@ -483,6 +483,50 @@ describe("declarative classes: versions", function()
     assert.equal("kserial: DeclVersioned: field 'units' must be an integer >= 1, got 0 "
                  .. "(at $.config.units)", e)
   end)
+
+  it("an upgrade step may change nested tables: the document is never changed", function()
+    local N = kserial.class("DeclDeepUpgrade", { version = 2, fields = {
+      shape = { "array", of = "integer" }, kernel = { "object", class = Init },
+      inits = { "array", of = { "object", class = Init } } }, upgrade = {
+      function(c)
+        c.shape[1] = c.shape[1] * 10                 -- in place, below the top level
+        c.kernel, c.init = c.init, nil                -- a renamed key
+        c.inits = { c.kernel }                        -- a new table holding a value of the config
+        c.kernel.config.seed = c.kernel.config.seed   -- a write inside an envelope
+        return c
+      end } })
+    reg(N)
+    local doc = { env("DeclDeepUpgrade", { shape = { 1, 2 }, init = env("DeclInit", { seed = 4 }) }) }
+    local before = kserial.dumps(doc)
+    local n = kserial.deserialize(doc)[1]
+    assert.same({ 10, 2 }, n.shape)
+    assert.equal(4, n.kernel.seed)
+    assert.equal(before, kserial.dumps(doc))
+    -- errors inside the upgraded config are located with the upgraded keys
+    doc = { env("DeclDeepUpgrade", { shape = { 1, 2 }, init = env("DeclInit", { seed = "x" }) }) }
+    before = kserial.dumps(doc)
+    local e = err_of(kserial.deserialize, doc)
+    assert.equal("kserial: DeclInit: field 'seed' must be an integer, got \"x\" "
+                 .. "(at $[0].config.inits[0].config.seed)", e)
+    assert.equal(before, kserial.dumps(doc))
+    e = err_of(kserial.deserialize, { env("DeclDeepUpgrade", { shape = { 1, "y" }, init = env("DeclInit", {}) }) })
+    assert.equal("kserial: DeclDeepUpgrade: field 'shape' item 2 must be an integer, got \"y\" "
+                 .. "(at $[0].config.shape[1])", e)
+  end)
+
+  it("a hand-written from_config can still locate its errors after calling the generated one", function()
+    local G = kserial.class("DeclWrapUpgrade", { version = 2, fields = { a = "integer" },
+                                                 upgrade = { function(c) return c end } })
+    local generated = G.from_config
+    function G.from_config(cls, c)
+      local obj = generated(cls, c)
+      if obj.a > 5 then kserial.config_error(c, "a", "DeclWrapUpgrade: a is too big") end
+      return obj
+    end
+    reg(G)
+    local e = err_of(kserial.deserialize, { x = env("DeclWrapUpgrade", { a = 6 }) })
+    assert.equal("kserial: DeclWrapUpgrade: a is too big (at $.x.config.a)", e)
+  end)
 end)
 
 describe("declarative classes: the spec is checked when the class is made", function()

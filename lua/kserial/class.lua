@@ -20,7 +20,7 @@ local array_mt, object_mt = kserial.json.array_mt, kserial.json.object_mt
 -- The C side of declarative classes (src/lua/fields.c, not API): the fast
 -- path of the field loop, and get_config.
 local compile_fields, fill_fields = internals.compile_fields, internals.fill_fields
-local make_get_config = internals.make_get_config
+local make_get_config, note_config = internals.make_get_config, internals.note_config
 
 -- ---- what every class shares ---------------------------------------------------
 
@@ -340,12 +340,19 @@ local function range_desc(ty)
   return ""
 end
 
-local function deep_copy(v)
+-- A copy of the data in v: plain tables and JSON arrays and objects are
+-- copied (a table met twice is copied once); anything else (objects, the
+-- markers, functions) is kept.
+local function deep_copy(v, seen)
   if type(v) ~= "table" then return v end
   local mt = getmetatable(v)
   if mt ~= nil and mt ~= array_mt and mt ~= object_mt then return v end
-  local c = {}
-  for k, x in next, v do c[k] = deep_copy(x) end
+  seen = seen or {}
+  local c = seen[v]
+  if c then return c end
+  c = {}
+  seen[v] = c
+  for k, x in next, v do c[k] = deep_copy(x, seen) end
   return setmetatable(c, mt)
 end
 
@@ -676,7 +683,7 @@ local function make_from_config(info, own)
         "%s: the config is version %d, newer than this class (version %d)", name, v, version))
     end
     if v < version then
-      c = shallow_copy(c)
+      c = deep_copy(c)
       c.__version__ = nil
       for step = v, version - 1 do
         local ok, r = pcall(upgrade[step], c)
@@ -693,9 +700,15 @@ local function make_from_config(info, own)
         c = r
       end
     end
+    -- after an upgrade, the running deserialize call locates values (and
+    -- this function's errors) in the upgraded copy while the fields are
+    -- filled, then in the config again (for a hand-written from_config
+    -- that called this one)
+    local noted = c ~= config and note_config(config, c)
     local obj = setmetatable({}, cls)
     local msg, keys = fill(info, obj, c, true)
-    if msg then config_fail(config, keys, name .. ": " .. msg) end
+    if msg then config_fail(c, keys, name .. ": " .. msg) end
+    if noted then note_config(c, config) end
     local init = cls.init
     if init then init(obj) end
     return obj

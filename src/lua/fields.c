@@ -368,13 +368,36 @@ static int l_make_get_config(lua_State *L) {
   return 1;
 }
 
+/* note_config(config, copy) -> true when `config` is the config of the
+** from_config() the running deserialize call is in, which from now on is
+** `copy` for the call's messages (values of nested calls are located in it,
+** and kserial.config_error accepts it); false (nothing done) otherwise. */
+static int l_note_config(lua_State *L) {
+  const ksl_path *at;
+  int ctx, noted = 0;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  at = ksl_running_from_config(L);
+  if (at != NULL) {
+    ksl_push_uv(L, KSL_UV_DESCTX);
+    ctx = lua_gettop(L);
+    if (lua_type(L, ctx) == LUA_TTABLE && ksl_path_is_config(L, ctx, at, 1)) {
+      ksl_path_note(L, ctx, at, KSL_NOTE_CONFIG, 2);
+      noted = 1;
+    }
+  }
+  lua_pushboolean(L, noted);
+  return 1;
+}
+
 void ksl_push_fields_internals(lua_State *L) {
   if (luaL_newmetatable(L, FIELDS_MT)) {
     lua_pushliteral(L, "kserial.fields");
     lua_setfield(L, -2, "__name");
   }
   lua_pop(L, 1);
-  lua_createtable(L, 0, 3);
+  lua_createtable(L, 0, 4);
   lua_pushcfunction(L, l_make_get_config);
   lua_setfield(L, -2, "make_get_config");
   lua_pushcfunction(L, l_compile);
@@ -382,4 +405,7 @@ void ksl_push_fields_internals(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
   lua_pushcclosure(L, l_fill, 1);
   lua_setfield(L, -2, "fill_fields");
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
+  lua_pushcclosure(L, l_note_config, 1);
+  lua_setfield(L, -2, "note_config");
 }
