@@ -569,6 +569,20 @@ describe("declarative classes: the spec is checked when the class is made", func
                    def_err{ fields = { o = { "object", class = 5 } } })
   end)
 
+  it("refuses a type that contains itself, and a base that is neither class nor spec", function()
+    local t = { "array" }
+    t.of = t
+    assert.matches("^kserial: class%('DeclBad'%): field 'x' %(of%): a type cannot contain itself",
+                   def_err{ fields = { x = t } })
+    local u = { "dict" }
+    u.of = { "array", of = u }
+    assert.matches("field 'x' %(of%) %(of%): a type cannot contain itself", def_err{ fields = { x = u } })
+    assert.matches("^kserial: class%(%): the second argument must be a class or a spec %(a table "
+                   .. "without metatable%), got a dict$", err_of(kserial.class, "DeclBad", json.object{ fields = {} }))
+    assert.matches("^kserial: class%(%): the base must be a class %(a table with __name and __index%)$",
+                   err_of(kserial.class, "DeclBad", { __name = "DeclY" }))
+  end)
+
   it("refuses reserved field names", function()
     assert.matches("'get_config' cannot be a field name", def_err{ fields = { get_config = "any" } })
     assert.matches("'__version__' cannot be a field name", def_err{ fields = { __version__ = "any" } })

@@ -359,12 +359,14 @@ end
 local compile_type
 
 -- Compiles the type of field `where` (a string for messages); element
--- types (`of`) take no default and no optional-as-nil.
-compile_type = function(cname, where, raw, is_field)
+-- types (`of`) take no default and no optional-as-nil. `outer` holds the
+-- type tables `raw` is nested in (through `of`).
+compile_type = function(cname, where, raw, is_field, outer)
   if type(raw) == "string" then raw = { raw } end
   if type(raw) ~= "table" or getmetatable(raw) ~= nil then
     def_error(cname, "%s: a type must be a type name or a table, not %s", where, type(raw))
   end
+  if outer and outer[raw] then def_error(cname, "%s: a type cannot contain itself", where) end
   for k in pairs(raw) do
     if not FIELD_KEYS[k] or (not is_field and k == "default") then
       def_error(cname, "%s: unknown key %s (known: [1] the type, of, class, min, max, "
@@ -383,7 +385,10 @@ compile_type = function(cname, where, raw, is_field)
     if kind ~= "array" and kind ~= "dict" then
       def_error(cname, "%s: 'of' applies to array and dict fields, not %s", where, kind)
     end
-    ty.of = compile_type(cname, where .. " (of)", raw.of, false)
+    outer = outer or {}
+    outer[raw] = true
+    ty.of = compile_type(cname, where .. " (of)", raw.of, false, outer)
+    outer[raw] = nil
   end
   if raw.class ~= nil then
     if kind ~= "object" then
@@ -811,6 +816,13 @@ function kserial.class(name, base)
     local ok, cls = pcall(declarative_class, name, base)
     if not ok then error(cls, 2) end
     return cls
+  end
+  if base ~= nil and getmetatable(base) ~= nil and rawget(base, "__name") == nil then
+    error("kserial: class(): the second argument must be a class or a spec (a table without "
+          .. "metatable), got " .. show(base), 2)
+  end
+  if base ~= nil and not is_class(base) then
+    error("kserial: class(): the base must be a class (a table with __name and __index)", 2)
   end
   if base ~= nil and DECL[base] then
     -- a subclass of a declarative class is declarative: it inherits the fields
