@@ -769,6 +769,16 @@ describe("declarative classes: called the wrong way", function()
     Hand.__index = Hand
     assert.same({ n = 1 }, W.get_config(setmetatable({ n = 1 }, Hand)))
   end)
+
+  it("get_config follows a long chain of subclasses (up to 64) without growing the stack", function()
+    local cls = W
+    for i = 1, 60 do cls = kserial.class("DeclDeep" .. i, { extends = cls }) end
+    local leaf = cls{ n = 7 }
+    for _ = 1, 3 do assert.same({ n = 7 }, W.get_config(leaf)) end
+    cls = kserial.class("DeclDeeper", { extends = kserial.class("DeclDeeper", { extends = cls }) })
+    for _ = 1, 3 do cls = kserial.class("DeclDeepest", { extends = cls }) end
+    assert.matches("needs an instance", err_of(W.get_config, cls{}))   -- past the limit
+  end)
 end)
 
 describe("declarative classes: kept keys", function()

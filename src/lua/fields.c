@@ -290,15 +290,19 @@ static int l_fill(lua_State *L) {
 ** is cls or inherits from it through the __index of the metatables. */
 static int instance_of(lua_State *L, int cls) {
   int top = lua_gettop(L), depth, ok = 0;
-  if (lua_getmetatable(L, 1)) {
+  if (lua_getmetatable(L, 1)) {                     /* top + 1: the class tried */
     for (depth = 0; depth < MAX_BASES; depth++) {
-      if (lua_rawequal(L, -1, cls)) {
+      int t;
+      if (lua_rawequal(L, top + 1, cls)) {
         ok = 1;
         break;
       }
-      if (!lua_getmetatable(L, -1)) break;
+      if (!lua_getmetatable(L, top + 1)) break;
       lua_pushliteral(L, "__index");
-      if (lua_rawget(L, -2) != LUA_TTABLE) break;
+      t = lua_rawget(L, top + 2);
+      lua_replace(L, top + 1);                      /* the base replaces it */
+      lua_settop(L, top + 1);                       /* the stack does not grow */
+      if (t != LUA_TTABLE) break;
     }
   }
   lua_settop(L, top);
