@@ -642,6 +642,19 @@ describe("declarative classes: inheritance and hand-written methods", function()
     assert.equal("kserial: DeclSub: unknown field \"x\" (fields: name, trainable)", err_of(Sub.new, { x = 1 }))
   end)
 
+  it("fields are inherited through a class made by hand between two declarative ones", function()
+    local Mid = setmetatable({ __name = "DeclHandMid" }, { __index = Layer })
+    Mid.__index = Mid
+    local D = kserial.class("DeclBelowHand", { extends = Mid, fields = { d = { "integer", default = 1 } } })
+    assert.same({ name = "layer", trainable = true, d = 1 }, D{}:get_config())
+    assert.equal("kserial: DeclBelowHand: field 'trainable' must be a boolean, got 1",
+                 err_of(D.new, { trainable = 1 }))
+    local P = kserial.class("DeclPlainBelowHand", Mid)     -- kserial.class(name, base) too
+    assert.equal("kserial: DeclPlainBelowHand: field 'name' must be a string, got 1",
+                 err_of(P.new, { name = 1 }))
+    assert.same({ name = "p", trainable = true }, P{ name = "p" }:get_config())
+  end)
+
   it("a declarative class may extend a hand-written one", function()
     local Base = kserial.class("DeclPlainBase")
     function Base:hello() return "hi " .. self.n end

@@ -720,6 +720,21 @@ local function make_from_config(info, own)
   end
 end
 
+-- The compiled fields of the nearest declarative class among base and
+-- the classes it inherits from (a class made by hand may sit between), or nil.
+local function declarative_base(base)
+  local c = base
+  for _ = 1, 64 do
+    if type(c) ~= "table" then return nil end
+    local info = DECL[c]
+    if info then return info end
+    local mt = getmetatable(c)
+    if type(mt) ~= "table" then return nil end
+    c = rawget(mt, "__index")
+  end
+  return nil
+end
+
 local function declarative_class(name, spec)
   for k in pairs(spec) do
     if not SPEC_KEYS[k] then
@@ -731,7 +746,7 @@ local function declarative_class(name, spec)
   if base ~= nil and not is_class(base) then
     def_error(name, "'extends' must be a class, not %s", show(base))
   end
-  local parent = base and DECL[base]
+  local parent = base and declarative_base(base)
   local raw_fields = spec.fields or {}
   if type(raw_fields) ~= "table" then
     def_error(name, "'fields' must be a table, not %s", type(raw_fields))
@@ -824,7 +839,7 @@ function kserial.class(name, base)
   if base ~= nil and not is_class(base) then
     error("kserial: class(): the base must be a class (a table with __name and __index)", 2)
   end
-  if base ~= nil and DECL[base] then
+  if base ~= nil and declarative_base(base) then
     -- a subclass of a declarative class is declarative: it inherits the fields
     local ok, cls = pcall(declarative_class, name, { extends = base })
     if not ok then error(cls, 2) end
