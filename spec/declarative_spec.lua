@@ -244,6 +244,27 @@ describe("declarative classes: get_config", function()
     assert.not_matches("__version__", text, 1, true)     -- no version declared
   end)
 
+  it("an empty array round-trips: a plain {} given to an array becomes a JSON array", function()
+    local E = kserial.class("DeclEmpties", { fields = {
+      a = { "array", default = {} }, ai = { "array", of = "integer", optional = true },
+      nested = { "array", of = { "array", of = "integer" }, optional = true },
+      d = { "dict", of = { "array" }, optional = true }, m = { "dict", default = {} } } })
+    reg(E)
+    local e = E{ ai = {}, nested = { {}, { 1 } }, d = { x = {} } }
+    local text = kserial.dumps(e)
+    assert.matches('"a":[]', text, 1, true)
+    assert.matches('"ai":[]', text, 1, true)
+    assert.matches('"nested":[[],[1]]', text, 1, true)
+    assert.matches('"d":{"x":[]}', text, 1, true)
+    assert.matches('"m":{}', text, 1, true)
+    local back = kserial.loads(text)
+    assert.equal(text, kserial.dumps(back))
+    local m = Model{ layers = {} }                  -- a model without layers
+    assert.same({}, kserial.loads(kserial.dumps(m)).layers)
+    local nonempty = { 1 }
+    assert.equal(nonempty, E{ ai = nonempty }.ai)    -- other tables are kept as given
+  end)
+
   it("round-trips through dumps and loads", function()
     local m = Model{ layers = { Dense{ units = 3, shape = { 2, 3 }, kernel = Init{ seed = 1 } },
                                 Dense{ units = 5, activation = "relu", kernel = OtherInit{} } } }

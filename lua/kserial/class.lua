@@ -255,6 +255,9 @@ CHECK.array = function(ty, v)
   if type(v) ~= "table" then return bad(ty, v) end
   local mt = getmetatable(v)
   local n = #v
+  -- an empty plain table would be written as {} and load back as a dict:
+  -- a new empty JSON array takes its place (the caller's table is unchanged)
+  if mt == nil and next(v) == nil then return setmetatable({}, array_mt) end
   if mt == nil then
     -- a plain table is an array when its keys are exactly 1..n
     local count = 0
@@ -480,8 +483,9 @@ local function compile_field(cname, name, raw)
         def_error(cname, "%s: the default is null but the field is not optional", where)
       end
     elseif not f.resolve then   -- a function's name resolves when an instance is made
-      local _, msg = check(f, default)
+      local kept, msg = check(f, default)
       if msg then def_error(cname, "%s: the default %s", where, msg) end
+      default = kept            -- as an instance would hold it (an empty array marked)
     end
     f.has_default = true
     f.default = default
