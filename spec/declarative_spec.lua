@@ -550,6 +550,21 @@ describe("declarative classes: versions", function()
   end)
 end)
 
+describe("declarative classes: the spec is read once, when the class is made", function()
+  it("changing the spec's tables afterwards changes nothing", function()
+    local default = { 1, 2 }
+    local steps = { function(c) c.a = c.old; c.old = nil; return c end }
+    local spec = { version = 2, upgrade = steps, fields = { a = "integer", l = { "array", of = "integer", default = default } } }
+    local S = kserial.class("DeclSpecOnce", spec)
+    reg(S)
+    default[1] = "x"                  -- would break the checked default
+    steps[1] = nil                    -- would remove a checked step
+    spec.fields.a = "string"
+    assert.same({ 1, 2 }, S{ a = 1 }.l)
+    assert.equal(3, kserial.deserialize(env("DeclSpecOnce", { old = 3 })).a)
+  end)
+end)
+
 describe("declarative classes: the spec is checked when the class is made", function()
   local function def_err(spec)
     return err_of(kserial.class, "DeclBad", spec)

@@ -9,8 +9,8 @@ local kserial, internals = ...
 local setmetatable, getmetatable, rawget, rawequal = setmetatable, getmetatable, rawget, rawequal
 local pairs, ipairs, next, type, error, select, pcall, tostring =
   pairs, ipairs, next, type, error, select, pcall, tostring
-local math_type, string_format, table_sort, table_concat, table_insert =
-  math.type, string.format, table.sort, table.concat, table.insert
+local math_type, string_format, table_sort, table_concat, table_insert, table_move =
+  math.type, string.format, table.sort, table.concat, table.insert, table.move
 
 local null = kserial.null
 local deserialize = kserial.deserialize
@@ -488,7 +488,7 @@ local function compile_field(cname, name, raw)
       default = kept            -- as an instance would hold it (an empty array marked)
     end
     f.has_default = true
-    f.default = default
+    f.default = deep_copy(default)   -- the caller's table may change later
     f.copy = type(default) == "table"
   end
   return f
@@ -809,7 +809,7 @@ local function declarative_class(name, spec)
     name = name, fields = list, n = #list, known = known,
     names_shown = #shown > 0 and table_concat(shown, ", ") or "none",
     extra_keys = extra, version = version or 1,
-    upgrade = upgrade, extras = setmetatable({}, { __mode = "k" }),
+    upgrade = table_move(upgrade, 1, (version or 1) - 1, 1, {}), extras = setmetatable({}, { __mode = "k" }),
   }
   info.cfields = compile_fields(list)
   local cls = {}
