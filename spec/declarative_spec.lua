@@ -554,7 +554,8 @@ describe("declarative classes: the spec is read once, when the class is made", f
   it("changing the spec's tables afterwards changes nothing", function()
     local default = { 1, 2 }
     local steps = { function(c) c.a = c.old; c.old = nil; return c end }
-    local spec = { version = 2, upgrade = steps, fields = { a = "integer", l = { "array", of = "integer", default = default } } }
+    local spec = { version = 2, upgrade = steps,
+                   fields = { a = "integer", l = { "array", of = "integer", default = default } } }
     local S = kserial.class("DeclSpecOnce", spec)
     reg(S)
     default[1] = "x"                  -- would break the checked default
