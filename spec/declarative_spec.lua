@@ -591,6 +591,13 @@ describe("declarative classes: the spec is checked when the class is made", func
                    def_err{ fields = { a = { "integer", default = null } } })
     assert.matches("field 'o': an object field cannot have a default",
                    def_err{ fields = { o = { "object", default = Init{} } } })
+    -- nor can any other field hold an object shared by every instance
+    assert.matches("field 'x': the default holds a DeclInit object, which every instance would share",
+                   def_err{ fields = { x = { "any", default = Init{} } } })
+    assert.matches("field 'l': the default holds a DeclInit object",
+                   def_err{ fields = { l = { "array", of = "any", default = { 1, { Init{} } } } } })
+    local C = kserial.class("DeclAnyDefault", { fields = { x = { "any", default = { a = { 1 } } } } })
+    assert.are_not.equal(C{}.x, C{}.x)                              -- plain data is copied
   end)
 
   it("refuses constraints that do not apply or contradict", function()

@@ -359,6 +359,24 @@ local function deep_copy(v, seen)
   return setmetatable(c, mt)
 end
 
+-- The first object (a table or userdata with a metatable other than the
+-- JSON markers) found in v or the plain tables and JSON containers inside
+-- it, or nil. kserial.null is not an object.
+local function object_in(v, seen)
+  local t = type(v)
+  if (t ~= "table" and t ~= "userdata") or v == null then return nil end
+  local mt = getmetatable(v)
+  if t == "userdata" or (mt ~= nil and mt ~= array_mt and mt ~= object_mt) then return v end
+  seen = seen or {}
+  if seen[v] then return nil end
+  seen[v] = true
+  for _, x in next, v do
+    local found = object_in(x, seen)
+    if found ~= nil then return found end
+  end
+  return nil
+end
+
 local compile_type
 
 -- Compiles the type of field `where` (a string for messages); element
@@ -476,6 +494,11 @@ local function compile_field(cname, name, raw)
     if f.kind == "object" then
       def_error(cname, "%s: an object field cannot have a default (it would be one object "
                 .. "shared by every instance); make it optional and set it in init()", where)
+    end
+    local shared = object_in(default)
+    if shared ~= nil then
+      def_error(cname, "%s: the default holds %s, which every instance would share; make "
+                .. "the field optional and set it in init()", where, show(shared))
     end
     f.resolve = f.kind == "function" and type(default) == "string"
     if default == null then
