@@ -237,6 +237,19 @@ describe("declarative classes: get_config", function()
                   kernel = null, shape = null, meta = { a = 1 } }, c)
   end)
 
+  it("a required field the instance lost is an error, not a file that cannot load", function()
+    local d = Dense{ units = 3 }
+    d.units = nil
+    local e = err_of(function() local c = d:get_config(); return c end)
+    assert.matches("declarative_spec%.lua:%d+: kserial: DeclDense: get_config%(%): field 'units' is "
+                   .. "required but the instance has no value$", e)
+    e = err_of(kserial.dumps, { layer = d })
+    assert.matches("field 'units' is required but the instance has no value.*%(at %$%.layer%)$", e)
+    d.kernel = nil                                   -- optional: written as null
+    d.units = 1
+    assert.equal(null, d:get_config().kernel)
+  end)
+
   it("objects and functions go through serialize", function()
     local text = kserial.dumps(Dense{ units = 3, activation = relu, kernel = Init{ seed = 7 } })
     assert.matches('"activation":{"module":null,"class_name":"function","config":"decl>relu"', text, 1, true)

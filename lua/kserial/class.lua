@@ -676,10 +676,15 @@ local function new_declarative(cls, ...)
   return obj
 end
 
--- Raises for the generated get_config (src/lua/fields.c) called on a value
--- that is not an instance of cls (level 3: this function is 1, get_config 2).
-local function bad_self(cls, self)
+-- Raises for the generated get_config (src/lua/fields.c) of cls: called on
+-- a value that is not an instance of cls, or on an instance without a value
+-- for the required field `field` (level 3: this function is 1, get_config 2).
+local function get_config_error(cls, self, field)
   local name = rawget(cls, "__name")
+  if field ~= nil then
+    error(string_format("kserial: %s: get_config(): field '%s' is required but the instance "
+                        .. "has no value", name, field), 3)
+  end
   error(string_format("kserial: %s: get_config() needs an instance (obj:get_config()), got %s",
                       name, show(self)), 3)
 end
@@ -841,7 +846,8 @@ local function declarative_class(name, spec)
   cls.__index = cls
   DECL[cls] = info
   cls.new = function(...) return new_declarative(cls, ...) end
-  cls.get_config = make_get_config(info.cfields, version, info.extras, cls, bad_self)
+  cls.get_config = make_get_config(info.cfields, version, info.extras, cls,
+                                    get_config_error)
   cls.from_config = make_from_config(info, cls)
   return classdef(cls, base, new_declarative)
 end

@@ -312,8 +312,9 @@ static int instance_of(lua_State *L, int cls) {
 /* The generated get_config: upvalues 1 the compiled fields, 2 the version to
 ** store (or nil), 3 the weak table instance -> names of its kept extra keys,
 ** 4 the class, 5 class.lua's function that raises when self is not an
-** instance of the class. Every field's value (an optional one without a
-** value as null), then "__version__", then the kept keys. */
+** instance of the class or lacks a required field. Every field's value (an
+** optional one without a value as null), then "__version__", then the kept
+** keys. */
 static int l_get_config(lua_State *L) {
   const cfields *cf = (const cfields *)lua_touserdata(L, lua_upvalueindex(1));
   int n = cf->n, i, uv, has_version = !lua_isnil(L, lua_upvalueindex(2));
@@ -332,9 +333,13 @@ static int l_get_config(lua_State *L) {
     lua_rawgeti(L, uv, UV_NAME(n, i));
     lua_pushvalue(L, -1);
     if (lua_gettable(L, 1) == LUA_TNIL) {
-      if (!cf->f[i - 1].optional) {
-        lua_pop(L, 2);
-        continue;
+      if (!cf->f[i - 1].optional) {                 /* required: a file could not load */
+        lua_pushvalue(L, lua_upvalueindex(5));
+        lua_pushvalue(L, lua_upvalueindex(4));
+        lua_pushvalue(L, 1);
+        lua_rawgeti(L, uv, UV_NAME(n, i));
+        lua_call(L, 3, 0);                            /* raises */
+        return 0;
       }
       lua_pop(L, 1);
       ksj_pushnull(L);
@@ -360,7 +365,7 @@ static int l_get_config(lua_State *L) {
   return 1;
 }
 
-/* make_get_config(fields, version or nil, extras, class, bad_self) -> the
+/* make_get_config(fields, version or nil, extras, class, error) -> the
 ** get_config method. */
 static int l_make_get_config(lua_State *L) {
   luaL_checkudata(L, 1, FIELDS_MT);
