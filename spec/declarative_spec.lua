@@ -136,6 +136,18 @@ describe("declarative classes: construction", function()
                  err_of(Dense.new, { units = 1, meta = json.array{} }))
   end)
 
+  it("object: what serialize takes for one, also when the methods sit in another __index table", function()
+    local Box = { __name = "DeclBox", __index = { get_config = function() return { kind = "box" } end } }
+    local box = setmetatable({}, Box)
+    local Any = kserial.class("DeclAnyBox", { fields = { o = "object" } })
+    assert.equal(box, Any{ o = box }.o)
+    assert.matches('"o":{"module":null,"class_name":"DeclBox","config":{"kind":"box"}',
+                   kserial.dumps(Any{ o = box }), 1, true)
+    local NoCfg = setmetatable({}, { __name = "DeclNoCfg", __index = {} })
+    assert.equal("kserial: DeclAnyBox: field 'o' must be an object, got a DeclNoCfg object",
+                 err_of(Any.new, { o = NoCfg }))
+  end)
+
   it("object: an instance of the class or of a subclass", function()
     local i = Init{ seed = 1 }
     assert.equal(i, Dense{ units = 1, kernel = i }.kernel)

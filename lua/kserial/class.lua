@@ -208,10 +208,17 @@ CHECK["function"] = function(ty, v)
   return bad(ty, v)
 end
 
+-- v has a get_config method, found as serialize finds it: through v's
+-- indexing (a userdata needs an __index).
+local function has_get_config(v, mt)
+  if type(v) ~= "table" and rawget(mt, "__index") == nil then return false end
+  return v.get_config ~= nil
+end
+
 CHECK.object = function(ty, v)
   local t = type(v)
   local mt = (t == "table" or t == "userdata") and getmetatable(v)
-  if type(mt) ~= "table" or mt == array_mt or mt == object_mt or mt.get_config == nil
+  if type(mt) ~= "table" or mt == array_mt or mt == object_mt or not has_get_config(v, mt)
      or (ty.class and not inherits(mt, ty.class)) then
     return bad(ty, v)
   end
@@ -235,7 +242,9 @@ local function check_element(of, e)
     return bad(of, e)
   end
   local class = of.class
-  if class ~= nil and getmetatable(e) == class and class.get_config ~= nil then return e end
+  if class ~= nil and type(e) == "table" and getmetatable(e) == class and e.get_config ~= nil then
+    return e
+  end
   return of.check(of, e)
 end
 

@@ -178,11 +178,11 @@ static int value_ok(lua_State *L, const cfield *f, int n, int i, int v, int uv) 
       return 1;
     case K_FUNCTION:
       return lua_type(L, v) == LUA_TFUNCTION;
-    case K_OBJECT: {
+    case K_OBJECT: {                 /* a table of the exact class, with get_config */
       int ok;
-      if (!f->has_class || !lua_getmetatable(L, v)) return 0;
+      if (!f->has_class || lua_type(L, v) != LUA_TTABLE || !lua_getmetatable(L, v)) return 0;
       lua_rawgeti(L, uv, UV_EXTRA(n, i));
-      ok = lua_rawequal(L, -1, -2) && lua_getfield(L, -1, "get_config") != LUA_TNIL;
+      ok = lua_rawequal(L, -1, -2) && lua_getfield(L, v, "get_config") != LUA_TNIL;
       lua_settop(L, v);
       return ok;
     }
