@@ -711,6 +711,33 @@ describe("declarative classes: inheritance and hand-written methods", function()
     assert.equal("kserial: DeclSub: unknown field \"x\" (fields: name, trainable)", err_of(Sub.new, { x = 1 }))
   end)
 
+  it("three levels: fields, a redefined type, versions, the colon form and tostring", function()
+    local A = kserial.class("DeclLevelA", { fields = { a = { "integer", default = 1 }, t = "integer" } })
+    function A:init() self.inits = (self.inits or 0) + 1 end
+    local B = kserial.class("DeclLevelB", { extends = A, version = 2, fields = { b = { "string", default = "b" } },
+                                            upgrade = { function(c) c.b = c.old_b; c.old_b = nil; return c end } })
+    local C = kserial.class("DeclLevelC", { extends = B, fields = { c = { "boolean", default = true },
+                                                                    t = { "string", default = "now a string" } } })
+    reg(A); reg(B); reg(C)
+    local c = C:new{ a = 2 }
+    assert.equal(C, getmetatable(c))
+    assert.same({ a = 2, b = "b", c = true, t = "now a string" }, c:get_config())   -- C has no version
+    assert.equal(1, c.inits)                                     -- init inherited, run once
+    assert.equal("kserial: DeclLevelC: field 't' must be a string, got 1", err_of(C.new, { t = 1 }))
+    assert.equal("kserial: DeclLevelA: field 't' must be an integer, got \"x\"", err_of(A.new, { t = "x" }))
+    local viaA = A.new(C, { b = "x" })                           -- a base's new, called for C
+    assert.equal(C, getmetatable(viaA))
+    assert.equal("x", viaA.b)
+    assert.matches("^class DeclLevelC: 0x%x+$", tostring(C))
+    assert.matches("^DeclLevelC: 0x%x+$", tostring(c))
+    local back = kserial.loads(kserial.dumps(c))
+    assert.equal(C, getmetatable(back))
+    assert.same(c:get_config(), back:get_config())
+    local b = kserial.deserialize(env("DeclLevelB", { t = 1, old_b = "up" }))   -- B's own upgrade
+    assert.equal("up", b.b)
+    assert.matches("unknown field \"old_b\"", err_of(kserial.deserialize, env("DeclLevelC", { old_b = "up" })))
+  end)
+
   it("fields are inherited through a class made by hand between two declarative ones", function()
     local Mid = setmetatable({ __name = "DeclHandMid" }, { __index = Layer })
     Mid.__index = Mid
