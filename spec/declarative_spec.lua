@@ -896,6 +896,14 @@ describe("declarative classes: kept keys", function()
   reg(K)
   function K:describe() return "k" .. self.a end
 
+  it("a key that is not a string is an error in every mode", function()
+    for _, mode in ipairs({ "error", "keep", "drop" }) do
+      local M = kserial.class("DeclKeyMode" .. mode, { extra_keys = mode, fields = { a = "integer" } })
+      assert.equal("kserial: DeclKeyMode" .. mode .. ": unknown field 5 (field names are strings)",
+                   err_of(M.new, { a = 1, [5] = true }))
+    end
+  end)
+
   it("__version__ is not a field: refused when given to the constructor", function()
     assert.equal("kserial: DeclKeptV: unknown field \"__version__\" cannot be kept (kserial uses "
                  .. "that name)", err_of(K.new, { a = 1, __version__ = 99 }))
