@@ -846,7 +846,8 @@ local function declarative_class(name, spec)
     name = name, fields = list, n = #list, known = known,
     names_shown = #shown > 0 and table_concat(shown, ", ") or "none",
     extra_keys = extra, version = version or 1,
-    upgrade = table_move(upgrade, 1, (version or 1) - 1, 1, {}), extras = setmetatable({}, { __mode = "k" }),
+    upgrade = table_move(upgrade, 1, (version or 1) - 1, 1, {}),   -- a copy: the spec may change
+    extras = setmetatable({}, { __mode = "k" }),
   }
   info.cfields = compile_fields(list)
   local cls = {}
