@@ -664,6 +664,8 @@ describe("declarative classes: the spec is checked when the class is made", func
                    def_err{ version = 3, upgrade = { function(c) return c end, function(c) return c end,
                                                      function(c) return c end } })
     assert.matches("version must be an integer >= 1, not 0", def_err{ version = 0 })
+    assert.matches("^kserial: class%('DeclBad'%): upgrade steps need a version",
+                   def_err{ upgrade = { function(c) return c end } })
     assert.matches("upgrade%[1%] must be a function, not string", def_err{ version = 2, upgrade = { "x" } })
     assert.matches("extra_keys must be \"error\", \"keep\" or \"drop\", not \"ignore\"",
                    def_err{ extra_keys = "ignore" })

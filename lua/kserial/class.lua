@@ -826,6 +826,10 @@ local function declarative_class(name, spec)
   if type(upgrade) ~= "table" then
     def_error(name, "upgrade must be a table, not %s", type(upgrade))
   end
+  if version == nil and next(upgrade) ~= nil then
+    def_error(name, "upgrade steps need a version (without one the class is version 1, "
+              .. "with nothing to upgrade)")
+  end
   for k, f in pairs(upgrade) do
     if math_type(k) ~= "integer" or k < 1 or k >= (version or 1) then
       def_error(name, "upgrade[%s]: no such step (steps go from 1 to version - 1 = %d)",
