@@ -560,6 +560,20 @@ describe("declarative classes: versions", function()
                  .. "(at $[0].config.shape[1])", e)
   end)
 
+  it("an upgrade step that deserializes part of the config: its errors come up whole", function()
+    local S = kserial.class("DeclStepDeser", { version = 2, fields = { s = "integer" }, upgrade = {
+      function(c) c.s = kserial.deserialize(c.init).seed; c.init = nil; return c end } })
+    reg(S)
+    local e = err_of(kserial.deserialize, { env("DeclStepDeser", { init = env("DeclInit", { seed = "x" }) }) })
+    assert.equal("kserial: DeclInit: field 'seed' must be an integer, got \"x\" (at $[0].config.init.config.seed)", e)
+    assert.equal(5, kserial.deserialize({ env("DeclStepDeser", { init = env("DeclInit", { seed = 5 }) }) })[1].s)
+    local R = kserial.class("DeclStepNew", { version = 3, fields = { a = "integer" }, upgrade = {
+      function(c) return { a = c.b } end, function(c) return { a = c.a } end } })   -- new tables
+    reg(R)
+    e = err_of(kserial.deserialize, { env("DeclStepNew", { b = "y" }) })
+    assert.equal("kserial: DeclStepNew: field 'a' must be an integer, got \"y\" (at $[0].config.a)", e)
+  end)
+
   it("a hand-written from_config can still locate its errors after calling the generated one", function()
     local G = kserial.class("DeclWrapUpgrade", { version = 2, fields = { a = "integer" },
                                                  upgrade = { function(c) return c end } })

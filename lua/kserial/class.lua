@@ -21,6 +21,7 @@ local array_mt, object_mt = kserial.json.array_mt, kserial.json.object_mt
 -- path of the field loop, and get_config.
 local compile_fields, fill_fields = internals.compile_fields, internals.fill_fields
 local make_get_config, note_config = internals.make_get_config, internals.note_config
+local passing = internals.passing
 
 -- ---- what every class shares ---------------------------------------------------
 
@@ -728,29 +729,32 @@ local function make_from_config(info, own)
       config_fail(config, "__version__", string_format(
         "%s: the config is version %d, newer than this class (version %d)", name, v, version))
     end
+    -- After an upgrade, the running deserialize call locates values (and
+    -- this function's errors) in the upgraded copy: during the steps (which
+    -- may deserialize parts of it) and while the fields are filled; then in
+    -- the config again (for a hand-written from_config that called this one).
+    local noted = false
     if v < version then
       c = deep_copy(c)
       c.__version__ = nil
+      noted = note_config(config, c)
       for step = v, version - 1 do
         local ok, r = pcall(upgrade[step], c)
         if not ok then
-          config_fail(config, nil, string_format(
+          if passing(r) then error(r, 0) end   -- a nested call's: says what and where
+          config_fail(c, nil, string_format(
             "%s: upgrade[%d] (version %d to %d) raised an error: %s", name, step, step,
             step + 1, tostring(r)))
         end
         if type(r) ~= "table" then
-          config_fail(config, nil, string_format(
+          config_fail(c, nil, string_format(
             "%s: upgrade[%d] (version %d to %d) must return the config table, got %s",
             name, step, step, step + 1, show(r)))
         end
+        if noted and r ~= c then note_config(c, r) end
         c = r
       end
     end
-    -- after an upgrade, the running deserialize call locates values (and
-    -- this function's errors) in the upgraded copy while the fields are
-    -- filled, then in the config again (for a hand-written from_config
-    -- that called this one)
-    local noted = c ~= config and note_config(config, c)
     local obj = setmetatable({}, cls)
     local msg, keys = fill(info, obj, c, true)
     if msg then config_fail(c, keys, name .. ": " .. msg) end

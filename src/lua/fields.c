@@ -400,13 +400,21 @@ static int l_note_config(lua_State *L) {
   return 1;
 }
 
+/* passing(err) -> true when err is the error a running kserial call raised
+** last: it already says what and where, and goes up unchanged. */
+static int l_passing(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushboolean(L, ksl_running_call_error(L));
+  return 1;
+}
+
 void ksl_push_fields_internals(lua_State *L) {
   if (luaL_newmetatable(L, FIELDS_MT)) {
     lua_pushliteral(L, "kserial.fields");
     lua_setfield(L, -2, "__name");
   }
   lua_pop(L, 1);
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 5);
   lua_pushcfunction(L, l_make_get_config);
   lua_setfield(L, -2, "make_get_config");
   lua_pushcfunction(L, l_compile);
@@ -417,4 +425,7 @@ void ksl_push_fields_internals(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
   lua_pushcclosure(L, l_note_config, 1);
   lua_setfield(L, -2, "note_config");
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
+  lua_pushcclosure(L, l_passing, 1);
+  lua_setfield(L, -2, "passing");
 }
