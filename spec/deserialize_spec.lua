@@ -258,7 +258,7 @@ describe("deserialize", function()
       end
       kserial.get_custom_objects().Leaky = C
       assert.has_error(function() kserial.deserialize(env("Leaky")) end,
-        "kserial: from_config() of 'Leaky' left a scope open; close scopes with <close> or :close() (at $)")
+        "kserial: from_config() of 'Leaky' left a scope open; scopes opened in a hook must be closed in it, with <close> or :close() (at $)")
       assert.is_nil(kserial.get_registered_object("Leak"))
       assert.is_true(kserial.in_safe_mode())
     end)

@@ -165,7 +165,7 @@ describe("serialize", function()
         "kserial: The get_config() method of Bad should return a table. It returned: number (at $)")
       function C:get_config() return setmetatable({}, C) end
       assert.has_error(function() kserial.serialize(C{}) end,
-        "kserial: The get_config() method of Bad should return a table. It returned: Bad (at $)")
+        "kserial: The get_config() method of Bad should return a plain table. It returned a table with a metatable (Bad), which would be written as an object, not as its config (at $)")
     end)
 
     it("re-raises get_config errors with class, path and the message whole", function()

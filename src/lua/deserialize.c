@@ -10,11 +10,10 @@
 #include <stdarg.h>
 #include <string.h>
 #include "ks_json.h"
-#include "ks_walk.h"
+#include "hook.h"
 
 typedef struct des_call {
   const ksl_path *at;     /* the object whose from_config() is running */
-  int objdepth;
 } des_call;
 
 typedef struct dwalker {
@@ -112,21 +111,8 @@ static const char *opt_string(dwalker *w, int env, const char *key, size_t *len,
   return s;
 }
 
-/* What a table is: 1 an array, 2 a dict, 3 an object or special value
-** (another metatable). Unmarked tables are judged by their first key. */
 static int table_kind(dwalker *w, int idx) {
-  lua_State *L = w->L;
-  int k;
-  if (lua_getmetatable(L, idx)) {
-    k = lua_rawequal(L, -1, w->arr_mt) ? 1 : lua_rawequal(L, -1, w->obj_mt) ? 2 : 3;
-    lua_pop(L, 1);
-    return k;
-  }
-  lua_pushnil(L);
-  if (!lua_next(L, idx)) return 2;
-  k = lua_type(L, -2) == LUA_TSTRING ? 2 : 1;
-  lua_pop(L, 2);
-  return k;
+  return ksl_table_kind(w->L, idx, w->arr_mt, w->obj_mt);
 }
 
 /* ---- containers ------------------------------------------------------------------ */
@@ -254,23 +240,40 @@ static int is_marker_name(const char *s, size_t n) {
   return n > 4 && s[0] == '_' && s[1] == '_' && s[n - 1] == '_' && s[n - 2] == '_';
 }
 
+/* A hook of this walk, run at node for `owner`, inside the call's scopes. */
+static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *owner,
+                      const ksl_path *node) {
+  h->name = name;
+  h->owner = owner;
+  h->node = node;
+  h->at = &w->call->at;
+  h->ctx = w->shared;
+  h->side = "from_config()";
+  h->scoped = 1;
+  h->safe = w->safe;
+  h->custom_idx = w->custom != NULL ? w->custom_idx : 0;
+}
+
 /* A handler registered with register_special: decode(config). */
 static int des_special(dwalker *w, int env, const char *name, size_t len,
                        const ksl_path *p) {
   lua_State *L = w->L;
+  ksl_hook h = KSL_HOOK_INIT;
+  ksl_path node = *p;
   ksl_push_uv(L, KSL_UV_SPECIAL);
   lua_pushlstring(L, name, len);
   if (lua_rawget(L, -2) != LUA_TTABLE) {
     lua_pop(L, 2);
     return 0;
   }
+  node.obj = lua_topointer(L, env);
+  node.cls = name;                  /* register_special refuses NUL bytes */
+  init_hook(w, &h, "decode", name, &node);
+  h.special = 1;
   lua_getfield(L, -1, "decode");
   lua_getfield(L, env, "config");
-  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-    if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);
-    fail(w, p, "the decode function of special '%s' raised an error: %s", name,
-         lua_tostring(L, -1));
-  }
+  h.note = lua_gettop(L);
+  ksl_hook_call(L, &h, 0, NULL, 1);
   lua_replace(L, -3);
   lua_pop(L, 1);
   return 1;
@@ -330,122 +333,67 @@ static void find_class(dwalker *w, int env, const char *cname, size_t clen,
   }
 }
 
-/* Opens the scopes a from_config() runs in; returns the outermost token. */
-static ks_token open_scopes(dwalker *w, ks_token *inner) {
-  lua_State *L = w->L;
-  ks_token first = 0;
-  if (w->custom != NULL) {
-    ks_map *m = ksl_map_from_table(L, w->custom_idx, "custom_objects");
-    m = ksl_map_release(L, -1);
-    lua_pop(L, 1);
-    if (ks_scope_push_objects(w->e, m, &first) != KS_OK)
-      luaL_error(L, "kserial: not enough memory");
-  }
-  if (ks_scope_push_safe_mode(w->e, w->safe, inner) != KS_OK) {
-    if (first) ks_scope_unwind(w->e, first);
-    luaL_error(L, "kserial: not enough memory");
-  }
-  return first ? first : *inner;
-}
-
-/* Pushes obj[name] when obj can be indexed and has it; else returns 0. */
-static int get_method(lua_State *L, int obj, const char *name) {
-  if (lua_type(L, obj) != LUA_TTABLE) {
-    if (luaL_getmetafield(L, obj, "__index") == LUA_TNIL) return 0;
-    lua_pop(L, 1);
-  }
-  if (lua_getfield(L, obj, name) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return 0;
-  }
-  return 1;
-}
-
-/* Protected: class, config, build_config, compile_config, where. Calls
-** Class:from_config(config), then the build and compile hooks the instance
-** has when their configs are present; *where names the step that runs. */
-static int run_from_config(lua_State *L) {
-  static const char *const hooks[] = {"build_from_config", "compile_from_config"};
-  const char **where = (const char **)lua_touserdata(L, 5);
-  int i;
-  *where = "from_config";
-  lua_getfield(L, 1, "from_config");
-  lua_pushvalue(L, 1);
-  lua_pushvalue(L, 2);
-  lua_call(L, 2, 1);                       /* 6: the instance */
-  if (lua_isnil(L, 6)) return 1;
-  for (i = 0; i < 2; i++) {
-    if (lua_isnil(L, 3 + i)) continue;
-    *where = hooks[i];
-    if (!get_method(L, 6, hooks[i])) continue;
-    lua_pushvalue(L, 6);
-    lua_pushvalue(L, 3 + i);
-    lua_call(L, 2, 0);
-  }
-  lua_settop(L, 6);
-  return 1;
-}
-
 /* Pushes env[key], with kserial.null as nil. */
 static void push_field(lua_State *L, int env, const char *key) {
   if (!field(L, env, key)) lua_pushnil(L);
 }
 
-/* Runs from_config and the hooks inside the custom-object and safe-mode
-** scopes, which are closed on every exit; pushes the instance. */
-static void build_instance(dwalker *w, int env, int cls, const char *cname,
-                           const ksl_path *node) {
+/* Runs Class:from_config(config), then the build and compile hooks the
+** instance has when their configs are present, each through the runner.
+** Returns LUA_OK with the instance pushed, or an error status with the
+** message pushed (the caller frees the shared id, then raises it). */
+static int build_instance(dwalker *w, int env, int cls, const char *cname,
+                          const ksl_path *node) {
+  static const char *const hooks[][2] = {
+    {"build_from_config", "build_config"}, {"compile_from_config", "compile_config"}
+  };
   lua_State *L = w->L;
-  const char *where = "from_config";
-  const ksl_path *saved = w->call->at;
-  ks_token inner = 0, first;
-  int st, leaked;
-  lua_getfield(L, cls, "from_config");
-  if (lua_type(L, -1) != LUA_TFUNCTION)
-    fail(w, node, "Unable to reconstruct an instance of '%s' because the class "
-         "is missing a from_config() method.", cname);
-  lua_pop(L, 1);
-  lua_pushcfunction(L, run_from_config);
-  lua_pushvalue(L, cls);
+  ksl_hook h = KSL_HOOK_INIT;
+  int st, i, inst;
+  init_hook(w, &h, "from_config", cname, node);
+  h.must_return = 1;
   if (!field(L, env, "config")) {          /* null counts as {} */
     lua_newtable(L);
     lua_pushvalue(L, w->obj_mt);
     lua_setmetatable(L, -2);
   }
-  ksl_path_note(L, w->shared, node, KSL_NOTE_CONFIG, -1);  /* for messages */
-  push_field(L, env, "build_config");
-  push_field(L, env, "compile_config");
-  lua_pushlightuserdata(L, (void *)&where);
-  first = open_scopes(w, &inner);
-  w->call->at = node;
-  w->call->objdepth++;
-  st = lua_pcall(L, 5, 1, 0);
-  w->call->objdepth--;
-  w->call->at = saved;
-  ksl_path_note(L, w->shared, node, KSL_NOTE_CONFIG, 0);
-  ksl_path_note(L, w->shared, node, KSL_NOTE_ARG, 0);
-  leaked = ks_scope_top(w->e) != inner;
-  ks_scope_unwind(w->e, first);
-  if (st != LUA_OK) {
-    if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);   /* keep error objects */
-    if (ksl_path_passing(L, w->shared)) lua_error(L);   /* a nested call's, whole */
-    lua_pushfstring(L, "%s() of '%s' raised an error: %s", where, cname,
-                    lua_tostring(L, -1));
-    ksl_path_error(L, node, "from_config()", w->shared);
+  h.note = lua_gettop(L);
+  st = ksl_hook_pcall(L, &h, cls, "from_config", 1);
+  if (st == KSL_HOOK_ABSENT) {
+    lua_pushfstring(L, "Unable to reconstruct an instance of '%s' because the "
+                    "class is missing a from_config() method.", cname);
+    ksl_path_message(L, node, "from_config()", w->shared);
+    return LUA_ERRRUN;
   }
-  if (lua_isnil(L, -1)) fail(w, node, "from_config() of '%s' returned nil", cname);
-  if (leaked)
-    fail(w, node, "%s() of '%s' left a scope open; close scopes with <close> "
-         "or :close()", where, cname);
+  if (st != LUA_OK) return st;
+  inst = lua_gettop(L);
+  h.must_return = 0;
+  for (i = 0; i < 2; i++) {
+    push_field(L, env, hooks[i][1]);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    h.name = hooks[i][0];
+    h.note = lua_gettop(L);
+    st = ksl_hook_pcall(L, &h, inst, hooks[i][0], 1);
+    if (st == KSL_HOOK_ABSENT) continue;
+    if (st != LUA_OK) {
+      lua_remove(L, inst);
+      return st;
+    }
+    lua_pop(L, 1);                         /* what the hook returned */
+  }
+  return LUA_OK;
 }
 
 /* Marks a shared id whose object is being built: meeting the id again
 ** before the build ends means the envelope is nested inside itself. */
 static const char BUILDING = 0;
 
-/* The class name recorded for shared ids: a table in the shared table
-** under a string key (ids are integers, so the two never meet). */
-static int shared_names(lua_State *L, int shared) {
+/* The class of each shared id: a table in the shared table under a string
+** key (ids are integers, so the two never meet): id -> {class, its name}. */
+static int shared_classes(lua_State *L, int shared) {
   if (lua_getfield(L, shared, "classes") != LUA_TTABLE) {
     lua_pop(L, 1);
     lua_newtable(L);
@@ -456,13 +404,11 @@ static int shared_names(lua_State *L, int shared) {
 }
 
 /* An id met again: pushes the instance built for it, after checking that
-** this envelope names the same class. Returns 0 when the id is new. */
-static int shared_hit(dwalker *w, lua_Integer id, const char *cname, size_t clen,
+** this envelope's class (at cls, resolved) is the one the id was built
+** with. Returns 0 when the id is new. */
+static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
                       const ksl_path *p) {
   lua_State *L = w->L;
-  int names;
-  size_t flen;
-  const char *first;
   if (lua_rawgeti(L, w->shared, id) == LUA_TNIL) {
     lua_pop(L, 1);
     return 0;
@@ -470,36 +416,103 @@ static int shared_hit(dwalker *w, lua_Integer id, const char *cname, size_t clen
   if (lua_touserdata(L, -1) == (void *)&BUILDING)
     fail(w, p, "shared_object_id %I is used inside its own object's config "
          "(the object is still being built)", id);
-  names = shared_names(L, w->shared);
-  lua_rawgeti(L, names, id);
-  first = lua_tolstring(L, -1, &flen);
-  if (first != NULL && (flen != clen || memcmp(first, cname, clen) != 0)) {
-    const char *f = ksl_shown(L, first, flen);
-    fail(w, p, "shared_object_id %I belongs to a '%s' object, but this envelope names class '%s'",
-         id, f, ksl_shown(L, cname, clen));
+  lua_rawgeti(L, shared_classes(L, w->shared), id);
+  lua_rawgeti(L, -1, 1);
+  if (!lua_rawequal(L, -1, cls)) {
+    lua_rawgeti(L, -2, 2);
+    fail(w, p, "shared_object_id %I belongs to a '%s' object, but this envelope "
+         "names class '%s'", id, lua_tostring(L, -1), shown);
   }
-  lua_pop(L, 2);
+  lua_pop(L, 3);
   return 1;
+}
+
+/* Records the instance on top (and its class, at cls) under a shared id. */
+static void shared_done(dwalker *w, lua_Integer id, int cls, const char *shown) {
+  lua_State *L = w->L;
+  shared_classes(L, w->shared);
+  lua_createtable(L, 2, 0);
+  lua_pushvalue(L, cls);
+  lua_rawseti(L, -2, 1);
+  lua_pushstring(L, shown);
+  lua_rawseti(L, -2, 2);
+  lua_rawseti(L, -2, id);
+  lua_pop(L, 1);
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, w->shared, id);
 }
 
 /* An optional hook config (build_config, compile_config): a dict or null. */
 static void check_hook_config(dwalker *w, int env, const char *key, const ksl_path *p) {
   lua_State *L = w->L;
   if (!field(L, env, key)) return;
-  if (lua_type(L, -1) != LUA_TTABLE || table_kind(w, lua_gettop(L)) != 2) {
-    const char *t = ksl_jsontype(L, -1);
-    fail(w, p, "the envelope's \"%s\" must be a dict or null, not %s", key, t);
+  {
+    const char *t = ksl_hook_config_bad(L, -1, w->arr_mt, w->obj_mt);
+    if (t != NULL) fail(w, p, "the envelope's \"%s\" must be a dict or null, not %s", key, t);
   }
   lua_pop(L, 1);
+}
+
+/* Checks the fields of an object's envelope: the same rules for the first
+** envelope of a shared id and for every repeat of it. */
+static void check_envelope(dwalker *w, int env, const char *shown, const ksl_path *p) {
+  lua_State *L = w->L;
+  lua_getfield(L, env, "config");
+  if ((lua_type(L, -1) != LUA_TTABLE && !lua_isnil(L, -1) && !ksj_isnull(L, -1)) ||
+      (lua_type(L, -1) == LUA_TTABLE && table_kind(w, lua_gettop(L)) == 3))
+    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", shown,
+         ksl_jsontype(L, -1));
+  lua_pop(L, 1);
+  check_hook_config(w, env, "build_config", p);
+  check_hook_config(w, env, "compile_config", p);
+}
+
+/* Reads "shared_object_id": returns 1 and sets *id when present. */
+static int shared_id(dwalker *w, int env, const ksl_path *p, lua_Integer *id) {
+  if (!field(w->L, env, "shared_object_id")) return 0;
+  if (!lua_isinteger(w->L, -1))
+    fail(w, p, "shared_object_id must be an integer, not %s", ksl_jsontype(w->L, -1));
+  *id = lua_tointeger(w->L, -1);
+  lua_pop(w->L, 1);
+  return 1;
+}
+
+/* An object's envelope: checked, its class found, then the shared instance
+** of its id or a new one. A failed build frees its id. */
+static void des_object(dwalker *w, int env, const char *cname, size_t clen,
+                       const ksl_path *p) {
+  lua_State *L = w->L;
+  lua_Integer id = 0;
+  int has_id = shared_id(w, env, p, &id), base = lua_gettop(L), cls;
+  const char *shown = ksl_shown(L, cname, clen);   /* may push an escaped copy */
+  ksl_path node = *p;
+  check_envelope(w, env, shown, p);
+  find_class(w, env, cname, clen, p);
+  cls = lua_gettop(L);
+  if (!(has_id && shared_hit(w, id, cls, shown, p))) {
+    node.obj = lua_topointer(L, env);
+    node.cls = shown;
+    if (has_id) {
+      lua_pushlightuserdata(L, (void *)&BUILDING);
+      lua_rawseti(L, w->shared, id);
+    }
+    if (build_instance(w, env, cls, shown, &node) != LUA_OK) {
+      if (has_id) {
+        lua_pushnil(L);
+        lua_rawseti(L, w->shared, id);
+      }
+      ksl_path_raise(L, w->shared);
+    }
+    if (has_id) shared_done(w, id, cls, shown);
+  }
+  lua_replace(L, base + 1);
+  lua_settop(L, base + 1);
 }
 
 static void des_envelope(dwalker *w, int env, const ksl_path *p) {
   lua_State *L = w->L;
   size_t clen;
-  const char *cname, *shown;
-  lua_Integer id = 0;
-  int has_id = 0, cls, base;
-  ksl_path node = *p;
+  const char *cname;
   lua_getfield(L, env, "class_name");
   if (lua_type(L, -1) != LUA_TSTRING)
     fail(w, p, "the envelope's \"class_name\" must be a string, not %s",
@@ -511,48 +524,7 @@ static void des_envelope(dwalker *w, int env, const ksl_path *p) {
   if (KSL_NAME_IS(cname, clen, "__bytes__")) { des_bytes(w, env, p); return; }
   if (is_marker_name(cname, clen)) { des_marker(w, env); return; }
   if (KSL_NAME_IS(cname, clen, "function")) { des_function(w, env, p); return; }
-  if (field(L, env, "shared_object_id")) {
-    if (!lua_isinteger(L, -1))
-      fail(w, p, "shared_object_id must be an integer, not %s", ksl_jsontype(L, -1));
-    id = lua_tointeger(L, -1);
-    has_id = 1;
-    lua_pop(L, 1);
-    if (shared_hit(w, id, cname, clen, p)) return;
-  }
-  base = lua_gettop(L);
-  shown = ksl_shown(L, cname, clen);       /* may push an escaped copy */
-  lua_getfield(L, env, "config");
-  if (lua_type(L, -1) != LUA_TTABLE && !lua_isnil(L, -1) &&
-      !(lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL))
-    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", shown,
-         ksl_jsontype(L, -1));
-  if (lua_type(L, -1) == LUA_TTABLE && table_kind(w, lua_gettop(L)) == 3)
-    fail(w, p, "the envelope's \"config\" of '%s' must be a dict, not %s", shown,
-         ksl_jsontype(L, -1));
-  lua_pop(L, 1);
-  check_hook_config(w, env, "build_config", p);
-  check_hook_config(w, env, "compile_config", p);
-  if (w->call->objdepth >= KSL_MAX_OBJECT_NESTING)
-    fail(w, p, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
-  find_class(w, env, cname, clen, p);
-  cls = lua_gettop(L);
-  node.obj = lua_topointer(L, env);
-  node.cls = shown;
-  if (has_id) {
-    lua_pushlightuserdata(L, (void *)&BUILDING);
-    lua_rawseti(L, w->shared, id);
-  }
-  build_instance(w, env, cls, shown, &node);
-  lua_remove(L, cls);
-  if (has_id) {
-    int names = shared_names(L, w->shared);
-    lua_pushlstring(L, cname, clen);
-    lua_rawseti(L, names, id);
-    lua_pop(L, 1);
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, w->shared, id);
-  }
-  if (lua_gettop(L) > base + 1) lua_remove(L, base + 1);   /* the shown copy */
+  des_object(w, env, cname, clen, p);
 }
 
 /* ---- the dispatcher -------------------------------------------------------------- */
@@ -723,7 +695,7 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
                          const char *const *extra) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   des_call *outer = (des_call *)box->des;
-  des_call call = {NULL, 0};
+  des_call call = {NULL};
   int st;
   idx = lua_absindex(L, idx);
   if (optsidx) optsidx = lua_absindex(L, optsidx);

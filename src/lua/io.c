@@ -14,13 +14,16 @@
 #include "ks_walk.h"
 
 static const char *const LOADS_EXTRA[] = {"max_depth", "allow_nan", "max_size", NULL};
+static const char *const DUMPS_EXTRA[] = {"max_values", NULL};
 
 /* Protected: 1 value, 2 options, 3 fname. Serializes and encodes. */
 static int dumps_worker(lua_State *L) {
   ksj_encode_opts eo;
+  lua_Integer max_values;
   ksj_encode_opts_init(&eo);
-  ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), NULL);
-  if (ksl_serialize_value(L, 1) != LUA_OK) return lua_error(L);
+  ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), DUMPS_EXTRA);
+  max_values = ksl_max_values_opt(L, 2, lua_tostring(L, 3), 0);
+  if (ksl_serialize_value(L, 1, max_values) != LUA_OK) return lua_error(L);
   ksj_encode(L, -1, &eo);
   return 1;
 }
