@@ -254,6 +254,10 @@ static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *own
   h->custom_idx = w->custom != NULL ? w->custom_idx : 0;
 }
 
+int ksl_is_marker_name(const char *s, size_t len) {
+  return is_marker_name(s, len);
+}
+
 /* A handler registered with register_special: decode(config). */
 static int des_special(dwalker *w, int env, const char *name, size_t len,
                        const ksl_path *p) {

@@ -89,6 +89,10 @@ extern const char *const KSL_DES_OPTION_NAMES[];  /* deserialize's options */
 int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
                          const char *const *extra);
 
+/* 1 when a class_name is a Keras marker name ("__tuple__"): the names
+** deserialize keeps whole and register_special may take over. */
+int ksl_is_marker_name(const char *s, size_t len);
+
 /* A name from a document (with its length: it may hold NUL bytes) equals
 ** the literal lit. */
 #define KSL_NAME_IS(s, len, lit) \
