@@ -212,3 +212,39 @@ describe("serialize", function()
     end)
   end)
 end)
+
+-- Issue 11, finding 5: kserial never writes what loads refuses.
+describe("what the build and compile hooks return", function()
+  local function class_with(hook, ret)
+    local C = kserial.class("Hooked" .. hook)
+    function C:get_config() return {} end
+    C[hook] = function() return ret end
+    return C
+  end
+
+  it("must serialize to a dict or null, or serialize fails naming the hook", function()
+    for _, case in ipairs({
+      { "get_build_config", 42, "integer", "build_config" },
+      { "get_compile_config", "adam", "string", "compile_config" },
+      { "get_build_config", { 1, 2 }, "array", "build_config" },
+      { "get_compile_config", true, "boolean", "compile_config" },
+    }) do
+      local C = class_with(case[1], case[2])
+      local ok, err = pcall(kserial.dumps, { m = C{} })
+      assert.is_false(ok)
+      assert.equal("kserial: " .. case[1] .. "() of 'Hooked" .. case[1] .. "' returned " .. case[3]
+        .. "; an envelope's \"" .. case[4] .. "\" must be a dict or null, and loads would "
+        .. "refuse it (at $.m)", err:match("kserial: .*"))
+    end
+  end)
+
+  it("a dict, an empty table or null is written, and loads reads it back", function()
+    for _, ret in ipairs({ { shape = { 1, 2 } }, {}, kserial.null }) do
+      local C = class_with("get_build_config", ret)
+      function C.from_config(cls) return cls.new{} end
+      kserial.register_serializable("hooks")(C)
+      local text = kserial.dumps(C{})
+      assert.equal(C, getmetatable(kserial.loads(text)))
+    end
+  end)
+end)

@@ -91,3 +91,87 @@ describe("shared objects", function()
     assert.is_table(kserial.serialize(Node{ name = "ok" }))
   end)
 end)
+
+-- Issue 11, finding 6: an id is keyed by the class it resolves to, every
+-- envelope carrying it is checked, and a failed build frees it.
+describe("shared ids (issue 11)", function()
+  local function env(registered, id, extra)
+    local e = { module = null, class_name = "A", registered_name = registered,
+                config = { name = registered, children = {} }, shared_object_id = id }
+    for k, v in pairs(extra or {}) do e[k] = v end
+    return e
+  end
+  local A1, A2 = kserial.class("A"), kserial.class("A")
+  for _, C in ipairs({ A1, A2 }) do
+    function C:get_config() return {} end
+    function C.from_config(cls, c) return cls.new{ name = c.name } end
+  end
+  setup(function()
+    kserial.register_serializable("rt")(A1)
+    kserial.register_serializable("other")(A2)
+  end)
+
+  it("are matched by the resolved class, not by class_name", function()
+    local ok, err = pcall(kserial.deserialize, { env("rt>A", 5), env("other>A", 5) })
+    assert.is_false(ok)
+    assert.equal("kserial: shared_object_id 5 belongs to a 'A' object, but this envelope "
+      .. "resolves to another class ('A') (at $[1])", err)
+    -- the same class under the same id is the same instance
+    local v = kserial.deserialize({ env("rt>A", 5), env("rt>A", 5) })
+    assert.is_true(rawequal(v[1], v[2]))
+    assert.equal(A1, getmetatable(v[2]))
+  end)
+
+  it("a class whose name is a prefix of the first one's does not match", function()
+    local Probe, Prob = kserial.class("Probe"), kserial.class("Prob")
+    for _, C in ipairs({ Probe, Prob }) do
+      function C:get_config() return {} end
+      function C.from_config(cls) return cls.new{} end
+    end
+    local opts = { custom_objects = { Probe = Probe, Prob = Prob } }
+    local ok, err = pcall(kserial.deserialize, {
+      { class_name = "Probe", config = {}, shared_object_id = 1 },
+      { class_name = "Prob", config = {}, shared_object_id = 1 } }, opts)
+    assert.is_false(ok)
+    assert.equal("kserial: shared_object_id 1 belongs to a 'Probe' object, but this envelope "
+      .. "resolves to another class ('Prob') (at $[1])", err)
+  end)
+
+  it("a repeated id's config and build_config are checked like the first one's", function()
+    local ok, err = pcall(kserial.deserialize, { env("rt>A", 5),
+      env("rt>A", 5, { config = "not a dict" }) })
+    assert.is_false(ok)
+    assert.equal("kserial: the envelope's \"config\" of 'A' must be a dict, not string (at $[1])", err)
+    ok, err = pcall(kserial.deserialize, { env("rt>A", 5), env("rt>A", 5, { build_config = 7 }) })
+    assert.is_false(ok)
+    assert.equal("kserial: the envelope's \"build_config\" must be a dict or null, not integer "
+      .. "(at $[1])", err)
+  end)
+
+  it("a build that fails inside a hook's pcall frees its id", function()
+    local Try = kserial.class("Try")
+    function Try:get_config() return {} end
+    function Try.from_config(cls, c)
+      local ok = pcall(kserial.deserialize, c.first)
+      return cls.new{ ok = ok, second = kserial.deserialize(c.second) }
+    end
+    local Flaky, calls = kserial.class("Flaky"), 0
+    function Flaky.from_config(cls)
+      calls = calls + 1
+      if calls == 1 then error("not yet", 0) end
+      return cls.new{}
+    end
+    local opts = { custom_objects = { Try = Try, Flaky = Flaky } }
+    local v = kserial.deserialize({ class_name = "Try", config = {
+      first = { class_name = "Flaky", config = {}, shared_object_id = 3 },
+      second = { class_name = "Flaky", config = {}, shared_object_id = 3 } } }, opts)
+    assert.is_false(v.ok)
+    assert.equal(Flaky, getmetatable(v.second))
+    -- the id still catches a real self-reference
+    local ok, err = pcall(kserial.deserialize, { class_name = "Try", shared_object_id = 4, config = {
+      first = {}, second = { class_name = "Try", config = {}, shared_object_id = 4 } } }, opts)
+    assert.is_false(ok)
+    assert.equal("kserial: shared_object_id 4 is used inside its own object's config (the object "
+      .. "is still being built) (at $.config.second)", err)
+  end)
+end)

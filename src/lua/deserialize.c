@@ -425,7 +425,7 @@ static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
   if (!lua_rawequal(L, -1, cls)) {
     lua_rawgeti(L, -2, 2);
     fail(w, p, "shared_object_id %I belongs to a '%s' object, but this envelope "
-         "names class '%s'", id, lua_tostring(L, -1), shown);
+         "resolves to another class ('%s')", id, lua_tostring(L, -1), shown);
   }
   lua_pop(L, 3);
   return 1;
