@@ -175,3 +175,84 @@ describe("shared ids (issue 11)", function()
       .. "is still being built) (at $.config.second)", err)
   end)
 end)
+
+-- Issue 11, finding 7: a shared object is written in full at every place it
+-- appears, so a small graph can ask for an exponential document. One call
+-- produces at most max_values JSON values (50,000,000 by default).
+describe("max_values", function()
+  local Pair = kserial.class("Pair")
+  function Pair:get_config() return { l = self.l, r = self.r } end
+  function Pair.from_config(cls, c)
+    return cls.new{ l = c.l and kserial.deserialize(c.l), r = c.r and kserial.deserialize(c.r) }
+  end
+  setup(function() kserial.register_serializable("amp")(Pair) end)
+
+  -- node i holds node i-1 in full under l and a stub of it under r
+  local function stub_graph(n)
+    local doc = '{"class_name":"Pair","registered_name":"amp>Pair","config":{},"shared_object_id":0}'
+    for i = 1, n do
+      doc = '{"class_name":"Pair","registered_name":"amp>Pair","config":{"l":' .. doc
+        .. ',"r":{"class_name":"Pair","registered_name":"amp>Pair","config":null,'
+        .. '"shared_object_id":' .. (i - 1) .. '}},"shared_object_id":' .. i .. '}'
+    end
+    return doc
+  end
+
+  it("the N = 30 stub graph loads, and dumps fails at once naming the limit, the option and the path", function()
+    local doc = stub_graph(30)
+    assert.is_true(#doc < 6000)
+    local v = kserial.loads(doc)
+    local t = os.clock()
+    local ok, err = pcall(kserial.dumps, v)
+    assert.is_true(os.clock() - t < 2)
+    assert.is_false(ok)
+    -- the path of the repeated object; l or r comes first in pairs() order
+    local msg, path = err:match("^.-(kserial: .*) %(at (%$[%.a-z]*)%)$")
+    assert.equal("kserial: the output would hold more than 50000000 values (the max_values "
+      .. "limit): the object of class 'Pair' is written in full at every place it appears; "
+      .. "pass a larger max_values to serialize, dumps or save to allow it", msg)
+    assert.matches("^%$%.config%.[lr]", path)
+    assert.equal(8, select(2, path:gsub("%.config%.[lr]", "")))
+    for _, f in ipairs({ kserial.serialize, function(x) return kserial.save(x, os.tmpname()) end }) do
+      ok, err = pcall(f, v)
+      assert.is_false(ok)
+      assert.matches("the max_values limit", err)
+    end
+  end)
+
+  it("objects built in Lua that reference the next one twice are bounded the same way", function()
+    local p = Pair{}
+    for _ = 1, 40 do p = Pair{ l = p, r = p } end
+    local ok, err = pcall(kserial.serialize, p, { max_values = 1000 })
+    assert.is_false(ok)
+    assert.matches("^kserial: the output would hold more than 1000 values %(the max_values limit%)", err)
+  end)
+
+  it("counts exactly the values the document holds (shared ids aside)", function()
+    local function count(v)
+      local n = 1
+      if type(v) == "table" then
+        for k, x in pairs(v) do if k ~= "shared_object_id" then n = n + count(x) end end
+      end
+      return n
+    end
+    local fn = function() end
+    kserial.register_serializable("amp", "fn")(fn)
+    local p = Pair{ l = Pair{}, r = "\xff" }
+    p = Pair{ l = p, r = { p, fn, 1.5, kserial.null } }
+    local n = count(kserial.json.decode(kserial.dumps(p)))
+    assert.is_string(kserial.dumps(p, { max_values = n }))
+    local ok, err = pcall(kserial.dumps, p, { max_values = n - 1 })
+    assert.is_false(ok)
+    assert.matches("more than " .. (n - 1) .. " values", err)
+  end)
+
+  it("is an option of serialize, dumps and save, checked like the others", function()
+    assert.has_error(function() kserial.serialize({}, { max_values = 0 }) end)
+    assert.has_error(function() kserial.serialize({}, { max_value = 5 }) end,
+      "kserial: serialize: unknown option 'max_value'")
+    assert.has_error(function() kserial.dumps({}, { max_values = "many" }) end)
+    assert.equal("[1,2]", kserial.dumps(kserial.json.array{ 1, 2 }, { max_values = 3 }))
+    assert.has_error(function() kserial.dumps(kserial.json.array{ 1, 2 }, { max_values = 2 }) end)
+  end)
+end)

@@ -36,6 +36,7 @@ typedef struct walker {
 
 
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth);
+static void count_values(walker *w, lua_Integer n, const ksl_path *p, const char *cls);
 
 static int fail(walker *w, const ksl_path *p, const char *fmt, ...) {
   va_list ap;
@@ -161,6 +162,7 @@ static void ser_lambda(walker *w, int idx, const ksl_path *p) {
   const char *bytes;
   luaL_Buffer b64;
   check_lambda(w, idx, p);
+  count_values(w, 4, p, NULL);      /* class_name, config, value, format */
   lua_pushvalue(L, idx);            /* lua_dump wants the function on top */
   d.init = 0;
   lua_dump(L, writer, &d, 1);
@@ -202,6 +204,7 @@ static void ser_function(walker *w, int idx, const ksl_path *p) {
     ser_lambda(w, idx, p);
     return;
   }
+  count_values(w, 4, p, NULL);      /* module, class_name, config, registered_name */
   push_envelope(w, 4);
   push_opt_string(L, module, mlen);
   setf(L, "module");
@@ -357,6 +360,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
     fail(w, p, "The get_config() method of %s should return a plain table. It "
          "returned a table with a metatable (%s), which would be written as an "
          "object, not as its config", cls, ksl_typename(L, -1));
+  count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
   push_envelope(w, 7);                          /* env */
   ser_value(w, -2, &cfgnode, depth + 1);
   setf(L, "config");
@@ -440,6 +444,7 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
       lua_pushvalue(L, idx);
       ksl_hook_call(L, &h, 0, NULL, 1);
       if (!lua_isnil(L, -1)) {
+        count_values(w, 1, p, NULL);   /* class_name */
         push_envelope(w, 2);
         lua_pushvalue(L, -4);
         setf(L, "class_name");
@@ -469,7 +474,7 @@ static int made_here(walker *w, int idx) {
 
 /* ---- the dispatcher --------------------------------------------------------------- */
 
-static void ser_string(walker *w, int idx) {
+static void ser_string(walker *w, int idx, const ksl_path *p) {
   lua_State *L = w->L;
   size_t len, bad;
   const char *s = lua_tolstring(L, idx, &len);
@@ -478,6 +483,7 @@ static void ser_string(walker *w, int idx) {
     lua_pushvalue(L, idx);
     return;
   }
+  count_values(w, 4, p, NULL);      /* class_name, config, value, encoding */
   push_envelope(w, 2);
   lua_pushliteral(L, "__bytes__");
   setf(L, "class_name");
@@ -510,7 +516,7 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
       lua_pushvalue(L, idx);
       return;
     case LUA_TSTRING:
-      ser_string(w, idx);
+      ser_string(w, idx, p);
       return;
     case LUA_TFUNCTION:
       ser_function(w, idx, p);
