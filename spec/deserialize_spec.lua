@@ -49,6 +49,15 @@ describe("deserialize", function()
       end, "kserial: Unknown object: 'gelu'. Please ensure you are using a kserial.custom_object_scope and that this object is included in the scope. (at $)")
     end)
 
+    it("with module_objects, an unresolvable string inside a config is kept, not raised", function()
+      local relu = function() end
+      local out = kserial.deserialize({ act = "gelu", list = { "relu", "swish" } },
+        { module_objects = { relu = relu } })
+      assert.equal("gelu", out.act)
+      assert.equal(relu, out.list[1])
+      assert.equal("swish", out.list[2])
+    end)
+
     it("deserializes arrays and dicts element by element, keeping markers", function()
       local out = kserial.deserialize(json.decode('{"a": [1, {"b": []}], "c": {}}'))
       assert.equal(json.object_mt, getmetatable(out))

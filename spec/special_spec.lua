@@ -315,3 +315,43 @@ describe("register_special names (finding 9)", function()
       '{"class_name": "__tuple__", "config": {"value": [1]}}')).__name)
   end)
 end)
+
+-- The checks on a lambda's upvalues, both ways (issue 11: each check in the
+-- walks has a test that fails when the check is removed).
+describe("lambda upvalues", function()
+  local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  local function base64(s)
+    return (s:gsub("..?.?", function(c)
+      local a, b, d = c:byte(1, 3)
+      local n = (a << 16) | ((b or 0) << 8) | (d or 0)
+      local out = {}
+      for i = 1, 4 do
+        out[i] = B64:sub(((n >> (6 * (4 - i))) & 63) + 1, ((n >> (6 * (4 - i))) & 63) + 1)
+      end
+      if not b then out[3], out[4] = "=", "=" elseif not d then out[4] = "=" end
+      return table.concat(out)
+    end))
+  end
+  local function lambda(fn, strip)
+    return { class_name = "__lambda__",
+             config = { value = base64(string.dump(fn, strip)), format = "lua54-bytecode" } }
+  end
+
+  it("a loaded lambda may have no upvalue other than _ENV, even with safe mode off", function()
+    local secret = 1
+    local two = function() return secret, print end     -- upvalues: secret, _ENV
+    assert.has_error(function() kserial.deserialize(lambda(two), { safe_mode = false }) end,
+      "kserial: a lambda may have no upvalue other than _ENV (at $.config)")
+    local one = function() return print end              -- _ENV only
+    assert.equal(print, kserial.deserialize(lambda(one), { safe_mode = false })())
+  end)
+
+  it("a stripped function is a lambda only when its single upvalue is the globals table", function()
+    local f = load(string.dump(function() return print end, true))
+    assert.equal("__lambda__", kserial.serialize(f).class_name)
+    debug.setupvalue(f, 1, { print = "not the globals" })
+    assert.has_error(function() kserial.serialize({ f = f }) end,
+      "kserial: cannot serialize a lambda with upvalue '(no name)': only functions whose sole "
+      .. "upvalue is _ENV can be stored as bytecode (at $.f)")
+  end)
+end)
