@@ -250,6 +250,20 @@ describe("deserialize", function()
       assert.same({ { "build", 2 }, { "compile", "adam" } }, calls)
     end)
 
+    it("refuses a build_config or compile_config that is not a dict", function()
+      local C = class("HookedCfg", {})
+      kserial.get_custom_objects().HookedCfg = C
+      for _, case in ipairs({
+        { { 1, 2 }, "array" }, { "x", "string" }, { 3, "integer" },
+        { setmetatable({}, { __name = "Live" }), "Live" },   -- a live object is not a dict
+      }) do
+        assert.has_error(function()
+          kserial.deserialize(env("HookedCfg", {}, { compile_config = case[1] }))
+        end, "kserial: the envelope's \"compile_config\" must be a dict or null, not "
+          .. case[2] .. " (at $)")
+      end
+    end)
+
     it("reports a failing build_from_config by name", function()
       local C = class("BadBuild", {})
       function C:build_from_config() error("no shape", 0) end

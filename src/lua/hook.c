@@ -203,7 +203,12 @@ int ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt) {
 
 const char *ksl_hook_config_bad(lua_State *L, int idx, int arr_mt, int obj_mt) {
   if (lua_isnil(L, idx) || ksj_isnull(L, idx)) return NULL;
-  if (lua_type(L, idx) == LUA_TTABLE && ksl_table_kind(L, idx, arr_mt, obj_mt) == 2)
-    return NULL;
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    switch (ksl_table_kind(L, idx, arr_mt, obj_mt)) {
+      case 1: return "array";        /* an unmarked one too */
+      case 2: return NULL;
+      default: break;
+    }
+  }
   return ksl_jsontype(L, idx);
 }
