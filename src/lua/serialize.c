@@ -325,8 +325,8 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   const void *ptr = lua_topointer(L, idx);
   /* the class name stays on the stack: a hook may change the metatable */
   int anchor = lua_gettop(L) + 1;
-  const char *cls = (lua_getfield(L, mt, "__name") == LUA_TSTRING)
-                        ? lua_tostring(L, anchor) : NULL;
+  const char *cls = (lua_pushliteral(L, "__name"), lua_rawget(L, mt) == LUA_TSTRING)
+                        ? lua_tostring(L, anchor) : NULL;   /* raw: no user code */
   const char *rname = NULL, *module = NULL, *mkey = NULL;
   size_t rlen = 0, mlen = 0, mklen = 0;
   ks_handle h;
