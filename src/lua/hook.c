@@ -101,33 +101,76 @@ static int object_depth(const ksl_path *p) {
   return n;
 }
 
-int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method,
-                   int nargs) {
-  ks_engine *e = ksl_box_at(L, KSL_BOX)->e;
-  const ksl_path *saved = *h->at;
-  int callee = lua_gettop(L) - nargs + (method != NULL ? 1 : 0), st, found;
-  size_t depth = ks_scope_depth(e);
-  ks_token outer = ks_scope_top(e), mine;
-  if (method != NULL) self = lua_absindex(L, self);
-  /* before the arguments move up: h->note may be one of them */
-  if (h->note) ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, h->note);
+/* Puts the trampoline, the method name (or nil) and self (or the function)
+** below the nargs arguments on top; returns the trampoline's index. */
+static int push_callee(lua_State *L, int self, const char *method, int nargs) {
+  int callee = lua_gettop(L) - nargs + (method != NULL ? 1 : 0);
   if (method != NULL) {
     lua_pushvalue(L, self);
     lua_insert(L, callee);
-  }
-  if (object_depth(h->node) > KSL_MAX_OBJECT_NESTING) {
-    lua_settop(L, callee - 1);
-    if (h->note) ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, 0);
-    lua_pushfstring(L, "objects nested deeper than %d",
-                    KSL_MAX_OBJECT_NESTING);
-    ksl_path_message(L, h->node, h->side, h->ctx);
-    return LUA_ERRRUN;
   }
   lua_pushcfunction(L, trampoline);
   lua_insert(L, callee);
   if (method != NULL) lua_pushstring(L, method);
   else lua_pushnil(L);
   lua_insert(L, callee + 1);
+  return callee;
+}
+
+/* Replaces the message on top with "kserial: <label> <what> (at <path>)"
+** and returns the error status. */
+static int hook_error(lua_State *L, const ksl_hook *h, const char *what) {
+  lua_pop(L, 1);
+  lua_pushstring(L, what);
+  finish(L, h);
+  return LUA_ERRRUN;
+}
+
+/* After the call: closes what the hook left open (and the scopes opened
+** for it), then judges the outcome: (found, result) or an error on top. */
+static int judge(lua_State *L, const ksl_hook *h, int st, size_t depth,
+                 ks_token outer, ks_token mine) {
+  ks_engine *e = ksl_box_at(L, KSL_BOX)->e;
+  int foreign = outer != 0 && !ks_scope_is_open(e, outer);
+  int leaked = !foreign && ks_scope_top(e) != mine;
+  while (ks_scope_depth(e) > depth)              /* the hook's and ours */
+    ks_scope_pop(e, ks_scope_top(e));
+  if (st != LUA_OK) {
+    /* error values that are not strings pass untouched, and so does the
+    ** message of a nested call: it already says what and where */
+    if (lua_type(L, -1) == LUA_TSTRING && !ksl_path_passing(L, h->ctx)) {
+      lua_pushfstring(L, "raised an error: %s", lua_tostring(L, -1));
+      lua_remove(L, -2);
+      finish(L, h);
+    }
+    return st;
+  }
+  lua_remove(L, -2);                             /* found, result -> result */
+  if (foreign || leaked)
+    return hook_error(L, h, foreign ? "closed a scope it did not open; scopes "
+                      "opened in a hook must be closed in it, with <close> or :close()"
+                      : "left a scope open; scopes opened in a hook must be closed "
+                      "in it, with <close> or :close()");
+  return LUA_OK;
+}
+
+int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method,
+                   int nargs) {
+  ks_engine *e = ksl_box_at(L, KSL_BOX)->e;
+  const ksl_path *saved = *h->at;
+  size_t depth = ks_scope_depth(e);
+  ks_token outer = ks_scope_top(e), mine;
+  int st, found;
+  if (method != NULL) self = lua_absindex(L, self);
+  if (object_depth(h->node) > KSL_MAX_OBJECT_NESTING) {
+    lua_pop(L, nargs + (method == NULL ? 1 : 0));
+    lua_pushfstring(L, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
+    ksl_path_message(L, h->node, h->side, h->ctx);
+    return LUA_ERRRUN;
+  }
+  /* before the arguments move up: h->note may be one of them */
+  if (h->note) ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, h->note);
+  push_callee(L, self, method, nargs);
   if (h->scoped) open_scopes(L, e, h);
   mine = ks_scope_top(e);
   *h->at = h->node;
@@ -137,43 +180,14 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
     ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, 0);
     ksl_path_note(L, h->ctx, h->node, KSL_NOTE_ARG, 0);
   }
-  {
-    int foreign = outer != 0 && !ks_scope_is_open(e, outer);
-    int leaked = !foreign && ks_scope_top(e) != mine;
-    while (ks_scope_depth(e) > depth)            /* the hook's and ours */
-      ks_scope_pop(e, ks_scope_top(e));
-    if (st != LUA_OK) {
-      /* error values that are not strings pass untouched, and so does the
-      ** message of a nested call: it already says what and where */
-      if (lua_type(L, -1) == LUA_TSTRING && !ksl_path_passing(L, h->ctx)) {
-        lua_pushfstring(L, "raised an error: %s", lua_tostring(L, -1));
-        lua_remove(L, -2);
-        finish(L, h);
-      }
-      return st;
-    }
-    found = lua_toboolean(L, -2);
-    lua_remove(L, -2);
-    if (!found) {
-      lua_pop(L, 1);
-      return KSL_HOOK_ABSENT;
-    }
-    if (leaked || foreign) {
-      lua_pop(L, 1);
-      lua_pushstring(L, foreign ? "closed a scope it did not open" : "left a scope open");
-      lua_pushliteral(L, "; scopes opened in a hook must be closed in it, with "
-                      "<close> or :close()");
-      lua_concat(L, 2);
-      finish(L, h);
-      return LUA_ERRRUN;
-    }
-  }
-  if (h->must_return && lua_isnil(L, -1)) {
+  found = st == LUA_OK && lua_toboolean(L, -2);
+  st = judge(L, h, st, depth, outer, mine);
+  if (st != LUA_OK) return st;
+  if (!found) {
     lua_pop(L, 1);
-    lua_pushliteral(L, "returned nil");
-    finish(L, h);
-    return LUA_ERRRUN;
+    return KSL_HOOK_ABSENT;
   }
+  if (h->must_return && lua_isnil(L, -1)) return hook_error(L, h, "returned nil");
   return LUA_OK;
 }
 
