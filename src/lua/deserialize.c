@@ -3,9 +3,9 @@
 **
 ** A top-level call owns a des_call (in the C frame of its entry point) and a
 ** per-call table of shared objects (box user value KSL_UV_DESCTX). A
-** deserialize made by a from_config() joins the running call: shared ids
-** span the whole tree, and the safe-mode scope pushed around every
-** from_config() keeps a nested call from lifting safe mode.
+** deserialize made by a hook (from_config(), a special's decode()) joins the
+** running call: shared ids span the whole tree, and the scopes the runner
+** (hook.c) opens around every hook keep a nested call from lifting safe mode.
 */
 #include <stdarg.h>
 #include <string.h>

@@ -3,11 +3,13 @@
 **
 ** One top-level call owns a ser_call (in the C frame of its entry point) and
 ** per-call Lua tables (box user value KSL_UV_SERCTX): seen (object -> its
-** envelope), dup (objects met more than once) and order (objects by first
-** appearance). A serialize made by a get_config() while the walk runs joins
-** the running call, so shared ids and cycle detection span the whole tree.
-** Shared objects reuse their first envelope; their ids are given when the
-** top-level call ends, in order of first appearance.
+** envelope), dup (objects met more than once), order (objects by first
+** appearance) and sizes (object -> values its envelope holds). A serialize
+** made by a hook while the walk runs joins the running call, so shared ids,
+** cycle detection and max_values span the whole tree. Shared objects reuse
+** their first envelope; their ids are given when the top-level call ends,
+** in order of first appearance. A shared object is written in full at every
+** place, so each copy counts the values of the first envelope again.
 */
 #include <math.h>
 #include <stdarg.h>
