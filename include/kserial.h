@@ -246,6 +246,12 @@ typedef struct ks_env_verdict {
   int expect_class;     /* 1: h must be a class; 0: a function */
 } ks_env_verdict;
 
+/* The rule of one key of a class envelope: NULL when a value of type t may
+** stand there, else what it must be ("a dict or null"). ks_envelope_check
+** applies it to documents; the binding applies it to what the build and
+** compile hooks return, so kserial never writes what it refuses to read. */
+const char *ks_envelope_want(ks_env_key k, ks_vtype t);
+
 /* A "__name__" marker: more than 4 bytes, two '_' at each end. */
 int ks_is_marker_name(const char *s, size_t len);
 

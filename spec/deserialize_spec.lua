@@ -49,6 +49,15 @@ describe("deserialize", function()
       end, "kserial: Unknown object: 'gelu'. Please ensure you are using a kserial.custom_object_scope and that this object is included in the scope. (at $)")
     end)
 
+    it("with module_objects, an unresolvable string inside a config is kept, not raised", function()
+      local relu = function() end
+      local out = kserial.deserialize({ act = "gelu", list = { "relu", "swish" } },
+        { module_objects = { relu = relu } })
+      assert.equal("gelu", out.act)
+      assert.equal(relu, out.list[1])
+      assert.equal("swish", out.list[2])
+    end)
+
     it("deserializes arrays and dicts element by element, keeping markers", function()
       local out = kserial.deserialize(json.decode('{"a": [1, {"b": []}], "c": {}}'))
       assert.equal(json.object_mt, getmetatable(out))
@@ -243,6 +252,20 @@ describe("deserialize", function()
       assert.same({ { "build", 2 }, { "compile", "adam" } }, calls)
     end)
 
+    it("refuses a build_config or compile_config that is not a dict", function()
+      local C = class("HookedCfg", {})
+      kserial.get_custom_objects().HookedCfg = C
+      for _, case in ipairs({
+        { { 1, 2 }, "array" }, { "x", "string" }, { 3, "integer" },
+        { setmetatable({}, { __name = "Live" }), "Live" },   -- a live object is not a dict
+      }) do
+        assert.has_error(function()
+          kserial.deserialize(env("HookedCfg", {}, { compile_config = case[1] }))
+        end, "kserial: the envelope's \"compile_config\" must be a dict or null, not "
+          .. case[2] .. " (at $)")
+      end
+    end)
+
     it("reports a failing build_from_config by name", function()
       local C = class("BadBuild", {})
       function C:build_from_config() error("no shape", 0) end
@@ -260,7 +283,7 @@ describe("deserialize", function()
       end
       kserial.get_custom_objects().Leaky = C
       assert.has_error(function() kserial.deserialize(env("Leaky")) end,
-        "kserial: from_config() of 'Leaky' left a scope open; close scopes with <close> or :close() (at $)")
+        "kserial: from_config() of 'Leaky' left a scope open; scopes opened in a hook must be closed in it, with <close> or :close() (at $)")
       assert.is_nil(kserial.get_registered_object("Leak"))
       assert.is_true(kserial.in_safe_mode())
     end)

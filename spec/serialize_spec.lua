@@ -166,7 +166,7 @@ describe("serialize", function()
         "kserial: The get_config() method of Bad should return a table. It returned: number (at $)")
       function C:get_config() return setmetatable({}, C) end
       assert.has_error(function() kserial.serialize(C{}) end,
-        "kserial: The get_config() method of Bad should return a table. It returned: Bad (at $)")
+        "kserial: The get_config() method of Bad should return a plain table. It returned a table with a metatable (Bad), which would be written as an object, not as its config (at $)")
     end)
 
     it("re-raises get_config errors with class, path and the message whole", function()
@@ -212,5 +212,41 @@ describe("serialize", function()
       assert.has_error(function() kserial.serialize(print) end,
         "kserial: cannot serialize an unregistered C function: register it with kserial.register_serializable(package, name) (at $)")
     end)
+  end)
+end)
+
+-- Issue 11, finding 5: kserial never writes what loads refuses.
+describe("what the build and compile hooks return", function()
+  local function class_with(hook, ret)
+    local C = kserial.class("Hooked" .. hook)
+    function C:get_config() return {} end
+    C[hook] = function() return ret end
+    return C
+  end
+
+  it("must serialize to a dict or null, or serialize fails naming the hook", function()
+    for _, case in ipairs({
+      { "get_build_config", 42, "integer", "build_config" },
+      { "get_compile_config", "adam", "string", "compile_config" },
+      { "get_build_config", { 1, 2 }, "array", "build_config" },
+      { "get_compile_config", true, "boolean", "compile_config" },
+    }) do
+      local C = class_with(case[1], case[2])
+      local ok, err = pcall(kserial.dumps, { m = C{} })
+      assert.is_false(ok)
+      assert.equal("kserial: " .. case[1] .. "() of 'Hooked" .. case[1] .. "' returned " .. case[3]
+        .. "; an envelope's \"" .. case[4] .. "\" must be a dict or null, and loads would "
+        .. "refuse it (at $.m)", err:match("kserial: .*"))
+    end
+  end)
+
+  it("a dict, an empty table or null is written, and loads reads it back", function()
+    for _, ret in ipairs({ { shape = { 1, 2 } }, {}, kserial.null }) do
+      local C = class_with("get_build_config", ret)
+      function C.from_config(cls) return cls.new{} end
+      kserial.register_serializable("hooks")(C)
+      local text = kserial.dumps(C{})
+      assert.equal(C, getmetatable(kserial.loads(text)))
+    end
   end)
 end)

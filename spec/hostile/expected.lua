@@ -64,7 +64,7 @@ return {
   ["shared_on_function"] = {
     check = function(v, H)  -- a function envelope's id is not a shared object
       return v[1] == H.Probe and getmetatable(v[2]) == H.Probe end },
-  ["shared_two_classes"] = { error = "kserial: shared_object_id 1 belongs to a 'Probe' object, but this envelope names class 'Other' (at $[1])" },
+  ["shared_two_classes"] = { error = "kserial: shared_object_id 1 belongs to a 'Probe' object, but this envelope resolves to another class ('Other') (at $[1])" },
   ["shared_zero_negative_huge"] = {
     check = function(v, H)  -- ids are opaque integers: 0 twice is one object
       for i = 1, 5 do if getmetatable(v[i]) ~= H.Probe then return false end end

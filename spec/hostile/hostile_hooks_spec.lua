@@ -71,11 +71,20 @@ describe("hostile hooks", function()
         { function() return nil end, "nil" },
         { function() return "text" end, "string" },
         { function() return 7 end, "number" },
-        { function(self) return self end, "Bad" },
-        { function() return setmetatable({}, { __name = "Odd" }) end, "Odd" },
       }) do
         fails_with("kserial: The get_config() method of Bad should return a table. "
           .. "It returned: " .. case[2] .. " (at $.x)",
+          kserial.dumps, { x = Bad{ mode = case[1] } })
+      end
+      -- a table with a metatable is an object: the message says so (not "It returned: table")
+      for _, case in ipairs({
+        { function(self) return self end, "Bad" },
+        { function() return setmetatable({}, { __name = "Odd" }) end, "Odd" },
+        { function() return setmetatable({}, {}) end, "table" },
+      }) do
+        fails_with("kserial: The get_config() method of Bad should return a plain table. "
+          .. "It returned a table with a metatable (" .. case[2] .. "), which would be "
+          .. "written as an object, not as its config (at $.x)",
           kserial.dumps, { x = Bad{ mode = case[1] } })
       end
     end)
@@ -195,11 +204,11 @@ describe("hostile hooks", function()
 
     it("leaving a scope open: an error, the scope closed", function()
       Bad.modes.scope = function() kserial.custom_object_scope({ os = os }); return {} end
-      fails_with("kserial: from_config() of 'Bad' left a scope open; close scopes with <close> "
+      fails_with("kserial: from_config() of 'Bad' left a scope open; scopes opened in a hook must be closed in it, with <close> "
         .. "or :close() (at $)", kserial.deserialize, doc("scope"))
       assert.is_nil(kserial.get_registered_object("os"))
       Bad.modes.unsafe = function() kserial.safe_mode_scope(false); return {} end
-      fails_with("kserial: from_config() of 'Bad' left a scope open; close scopes with <close> "
+      fails_with("kserial: from_config() of 'Bad' left a scope open; scopes opened in a hook must be closed in it, with <close> "
         .. "or :close() (at $)", kserial.deserialize, doc("unsafe"))
       assert.is_true(kserial.in_safe_mode())
     end)
@@ -212,7 +221,7 @@ describe("hostile hooks", function()
         collectgarbage(); collectgarbage()
         return {}
       end
-      fails_with("kserial: from_config() of 'Bad' left a scope open; close scopes with <close> "
+      fails_with("kserial: from_config() of 'Bad' left a scope open; scopes opened in a hook must be closed in it, with <close> "
         .. "or :close() (at $)", kserial.deserialize, doc("dropped"))
       assert.is_nil(kserial.get_registered_object("os"))
       fails_with("kserial: get_config() of 'Bad' left a scope open; scopes opened in a hook "
@@ -340,8 +349,8 @@ describe("hostile hooks", function()
       fails_with("kserial: build_from_config() of 'G' raised an error: bad build (at $)",
         kserial.deserialize, { class_name = "G", registered_name = "hostile>G", config = {},
                                build_config = { a = 1 } })
-      fails_with("kserial: compile_from_config() of 'G' left a scope open; close scopes with "
-        .. "<close> or :close() (at $)",
+      fails_with("kserial: compile_from_config() of 'G' left a scope open; scopes opened in a "
+        .. "hook must be closed in it, with <close> or :close() (at $)",
         kserial.deserialize, { class_name = "G", registered_name = "hostile>G", config = {},
                                compile_config = { a = 1 } })
     end)

@@ -120,4 +120,42 @@ describe("hostile limits", function()
     assert.equal(1, builds)
     assert.equal(v[1], v[100000])
   end)
+  it("specials nested 195 deep stop at the object limit with one short message (issue 11)", function()
+    kserial.register_special("__nest__", { decode = function(c) return kserial.deserialize(c.inner) end })
+    local text = '{"class_name":"__nest__","config":{}}'
+    for _ = 1, 195 do text = '{"class_name":"__nest__","config":{"inner":' .. text .. '}}' end
+    local before = H.state()
+    local ok, err = pcall(kserial.loads, text)
+    kserial.register_special("__nest__", nil)
+    assert.is_false(ok)
+    assert.matches("^kserial: objects nested deeper than 60 %(at %$%.config%.inner", nopos(err))
+    assert.is_nil(err:find("raised an error", 1, true))
+    assert.is_true(#err < 1000)
+    assert.same(before, H.state())
+  end)
+
+  it("an 8 KB document whose dumps would be 2^30 envelopes is refused at once (issue 11)", function()
+    local Node = kserial.class("AmpNode")
+    function Node:get_config() return { l = self.l, r = self.r } end
+    function Node.from_config(cls, c)
+      return cls.new{ l = c.l and kserial.deserialize(c.l), r = c.r and kserial.deserialize(c.r) }
+    end
+    kserial.register_serializable("hostile")(Node)
+    local env = '{"class_name":"AmpNode","registered_name":"hostile>AmpNode",'
+    local text = env .. '"config":{},"shared_object_id":0}'
+    for i = 1, 30 do
+      text = env .. '"config":{"l":' .. text .. ',"r":' .. env .. '"config":null,"shared_object_id":'
+        .. (i - 1) .. '}},"shared_object_id":' .. i .. '}'
+    end
+    assert.is_true(#text < 8192)
+    local v = kserial.loads(text)
+    local t = os.clock()
+    local before = H.state()
+    local ok, err = pcall(kserial.dumps, v)
+    assert.is_false(ok)
+    assert.matches("^kserial: the output would hold more than 50000000 values %(the max_values "
+      .. "limit%): the object of class 'AmpNode' is written in full", nopos(err))
+    assert.is_true(os.clock() - t < 1)
+    assert.same(before, H.state())
+  end)
 end)

@@ -187,3 +187,33 @@ describe("hostile names", function()
     assert.equal(#VECTORS * #TARGETS * 2, tried)
   end)
 end)
+
+describe("NUL bytes in names and paths (issue 11, finding 9)", function()
+  it("save refuses a path with a NUL byte instead of writing the part before it", function()
+    local target = os.tmpname()
+    os.remove(target)
+    local ok, err = pcall(kserial.save, { 1 }, target .. "\0.json")
+    assert.is_false(ok)
+    assert.matches("kserial: save: the path '.-\\x00%.json' holds a NUL byte$", err)
+    assert.is_nil(io.open(target, "r"))
+  end)
+
+  it("load refuses a path with a NUL byte instead of reading the part before it", function()
+    local target = os.tmpname()
+    kserial.save({ 1 }, target)
+    local ok, err = pcall(kserial.load, target .. "\0y")
+    assert.is_false(ok)
+    assert.matches("kserial: load: the path '.-\\x00y' holds a NUL byte$", err)
+    os.remove(target)
+  end)
+
+  it("register_special refuses a name with a NUL byte and names that are not markers", function()
+    assert.has_error(function() kserial.register_special("__tuple__\0junk", { decode = print }) end,
+      "kserial: register_special: the name holds a NUL byte")
+    assert.has_error(function() kserial.register_special("function", { decode = print }) end,
+      "kserial: register_special: 'function' is not a marker name (__name__)")
+    -- function references still resolve through the registry, not a handler
+    local _, ok = H.watch(kserial.deserialize, { class_name = "function", config = "print" })
+    assert.is_false(ok)
+  end)
+end)

@@ -28,9 +28,6 @@ int ks_is_marker_name(const char *s, size_t len) {
   ((f)->len == sizeof(lit) - 1 && memcmp((f)->s, (lit), sizeof(lit) - 1) == 0)
 
 static int present(const ks_env_field *f) { return f->type != KS_V_ABSENT; }
-static int absent_or_null(const ks_env_field *f) {
-  return f->type == KS_V_ABSENT || f->type == KS_V_NULL;
-}
 
 /* Records a key of the wrong type; returns 1 when there was one. */
 static int bad(ks_env_verdict *v, ks_env_key k, const char *want) {
@@ -40,18 +37,24 @@ static int bad(ks_env_verdict *v, ks_env_key k, const char *want) {
   return 1;
 }
 
-static int want_string_or_null(const ks_envelope *env, ks_env_verdict *v,
-                               ks_env_key k) {
-  const ks_env_field *f = &env->f[k];
-  return !absent_or_null(f) && f->type != KS_V_STRING &&
-         bad(v, k, "a string or null");
-}
-
-static int want_dict_or_null(const ks_envelope *env, ks_env_verdict *v,
-                             ks_env_key k) {
-  const ks_env_field *f = &env->f[k];
-  return !absent_or_null(f) && f->type != KS_V_DICT &&
-         bad(v, k, "a dict or null");
+/* What a class envelope's key k must hold when its value has type t:
+** NULL when it may, else the rule's words ("a dict or null"). */
+const char *ks_envelope_want(ks_env_key k, ks_vtype t) {
+  int none = t == KS_V_ABSENT || t == KS_V_NULL;
+  switch (k) {
+    case KS_ENV_CLASS_NAME:
+      return t == KS_V_STRING ? NULL : "a string";
+    case KS_ENV_SHARED_OBJECT_ID:
+      return none || t == KS_V_INTEGER ? NULL : "an integer";
+    case KS_ENV_CONFIG:   /* Keras 2 wrote list-style configs (Sequential) */
+      return none || t == KS_V_DICT || t == KS_V_ARRAY ? NULL : "a dict or null";
+    case KS_ENV_BUILD_CONFIG: case KS_ENV_COMPILE_CONFIG:
+      return none || t == KS_V_DICT ? NULL : "a dict or null";
+    case KS_ENV_REGISTERED_NAME: case KS_ENV_MODULE:
+      return none || t == KS_V_STRING ? NULL : "a string or null";
+    default:
+      return NULL;
+  }
 }
 
 static ks_env_kind kind_of(const ks_envelope *env) {
@@ -65,23 +68,26 @@ static ks_env_kind kind_of(const ks_envelope *env) {
 }
 
 static void check_class(const ks_envelope *env, ks_env_verdict *v) {
-  const ks_env_field *id = &env->f[KS_ENV_SHARED_OBJECT_ID];
-  if (!absent_or_null(id) && id->type != KS_V_INTEGER) {
-    bad(v, KS_ENV_SHARED_OBJECT_ID, "an integer");
-    return;
+  static const ks_env_key order[] = {
+    KS_ENV_SHARED_OBJECT_ID, KS_ENV_CONFIG, KS_ENV_BUILD_CONFIG,
+    KS_ENV_COMPILE_CONFIG, KS_ENV_REGISTERED_NAME, KS_ENV_MODULE
+  };
+  size_t i;
+  for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+    const char *want = ks_envelope_want(order[i], env->f[order[i]].type);
+    if (want != NULL) {
+      bad(v, order[i], want);
+      return;
+    }
   }
-  /* Keras 2 wrote list-style configs (Sequential) */
-  if (env->f[KS_ENV_CONFIG].type != KS_V_ARRAY &&
-      want_dict_or_null(env, v, KS_ENV_CONFIG))
-    return;
-  if (want_dict_or_null(env, v, KS_ENV_BUILD_CONFIG)) return;
-  if (want_dict_or_null(env, v, KS_ENV_COMPILE_CONFIG)) return;
-  if (want_string_or_null(env, v, KS_ENV_REGISTERED_NAME)) return;
-  want_string_or_null(env, v, KS_ENV_MODULE);
 }
 
 static void check_function(const ks_envelope *env, ks_env_verdict *v) {
-  if (want_string_or_null(env, v, KS_ENV_MODULE)) return;
+  const char *want = ks_envelope_want(KS_ENV_MODULE, env->f[KS_ENV_MODULE].type);
+  if (want != NULL) {
+    bad(v, KS_ENV_MODULE, want);
+    return;
+  }
   if (env->f[KS_ENV_CONFIG].type != KS_V_STRING)
     bad(v, KS_ENV_CONFIG, "its name (a string)");
 }

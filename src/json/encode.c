@@ -119,12 +119,12 @@ void ksj_encode_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
 }
 
 void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
-                         const char *fname) {
+                         const char *fname, const char *const *extra) {
   if (lua_isnoneornil(L, idx)) return;
   idx = ksj_opts_begin(L, idx, fname);
   while (lua_next(L, idx)) {
-    const char *k = ksj_opt_name(L, fname, NULL);
-    if (!read_value_opt(L, k, fname, o)) ksj_opt_unknown(L, fname);
+    const char *k = ksj_opt_name(L, fname, extra);
+    if (k != NULL && !read_value_opt(L, k, fname, o)) ksj_opt_unknown(L, fname);
     lua_pop(L, 1);
   }
 }

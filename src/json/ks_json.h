@@ -81,9 +81,10 @@ void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
                           const char *fname, const char *const *extra);
 
 /* Reads only the options that change which values are accepted (allow_nan,
-** int_keys), as serialize takes them; others are unknown. */
+** int_keys), as serialize takes them; others are unknown, except the names
+** in `extra` (NULL-terminated, or NULL), which the caller reads itself. */
 void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
-                         const char *fname);
+                         const char *fname, const char *const *extra);
 
 /* Key order of decoded objects. Each state keeps a weak-keyed registry
 ** table: object -> {key = position}. An order table is never changed once

@@ -3,24 +3,22 @@
 **
 ** A top-level call owns a des_call (in the C frame of its entry point) and a
 ** per-call table of shared objects (box user value KSL_UV_DESCTX). A
-** deserialize made by a from_config() joins the running call: shared ids
-** span the whole tree, and the safe-mode scope pushed around every
-** from_config() keeps a nested call from lifting safe mode.
+** deserialize made by a hook (from_config(), a special's decode()) joins the
+** running call: shared ids span the whole tree, and the scopes the runner
+** (hook.c) opens around every hook keep a nested call from lifting safe mode.
 */
 #include <stdarg.h>
 #include <string.h>
 #include "ks_json.h"
-#include "ks_walk.h"
 #include "ks_envelope.h"
+#include "hook.h"
 
 typedef struct des_call {
   const ksl_path *at;     /* the object whose from_config() is running */
-  int objdepth;
 } des_call;
 
 typedef struct dwalker {
   lua_State *L;
-  ksl_box *box;
   ks_engine *e;
   des_call *call;
   int shared;             /* stack index: id -> instance */
@@ -105,18 +103,7 @@ static int field(lua_State *L, int env, const char *key) {
 /* What a table is: 1 an array, 2 a dict, 3 an object or special value
 ** (another metatable). Unmarked tables are judged by their first key. */
 static int table_kind(dwalker *w, int idx) {
-  lua_State *L = w->L;
-  int k;
-  if (lua_getmetatable(L, idx)) {
-    k = lua_rawequal(L, -1, w->arr_mt) ? 1 : lua_rawequal(L, -1, w->obj_mt) ? 2 : 3;
-    lua_pop(L, 1);
-    return k;
-  }
-  lua_pushnil(L);
-  if (!lua_next(L, idx)) return 2;
-  k = lua_type(L, -2) == LUA_TSTRING ? 2 : 1;
-  lua_pop(L, 2);
-  return k;
+  return ksl_table_kind(w->L, idx, w->arr_mt, w->obj_mt);
 }
 
 /* ---- containers ------------------------------------------------------------------ */
@@ -241,23 +228,44 @@ static void des_marker(dwalker *w, int env) {
   ksj_copy_order(L, w->orders, env, -1);
 }
 
+/* A hook of this walk, run at node for `owner`, inside the call's scopes. */
+static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *owner,
+                      const ksl_path *node) {
+  h->name = name;
+  h->owner = owner;
+  h->node = node;
+  h->at = &w->call->at;
+  h->ctx = w->shared;
+  h->side = "from_config()";
+  h->scoped = 1;
+  h->safe = w->safe;
+  h->custom_idx = w->custom != NULL ? w->custom_idx : 0;
+}
+
+int ksl_is_marker_name(const char *s, size_t len) {
+  return ks_is_marker_name(s, len);
+}
+
 /* A handler registered with register_special: decode(config). */
 static int des_special(dwalker *w, int env, const char *name, size_t len,
                        const ksl_path *p) {
   lua_State *L = w->L;
+  ksl_hook h = KSL_HOOK_INIT;
+  ksl_path node = *p;
   ksl_push_uv(L, KSL_UV_SPECIAL);
   lua_pushlstring(L, name, len);
   if (lua_rawget(L, -2) != LUA_TTABLE) {
     lua_pop(L, 2);
     return 0;
   }
+  node.obj = lua_topointer(L, env);
+  node.cls = name;                  /* register_special refuses NUL bytes */
+  init_hook(w, &h, "decode", name, &node);
+  h.special = 1;
   lua_getfield(L, -1, "decode");
   lua_getfield(L, env, "config");
-  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-    if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);
-    fail(w, p, "the decode function of special '%s' raised an error: %s", name,
-         lua_tostring(L, -1));
-  }
+  h.note = lua_gettop(L);
+  ksl_hook_call(L, &h, 0, NULL, 1);
   lua_replace(L, -3);
   lua_pop(L, 1);
   return 1;
@@ -292,122 +300,67 @@ static void find_class(dwalker *w, int env, const ks_envelope *ev,
   push_named(w, env, ev, v, p);
 }
 
-/* Opens the scopes a from_config() runs in; returns the outermost token. */
-static ks_token open_scopes(dwalker *w, ks_token *inner) {
-  lua_State *L = w->L;
-  ks_token first = 0;
-  if (w->custom != NULL) {
-    ks_map *m = ksl_map_from_table(L, w->custom_idx, "custom_objects");
-    m = ksl_map_release(L, -1);
-    lua_pop(L, 1);
-    if (ks_scope_push_objects(w->e, m, &first) != KS_OK)
-      luaL_error(L, "kserial: not enough memory");
-  }
-  if (ks_scope_push_safe_mode(w->e, w->safe, inner) != KS_OK) {
-    if (first) ks_scope_unwind(w->e, first);
-    luaL_error(L, "kserial: not enough memory");
-  }
-  return first ? first : *inner;
-}
-
-/* Pushes obj[name] when obj can be indexed and has it; else returns 0. */
-static int get_method(lua_State *L, int obj, const char *name) {
-  if (lua_type(L, obj) != LUA_TTABLE) {
-    if (luaL_getmetafield(L, obj, "__index") == LUA_TNIL) return 0;
-    lua_pop(L, 1);
-  }
-  if (lua_getfield(L, obj, name) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return 0;
-  }
-  return 1;
-}
-
-/* Protected: class, config, build_config, compile_config, where. Calls
-** Class:from_config(config), then the build and compile hooks the instance
-** has when their configs are present; *where names the step that runs. */
-static int run_from_config(lua_State *L) {
-  static const char *const hooks[] = {"build_from_config", "compile_from_config"};
-  const char **where = (const char **)lua_touserdata(L, 5);
-  int i;
-  *where = "from_config";
-  lua_getfield(L, 1, "from_config");
-  lua_pushvalue(L, 1);
-  lua_pushvalue(L, 2);
-  lua_call(L, 2, 1);                       /* 6: the instance */
-  if (lua_isnil(L, 6)) return 1;
-  for (i = 0; i < 2; i++) {
-    if (lua_isnil(L, 3 + i)) continue;
-    *where = hooks[i];
-    if (!get_method(L, 6, hooks[i])) continue;
-    lua_pushvalue(L, 6);
-    lua_pushvalue(L, 3 + i);
-    lua_call(L, 2, 0);
-  }
-  lua_settop(L, 6);
-  return 1;
-}
-
 /* Pushes env[key], with kserial.null as nil. */
 static void push_field(lua_State *L, int env, const char *key) {
   if (!field(L, env, key)) lua_pushnil(L);
 }
 
-/* Runs from_config and the hooks inside the custom-object and safe-mode
-** scopes, which are closed on every exit; pushes the instance. */
-static void build_instance(dwalker *w, int env, int cls, const char *cname,
-                           const ksl_path *node) {
+/* Runs Class:from_config(config), then the build and compile hooks the
+** instance has when their configs are present, each through the runner.
+** Returns LUA_OK with the instance pushed, or an error status with the
+** message pushed (the caller frees the shared id, then raises it). */
+static int build_instance(dwalker *w, int env, int cls, const char *cname,
+                          const ksl_path *node) {
+  static const char *const hooks[][2] = {
+    {"build_from_config", "build_config"}, {"compile_from_config", "compile_config"}
+  };
   lua_State *L = w->L;
-  const char *where = "from_config";
-  const ksl_path *saved = w->call->at;
-  ks_token inner = 0, first;
-  int st, leaked;
-  lua_getfield(L, cls, "from_config");
-  if (lua_type(L, -1) != LUA_TFUNCTION)
-    fail(w, node, "Unable to reconstruct an instance of '%s' because the class "
-         "is missing a from_config() method.", cname);
-  lua_pop(L, 1);
-  lua_pushcfunction(L, run_from_config);
-  lua_pushvalue(L, cls);
+  ksl_hook h = KSL_HOOK_INIT;
+  int st, i, inst;
+  init_hook(w, &h, "from_config", cname, node);
+  h.must_return = 1;
   if (!field(L, env, "config")) {          /* null counts as {} */
     lua_newtable(L);
     lua_pushvalue(L, w->obj_mt);
     lua_setmetatable(L, -2);
   }
-  ksl_path_note(L, w->shared, node, KSL_NOTE_CONFIG, -1);  /* for messages */
-  push_field(L, env, "build_config");
-  push_field(L, env, "compile_config");
-  lua_pushlightuserdata(L, (void *)&where);
-  first = open_scopes(w, &inner);
-  w->call->at = node;
-  w->call->objdepth++;
-  st = lua_pcall(L, 5, 1, 0);
-  w->call->objdepth--;
-  w->call->at = saved;
-  ksl_path_note(L, w->shared, node, KSL_NOTE_CONFIG, 0);
-  ksl_path_note(L, w->shared, node, KSL_NOTE_ARG, 0);
-  leaked = ks_scope_top(w->e) != inner;
-  ks_scope_unwind(w->e, first);
-  if (st != LUA_OK) {
-    if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);   /* keep error objects */
-    if (ksl_path_passing(L, w->shared)) lua_error(L);   /* a nested call's, whole */
-    lua_pushfstring(L, "%s() of '%s' raised an error: %s", where, cname,
-                    lua_tostring(L, -1));
-    ksl_path_error(L, node, "from_config()", w->shared);
+  h.note = lua_gettop(L);
+  st = ksl_hook_pcall(L, &h, cls, "from_config", 1);
+  if (st == KSL_HOOK_ABSENT) {
+    lua_pushfstring(L, "Unable to reconstruct an instance of '%s' because the "
+                    "class is missing a from_config() method.", cname);
+    ksl_path_message(L, node, "from_config()", w->shared);
+    return LUA_ERRRUN;
   }
-  if (lua_isnil(L, -1)) fail(w, node, "from_config() of '%s' returned nil", cname);
-  if (leaked)
-    fail(w, node, "%s() of '%s' left a scope open; close scopes with <close> "
-         "or :close()", where, cname);
+  if (st != LUA_OK) return st;
+  inst = lua_gettop(L);
+  h.must_return = 0;
+  for (i = 0; i < 2; i++) {
+    push_field(L, env, hooks[i][1]);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    h.name = hooks[i][0];
+    h.note = lua_gettop(L);
+    st = ksl_hook_pcall(L, &h, inst, hooks[i][0], 1);
+    if (st == KSL_HOOK_ABSENT) continue;
+    if (st != LUA_OK) {
+      lua_remove(L, inst);
+      return st;
+    }
+    lua_pop(L, 1);                         /* what the hook returned */
+  }
+  return LUA_OK;
 }
 
 /* Marks a shared id whose object is being built: meeting the id again
 ** before the build ends means the envelope is nested inside itself. */
 static const char BUILDING = 0;
 
-/* The class name recorded for shared ids: a table in the shared table
-** under a string key (ids are integers, so the two never meet). */
-static int shared_names(lua_State *L, int shared) {
+/* The class of each shared id: a table in the shared table under a string
+** key (ids are integers, so the two never meet): id -> {class, its name}. */
+static int shared_classes(lua_State *L, int shared) {
   if (lua_getfield(L, shared, "classes") != LUA_TTABLE) {
     lua_pop(L, 1);
     lua_newtable(L);
@@ -418,13 +371,11 @@ static int shared_names(lua_State *L, int shared) {
 }
 
 /* An id met again: pushes the instance built for it, after checking that
-** this envelope names the same class. Returns 0 when the id is new. */
-static int shared_hit(dwalker *w, lua_Integer id, const char *cname, size_t clen,
+** this envelope's class (at cls, resolved) is the one the id was built
+** with. Returns 0 when the id is new. */
+static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
                       const ksl_path *p) {
   lua_State *L = w->L;
-  int names;
-  size_t flen;
-  const char *first;
   if (lua_rawgeti(L, w->shared, id) == LUA_TNIL) {
     lua_pop(L, 1);
     return 0;
@@ -432,27 +383,77 @@ static int shared_hit(dwalker *w, lua_Integer id, const char *cname, size_t clen
   if (lua_touserdata(L, -1) == (void *)&BUILDING)
     fail(w, p, "shared_object_id %I is used inside its own object's config "
          "(the object is still being built)", id);
-  names = shared_names(L, w->shared);
-  lua_rawgeti(L, names, id);
-  first = lua_tolstring(L, -1, &flen);
-  if (first != NULL && (flen != clen || memcmp(first, cname, clen) != 0)) {
-    const char *f = ksl_shown(L, first, flen);
-    fail(w, p, "shared_object_id %I belongs to a '%s' object, but this envelope names class '%s'",
-         id, f, ksl_shown(L, cname, clen));
+  lua_rawgeti(L, shared_classes(L, w->shared), id);
+  lua_rawgeti(L, -1, 1);
+  if (!lua_rawequal(L, -1, cls)) {
+    lua_rawgeti(L, -2, 2);
+    fail(w, p, "shared_object_id %I belongs to a '%s' object, but this envelope "
+         "resolves to another class ('%s')", id, lua_tostring(L, -1), shown);
   }
-  lua_pop(L, 2);
+  lua_pop(L, 3);
   return 1;
+}
+
+/* Records the instance on top (and its class, at cls) under a shared id. */
+static void shared_done(dwalker *w, lua_Integer id, int cls, const char *shown) {
+  lua_State *L = w->L;
+  shared_classes(L, w->shared);
+  lua_createtable(L, 2, 0);
+  lua_pushvalue(L, cls);
+  lua_rawseti(L, -2, 1);
+  lua_pushstring(L, shown);
+  lua_rawseti(L, -2, 2);
+  lua_rawseti(L, -2, id);
+  lua_pop(L, 1);
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, w->shared, id);
+}
+
+/* An object's envelope, checked by the core (every key, for the first
+** envelope of a shared id and for every repeat of it alike): its class
+** found, then the shared instance of its id or a new one. A failed build
+** frees its id. */
+static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
+                       const ksl_path *p) {
+  lua_State *L = w->L;
+  const ks_env_field *idf = &ev->f[KS_ENV_SHARED_OBJECT_ID];
+  int has_id = idf->type == KS_V_INTEGER, base = lua_gettop(L), cls;
+  lua_Integer id = 0;
+  const char *shown = ksl_shown(L, ev->f[KS_ENV_CLASS_NAME].s,
+                                ev->f[KS_ENV_CLASS_NAME].len);  /* may push a copy */
+  ksl_path node = *p;
+  if (has_id) {
+    field(L, env, "shared_object_id");
+    id = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+  }
+  find_class(w, env, ev, v, p);
+  cls = lua_gettop(L);
+  if (!(has_id && shared_hit(w, id, cls, shown, p))) {
+    node.obj = lua_topointer(L, env);
+    node.cls = shown;
+    if (has_id) {
+      lua_pushlightuserdata(L, (void *)&BUILDING);
+      lua_rawseti(L, w->shared, id);
+    }
+    if (build_instance(w, env, cls, shown, &node) != LUA_OK) {
+      if (has_id) {
+        lua_pushnil(L);
+        lua_rawseti(L, w->shared, id);
+      }
+      ksl_path_raise(L, w->shared);
+    }
+    if (has_id) shared_done(w, id, cls, shown);
+  }
+  lua_replace(L, base + 1);
+  lua_settop(L, base + 1);
 }
 
 /* A dict judged an envelope by the core (ksl_envelope_read gave ev, v). */
 static void des_envelope(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
                          const ksl_path *p) {
-  lua_State *L = w->L;
   size_t clen = ev->f[KS_ENV_CLASS_NAME].len;
-  const char *cname = ev->f[KS_ENV_CLASS_NAME].s, *shown;
-  lua_Integer id = 0;
-  int has_id = 0, cls, base;
-  ksl_path node = *p;
+  const char *cname = ev->f[KS_ENV_CLASS_NAME].s;
   if (v->err != KS_ENV_OK) envelope_fail(w, env, ev, v, p);
   switch (v->kind) {
     case KS_ENV_SPECIAL: des_special(w, env, cname, clen, p); return;
@@ -460,44 +461,11 @@ static void des_envelope(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v
     case KS_ENV_BYTES: des_bytes(w, env, p); return;
     case KS_ENV_MARKER: des_marker(w, env); return;
     case KS_ENV_FUNCTION: des_function(w, env, ev, v, p); return;
-    default: break;
+    default: des_object(w, env, ev, v, p); return;
   }
-  if (field(L, env, "shared_object_id")) {
-    id = lua_tointeger(L, -1);
-    has_id = 1;
-    lua_pop(L, 1);
-    if (shared_hit(w, id, cname, clen, p)) return;
-  }
-  base = lua_gettop(L);
-  shown = ksl_shown(L, cname, clen);       /* may push an escaped copy */
-  if (w->call->objdepth >= KSL_MAX_OBJECT_NESTING)
-    fail(w, p, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
-  find_class(w, env, ev, v, p);
-  cls = lua_gettop(L);
-  node.obj = lua_topointer(L, env);
-  node.cls = shown;
-  if (has_id) {
-    lua_pushlightuserdata(L, (void *)&BUILDING);
-    lua_rawseti(L, w->shared, id);
-  }
-  build_instance(w, env, cls, shown, &node);
-  lua_remove(L, cls);
-  if (has_id) {
-    int names = shared_names(L, w->shared);
-    lua_pushlstring(L, cname, clen);
-    lua_rawseti(L, names, id);
-    lua_pop(L, 1);
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, w->shared, id);
-  }
-  if (lua_gettop(L) > base + 1) lua_remove(L, base + 1);   /* the shown copy */
 }
 
 /* ---- the dispatcher -------------------------------------------------------------- */
-
-static int is_null(lua_State *L, int idx) {
-  return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL;
-}
 
 static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int root) {
   lua_State *L = w->L;
@@ -543,7 +511,6 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
     default:
       break;
   }
-  (void)is_null;
   fail(w, p, "cannot deserialize a value of type %s", ksl_typename(L, idx));
 }
 
@@ -614,7 +581,6 @@ static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
 
 static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opts *o) {
   w->L = L;
-  w->box = ksl_box_at(L, KSL_BOX);
   w->e = ksl_engine(L);
   w->call = call;
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
@@ -664,7 +630,7 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
                          const char *const *extra) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   des_call *outer = (des_call *)box->des;
-  des_call call = {NULL, 0};
+  des_call call = {NULL};
   int st;
   idx = lua_absindex(L, idx);
   if (optsidx) optsidx = lua_absindex(L, optsidx);

@@ -53,6 +53,14 @@ static ks_vtype vtype(lua_State *L) {
   }
 }
 
+ks_vtype ksl_vtype_at(lua_State *L, int idx) {
+  ks_vtype t;
+  lua_pushvalue(L, idx);
+  t = vtype(L);
+  lua_pop(L, 1);
+  return t;
+}
+
 static void read_field(lua_State *L, int idx, ks_envelope *env, ks_env_key k) {
   ks_env_field *f = &env->f[k];
   lua_pushstring(L, ks_envelope_key(k));

@@ -14,13 +14,17 @@
 #include "ks_walk.h"
 #include "ks_keyorder.h"
 
+static const char *const DUMPS_EXTRA[] = {"max_values", NULL};
+
 /* Protected: 1 value, 2 options, 3 fname. Serializes and encodes. */
 static int dumps_worker(lua_State *L) {
   ksj_encode_opts eo;
+  lua_Integer max_values;
   ksj_encode_opts_init(&eo);
   eo.key_order = &ksl_keras_key_order;
-  ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), NULL);
-  if (ksl_serialize_enc(L, 1, &eo) != LUA_OK) return lua_error(L);
+  ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), DUMPS_EXTRA);
+  max_values = ksl_max_values_opt(L, 2, lua_tostring(L, 3), 0);
+  if (ksl_serialize_value(L, 1, &eo, max_values) != LUA_OK) return lua_error(L);
   ksj_encode(L, -1, &eo);
   return 1;
 }
@@ -111,6 +115,19 @@ static int write_atomic(const char *path, const char *text, size_t len,
   return err;
 }
 
+/* The file path argument at idx: a string without NUL bytes (the system
+** would read it only up to the first one, and write or read another file). */
+static const char *check_path(lua_State *L, int idx, const char *fname) {
+  size_t len;
+  const char *path = ksl_checklstring(L, idx, &len);
+  if (memchr(path, '\0', len) != NULL) {
+    const char *shown = ksl_shown(L, path, len);
+    lua_pushfstring(L, "kserial: %s: the path '%s' holds a NUL byte", fname, shown);
+    ksl_raise(L);
+  }
+  return path;
+}
+
 /* Pushes "kserial: <what> '<path>': <reason>". strerror_r (the XSI one, as
 ** _POSIX_C_SOURCE asks) writes into our buffer; strerror may use a static one. */
 static void push_io_error(lua_State *L, const char *what, const char *path, int err) {
@@ -127,7 +144,8 @@ static int l_save(lua_State *L) {
   char *tmp;
   int err;
   lua_settop(L, 3);
-  path = ksl_checklstring(L, 2, &plen);
+  path = check_path(L, 2, "save");
+  plen = strlen(path);
   if (do_dumps(L, 1, 3, "save") != LUA_OK) return ksl_raise(L);
   text = lua_tolstring(L, -1, &len);
   /* the temporary name lives in a userdata: no leak if anything raises */
@@ -189,7 +207,7 @@ static int l_load(lua_State *L) {
   const char *path;
   int err;
   lua_settop(L, 2);
-  path = ksl_checklstring(L, 1, NULL);
+  path = check_path(L, 1, "load");
   err = read_file(L, path);
   if (err != 0) {
     push_io_error(L, "load: cannot read", path, err);
@@ -206,10 +224,15 @@ static int l_register_special(lua_State *L) {
   const char *name = ksl_checklstring(L, 1, &len);
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   int has_encode = 0;
-  if (strcmp(name, "__lambda__") == 0 || strcmp(name, "__bytes__") == 0 ||
-      strcmp(name, "function") == 0)
+  if (memchr(name, '\0', len) != NULL)
+    return ksl_error(L, "register_special: the name holds a NUL byte");
+  /* a handler may only take over markers: "Dense" or "function" would
+  ** take over every class or function reference of that name */
+  if (!ksl_is_marker_name(name, len))
+    return ksl_error(L, "register_special: '%s' is not a marker name (__name__)",
+                     ksl_shown(L, name, len));
+  if (KSL_NAME_IS(name, len, "__lambda__") || KSL_NAME_IS(name, len, "__bytes__"))
     return ksl_error(L, "register_special: '%s' is built in and cannot be replaced", name);
-  if (len == 0) return ksl_error(L, "register_special: the name must not be empty");
   ksl_push_uv(L, KSL_UV_SPECIAL);
   lua_getfield(L, -1, name);
   if (lua_istable(L, -1)) {

@@ -15,6 +15,9 @@
 ks_env_kind ksl_envelope_read(lua_State *L, int idx, ks_envelope *env,
                               ks_env_verdict *v);
 
+/* The type of the value at idx, as ksl_envelope_read reads envelope keys. */
+ks_vtype ksl_vtype_at(lua_State *L, int idx);
+
 /* The JSON type name of a value read by ksl_envelope_read, for messages. */
 const char *ksl_vtype_name(ks_vtype t);
 

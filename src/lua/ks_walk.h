@@ -32,6 +32,8 @@ typedef struct ksl_path {
 ** otherwise it names the call: "$.x (in a call made by <hook> of '<class>'
 ** at $.y)". */
 void ksl_push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx);
+/* Replaces msg on top of the stack with "kserial: <msg> (at <path>)". */
+void ksl_path_message(lua_State *L, const ksl_path *p, const char *hook, int ctx);
 /* Raises "kserial: <msg> (at <path>)" where msg is on top of the stack, and
 ** records the message in ctx (when not 0) for ksl_path_passing. */
 int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook, int ctx);
@@ -75,17 +77,23 @@ void ksl_push_marker_mt(lua_State *L);
 /* Pushes the array, object and marker metatables; gives their indices. */
 void ksl_push_markers(lua_State *L, int *arr, int *obj, int *marker);
 
-/* Depth of nested objects (hooks calling back into kserial) allowed before
+/* Depth of hooks running one inside the other (objects and special handlers
+** calling back into kserial; counted by the runner, hook.c) allowed before
 ** Lua's own C-stack limit would stop the program with a less clear message. */
 #define KSL_MAX_OBJECT_NESTING 60
 
 /* serialize / deserialize the value at idx and push the result. A top-level
 ** call runs protected and returns its status (the message pushed on error);
-** a call nested in a running one raises. optsidx: 0 or a table of options. */
-int ksl_serialize_value(lua_State *L, int idx);
-/* The same, with the encoder's value options (allow_nan, int_keys) that the
-** walk must agree with; a nested call keeps the running call's. */
-int ksl_serialize_enc(lua_State *L, int idx, const ksj_encode_opts *eo);
+** a call nested in a running one raises (and joins the running call: its
+** options are ignored). optsidx: 0 or a table of options. */
+/* max_values: the most JSON values the output may hold (KSL_MAX_VALUES by
+** default); eo: the encoder's value options (allow_nan, int_keys) the walk
+** must agree with, or NULL for the defaults. */
+int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
+                        lua_Integer max_values);
+/* The max_values option of the options table at idx (nil: the default);
+** with `only`, any other option is an error ("unknown option"). */
+lua_Integer ksl_max_values_opt(lua_State *L, int idx, const char *fname, int only);
 int ksl_deserialize_value(lua_State *L, int idx, int optsidx);
 /* The same, naming the API function in option errors; `extra` lists the
 ** option names the caller handles itself (NULL-terminated, or NULL). */
@@ -95,9 +103,15 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
 
 #define KSL_MAX_VALUES 50000000  /* default of the max_values option: values one serialize/dumps/save/scan call may produce */
 
+/* 1 when a class_name is a Keras marker name ("__tuple__"): the names
+** deserialize keeps whole and register_special may take over. */
+int ksl_is_marker_name(const char *s, size_t len);
+
 /* A name from a document (with its length: it may hold NUL bytes) equals
 ** the literal lit. */
 #define KSL_NAME_IS(s, len, lit) \
   ((len) == sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
+
+#define KSL_MAX_VALUES 50000000  /* default of the max_values option: values one serialize/dumps/save/scan call may produce */
 
 #endif

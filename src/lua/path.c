@@ -234,13 +234,17 @@ static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx
 /* The key under which a call table keeps the last message raised in it. */
 static const char ERROR_KEY = 0;
 
-int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
+void ksl_path_message(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
   lua_pushliteral(L, "kserial: ");
   lua_insert(L, -2);
   lua_pushliteral(L, " (at ");
   ksl_push_path(L, p, hook, ctx);
   lua_pushliteral(L, ")");
   lua_concat(L, 5);
+}
+
+int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
+  ksl_path_message(L, p, hook, ctx);
   return ksl_path_raise(L, ctx);
 }
 

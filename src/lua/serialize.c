@@ -3,23 +3,27 @@
 **
 ** One top-level call owns a ser_call (in the C frame of its entry point) and
 ** per-call Lua tables (box user value KSL_UV_SERCTX): seen (object -> its
-** envelope), dup (objects met more than once) and order (objects by first
-** appearance). A serialize made by a get_config() while the walk runs joins
-** the running call, so shared ids and cycle detection span the whole tree.
-** Shared objects reuse their first envelope; their ids are given when the
-** top-level call ends, in order of first appearance.
+** envelope), dup (objects met more than once), order (objects by first
+** appearance) and sizes (object -> values its envelope holds). A serialize
+** made by a hook while the walk runs joins the running call, so shared ids,
+** cycle detection and max_values span the whole tree. Shared objects reuse
+** their first envelope; their ids are given when the top-level call ends,
+** in order of first appearance. A shared object is written in full at every
+** place, so each copy counts the values of the first envelope again.
 */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#define KSJ_INTERNAL   /* the codec's option readers: one reader for all options */
 #include "ks_json.h"
-#include "ks_walk.h"
+#include "hook.h"
 
 typedef struct ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
   lua_Integer nobjects;   /* objects seen so far (order) */
-  int objdepth;           /* objects being built, one inside the other */
+  lua_Integer values;     /* JSON values the output holds so far */
+  lua_Integer max_values; /* the max_values option */
   int allow_nan;          /* the encoder's value options (dumps passes them) */
   int int_keys;
 } ser_call;
@@ -30,6 +34,7 @@ typedef struct walker {
   ser_call *call;
   int ctx;                /* stack index of the per-call table */
   int seen, dup, order;   /* stack indices of the tables it holds */
+  int sizes;              /* object -> values its envelope holds */
   int arr_mt, obj_mt, marker_mt;
   int max_depth;
   int orders;             /* stack index of the recorded key orders */
@@ -37,6 +42,7 @@ typedef struct walker {
 
 
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth);
+static void count_values(walker *w, lua_Integer n, const ksl_path *p, const char *cls);
 
 static int fail(walker *w, const ksl_path *p, const char *fmt, ...) {
   va_list ap;
@@ -188,6 +194,7 @@ static void ser_lambda(walker *w, int idx, const ksl_path *p) {
   const char *bytes;
   luaL_Buffer b64;
   check_lambda(w, idx, p);
+  count_values(w, 4, p, NULL);      /* class_name, config, value, format */
   lua_pushvalue(L, idx);            /* lua_dump wants the function on top */
   d.init = 0;
   lua_dump(L, writer, &d, 1);
@@ -229,6 +236,7 @@ static void ser_function(walker *w, int idx, const ksl_path *p) {
     ser_lambda(w, idx, p);
     return;
   }
+  count_values(w, 4, p, NULL);      /* module, class_name, config, registered_name */
   push_envelope(w, 4);
   push_opt_string(L, module, mlen);
   setf(L, "module");
@@ -242,39 +250,15 @@ static void ser_function(walker *w, int idx, const ksl_path *p) {
 
 /* ---- objects ------------------------------------------------------------------ */
 
-/* Calls obj:<method>() protected; pushes the result (or nothing and returns
-** 0 when the method does not exist). Errors are re-raised with the class
-** and path, the original message kept whole. */
-static int call_hook(walker *w, int obj, const char *method, const ksl_path *p,
-                     const char *cls) {
-  lua_State *L = w->L;
-  const ksl_path *saved = w->call->at;
-  size_t depth, after;
-  int st;
-  if (lua_getfield(L, obj, method) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return 0;
-  }
-  lua_pushvalue(L, obj);
-  w->call->at = p;
-  depth = ks_scope_depth(w->box->e);
-  st = lua_pcall(L, 1, 1, 0);
-  w->call->at = saved;
-  after = ks_scope_depth(w->box->e);
-  while (ks_scope_depth(w->box->e) > depth)         /* what the hook left open */
-    ks_scope_pop(w->box->e, ks_scope_top(w->box->e));
-  if (st != LUA_OK) {
-    if (lua_type(L, -1) != LUA_TSTRING) lua_error(L);  /* keep error objects */
-    if (ksl_path_passing(L, w->ctx)) lua_error(L);      /* a nested call's, whole */
-    lua_pushfstring(L, "%s() of '%s' raised an error: %s", method, cls,
-                    lua_tostring(L, -1));
-    ksl_path_error(L, p, "get_config()", w->ctx);
-  }
-  if (after != depth)
-    fail(w, p, "%s() of '%s' %s; scopes opened in a hook must be closed in "
-         "it, with <close> or :close()", method, cls,
-         after > depth ? "left a scope open" : "closed a scope it did not open");
-  return 1;
+/* A hook of this walk, run at node for the object of class cls. */
+static void init_hook(walker *w, ksl_hook *h, const char *name, const char *owner,
+                      const ksl_path *node) {
+  h->name = name;
+  h->owner = owner;
+  h->node = node;
+  h->at = &w->call->at;
+  h->ctx = w->ctx;
+  h->side = "get_config()";
 }
 
 /* A table with no metatable or a JSON marker one. */
@@ -284,6 +268,25 @@ static int plain_table(lua_State *L, int idx) {
   ok = ksl_is_json_marker_mt(L, -1);
   lua_pop(L, 1);
   return ok;
+}
+
+/* Counts n more values in the output; past max_values, fails at p naming
+** the object written in full again (an exponential graph of shared objects
+** gives an exponential document). */
+static void count_values(walker *w, lua_Integer n, const ksl_path *p, const char *cls) {
+  ser_call *c = w->call;
+  if (n <= c->max_values - c->values) {
+    c->values += n;
+    return;
+  }
+  if (cls != NULL)
+    fail(w, p, "the output would hold more than %I values (the max_values limit): "
+         "the object of class '%s' is written in full at every place it appears; "
+         "pass a larger max_values to serialize, dumps or save to allow it",
+         c->max_values, cls);
+  fail(w, p, "the output would hold more than %I values (the max_values limit); "
+       "pass a larger max_values to serialize, dumps or save to allow it",
+       c->max_values);
 }
 
 /* Reports a cycle: the object at idx is already being built further up. */
@@ -319,9 +322,13 @@ static const char *const ENVELOPE_KEYS[] = {
 ** (each appearance gets its own table, so a hook may add keys to it, as
 ** Keras's Functional does). The copy is listed in dup[obj] so that the
 ** shared id reaches it. Stack: first envelope -> the copy. */
-static void copy_envelope(walker *w, int obj) {
+static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls) {
   lua_State *L = w->L;
   int first = lua_gettop(L), i;
+  lua_pushvalue(L, obj);
+  lua_rawget(L, w->sizes);
+  count_values(w, lua_tointeger(L, -1) - 1, p, cls);   /* 1 counted already */
+  lua_pop(L, 1);
   push_envelope(w, 7);
   for (i = 0; ENVELOPE_KEYS[i] != NULL; i++) {
     lua_getfield(L, first, ENVELOPE_KEYS[i]);
@@ -350,37 +357,42 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   const void *ptr = lua_topointer(L, idx);
   /* the class name stays on the stack: a hook may change the metatable */
   int anchor = lua_gettop(L) + 1;
-  const char *cls = (lua_getfield(L, mt, "__name") == LUA_TSTRING)
-                        ? lua_tostring(L, anchor) : NULL;
+  const char *cls = (lua_pushliteral(L, "__name"), lua_rawget(L, mt) == LUA_TSTRING)
+                        ? lua_tostring(L, anchor) : NULL;   /* raw: no user code */
   const char *rname = NULL, *module = NULL, *mkey = NULL;
   size_t rlen = 0, mlen = 0, mklen = 0;
   ks_handle h;
   ksl_path node = *p;
   ksl_path cfgnode = {NULL, "config", 6, 0, NULL, NULL, 0};
+  ksl_hook hk = KSL_HOOK_INIT;
+  lua_Integer before = w->call->values;
   if (cls == NULL) cls = luaL_typename(L, idx);
   /* a shared object met before: its envelope again */
   lua_pushvalue(L, idx);
   if (lua_rawget(L, w->seen) == LUA_TTABLE) {
-    copy_envelope(w, idx);
+    copy_envelope(w, idx, p, cls);
     lua_remove(L, anchor);
     return;
   }
   lua_pop(L, 1);
   check_cycle(w, ptr, p, cls);
-  if (w->call->objdepth >= KSL_MAX_OBJECT_NESTING)
-    fail(w, p, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
   node.obj = ptr;
   node.cls = cls;
   cfgnode.up = &node;
-  w->call->objdepth++;
-  if (!call_hook(w, idx, "get_config", &node, cls)) {
+  init_hook(w, &hk, "get_config", cls, &node);
+  if (ksl_hook_call(L, &hk, idx, "get_config", 0) == KSL_HOOK_ABSENT) {
     lua_pushfstring(L, "Cannot serialize object of type %s. To be serializable, "
                     "a class must implement the get_config() method.", cls);
     ksl_path_error(L, p, "get_config()", w->ctx);
   }
-  if (lua_type(L, -1) != LUA_TTABLE || !plain_table(L, -1))
+  if (lua_type(L, -1) != LUA_TTABLE)
     fail(w, p, "The get_config() method of %s should return a table. It "
          "returned: %s", cls, ksl_typename(L, -1));
+  if (!plain_table(L, -1))
+    fail(w, p, "The get_config() method of %s should return a plain table. It "
+         "returned a table with a metatable (%s), which would be written as an "
+         "object, not as its config", cls, ksl_typename(L, -1));
+  count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
   push_envelope(w, 7);                          /* env */
   ser_value(w, -2, &cfgnode, depth + 1);
   setf(L, "config");
@@ -414,19 +426,29 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
       {"get_build_config", "build_config"},
       {"get_compile_config", "compile_config"}
     };
+    static const ks_env_key keys[] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
     int i;
     for (i = 0; i < 2; i++) {
-      if (!call_hook(w, idx, hooks[i][0], &node, cls)) continue;
+      const char *bad;
+      hk.name = hooks[i][0];
+      if (ksl_hook_call(L, &hk, idx, hooks[i][0], 0) == KSL_HOOK_ABSENT) continue;
       if (!lua_isnil(L, -1)) {
         cfgnode.key = hooks[i][1];
         cfgnode.klen = strlen(hooks[i][1]);
         ser_value(w, -1, &cfgnode, depth + 1);
+        /* the reader's rule: never write what loads refuses */
+        if ((bad = ksl_hook_config_bad(L, -1, keys[i])) != NULL)
+          ksl_hook_fail(L, &hk, "returned %s; an envelope's \"%s\" must be %s, "
+                        "and loads would refuse it", bad, hooks[i][1],
+                        ks_envelope_want(keys[i], KS_V_OTHER));
         lua_setfield(L, -3, hooks[i][1]);
       }
       lua_pop(L, 1);
     }
   }
-  w->call->objdepth--;
+  lua_pushvalue(L, idx);
+  lua_pushinteger(L, w->call->values - before + 1);
+  lua_rawset(L, w->sizes);
   lua_pushvalue(L, idx);
   lua_pushvalue(L, -2);
   lua_rawset(L, w->seen);
@@ -441,20 +463,22 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
 /* Special handlers with an encode function get the first word on objects. */
 static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
   lua_State *L = w->L;
-  ksl_path cfgnode = {p, "config", 6, 0, NULL, NULL, 0};
+  ksl_path node = *p, cfgnode = {&node, "config", 6, 0, NULL, NULL, 0};
+  ksl_hook h = KSL_HOOK_INIT;
   int handlers;
+  node.obj = lua_topointer(L, idx);
   ksl_push_uv(L, KSL_UV_SPECIAL);
   handlers = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, handlers)) {
     if (lua_getfield(L, -1, "encode") == LUA_TFUNCTION) {
+      node.cls = lua_tostring(L, -3);
+      init_hook(w, &h, "encode", node.cls, &node);
+      h.special = 1;
       lua_pushvalue(L, idx);
-      if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        lua_pushfstring(L, "the encode function of special '%s' raised an error: %s",
-                        lua_tostring(L, -3), lua_tostring(L, -1));
-        ksl_path_error(L, p, "get_config()", w->ctx);
-      }
+      ksl_hook_call(L, &h, 0, NULL, 1);
       if (!lua_isnil(L, -1)) {
+        count_values(w, 1, p, NULL);   /* class_name */
         push_envelope(w, 2);
         lua_pushvalue(L, -4);
         setf(L, "class_name");
@@ -493,6 +517,7 @@ static void ser_string(walker *w, int idx, const ksl_path *p) {
     lua_pushvalue(L, idx);
     return;
   }
+  count_values(w, 4, p, NULL);      /* class_name, config, value, encoding */
   push_envelope(w, 2);
   lua_pushliteral(L, "__bytes__");
   setf(L, "class_name");
@@ -515,6 +540,7 @@ static void ser_string(walker *w, int idx, const ksl_path *p) {
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
   lua_State *L = w->L;
   idx = lua_absindex(L, idx);
+  count_values(w, 1, p, NULL);
   if (depth > w->max_depth)
     fail(w, p, "nesting deeper than %d (a table that contains itself?)", w->max_depth);
   switch (lua_type(L, idx)) {
@@ -586,7 +612,9 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   lua_getfield(L, -1, "seen");
   lua_getfield(L, -2, "dup");
   lua_getfield(L, -3, "order");
-  w->order = lua_gettop(L);
+  lua_getfield(L, -4, "sizes");
+  w->sizes = lua_gettop(L);
+  w->order = w->sizes - 1;
   w->dup = w->order - 1;
   w->seen = w->order - 2;
   ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
@@ -641,17 +669,16 @@ static void new_ctx(lua_State *L) {
   lua_setfield(L, -2, "dup");
   lua_newtable(L);
   lua_setfield(L, -2, "order");
+  lua_newtable(L);
+  lua_setfield(L, -2, "sizes");
   lua_setiuservalue(L, KSL_BOX, KSL_UV_SERCTX);
 }
 
-int ksl_serialize_value(lua_State *L, int idx) {
-  return ksl_serialize_enc(L, idx, NULL);
-}
-
-int ksl_serialize_enc(lua_State *L, int idx, const ksj_encode_opts *eo) {
+int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
+                        lua_Integer max_values) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   ser_call *outer = (ser_call *)box->ser;
-  ser_call call = {NULL, 0, 0, 0, KSJ_INT_KEYS_ERROR};
+  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR};
   if (eo != NULL) {
     call.allow_nan = eo->allow_nan;
     call.int_keys = eo->int_keys;
@@ -668,6 +695,7 @@ int ksl_serialize_enc(lua_State *L, int idx, const ksj_encode_opts *eo) {
     lua_settop(L, top + 1);
     return LUA_OK;
   }
+  call.max_values = max_values;
   new_ctx(L);
   box->ser = &call;
   lua_pushvalue(L, KSL_BOX);
@@ -681,15 +709,32 @@ int ksl_serialize_enc(lua_State *L, int idx, const ksj_encode_opts *eo) {
   return st;
 }
 
+lua_Integer ksl_max_values_opt(lua_State *L, int idx, const char *fname, int only) {
+  lua_Integer n = KSL_MAX_VALUES;
+  if (lua_isnoneornil(L, idx)) return n;
+  idx = ksj_opts_begin(L, idx, fname);
+  while (lua_next(L, idx)) {
+    const char *k = ksj_opt_name(L, fname, NULL);
+    if (strcmp(k, "max_values") == 0) n = ksj_opt_int(L, fname, k, 1, LUA_MAXINTEGER);
+    else if (only) ksj_opt_unknown(L, fname);
+    lua_pop(L, 1);
+  }
+  return n;
+}
+
 /* serialize(value [, opts]): opts are the encoder's value options
-** (allow_nan, int_keys), so a tree it accepts encodes with them. */
+** (allow_nan, int_keys), so a tree it accepts encodes with them, and
+** max_values. */
 static int l_serialize(lua_State *L) {
+  static const char *const extra[] = {"max_values", NULL};
   ksj_encode_opts eo;
+  lua_Integer max_values;
   ksl_checkany(L, 1);
   lua_settop(L, 2);
   ksj_encode_opts_init(&eo);
-  ksj_value_opts_read(L, 2, &eo, "serialize");
-  if (ksl_serialize_enc(L, 1, &eo) != LUA_OK) return ksl_raise(L);
+  ksj_value_opts_read(L, 2, &eo, "serialize", extra);
+  max_values = ksl_max_values_opt(L, 2, "serialize", 0);
+  if (ksl_serialize_value(L, 1, &eo, max_values) != LUA_OK) return ksl_raise(L);
   return 1;
 }
 

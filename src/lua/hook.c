@@ -1,0 +1,223 @@
+/*
+** hook.c - the one runner of user code (see hook.h), and the rules on what
+** a hook may return that the reader and the writer share.
+*/
+#include <stdarg.h>
+#include "ks_json.h"
+#include "hook.h"
+#include "ks_envelope.h"
+
+/* Pushes "<name>() of '<owner>'" or "<name>() of special '<owner>'". */
+static void push_label(lua_State *L, const ksl_hook *h) {
+  lua_pushfstring(L, "%s() of %s'%s'", h->name, h->special ? "special " : "",
+                  h->owner);
+}
+
+/* Replaces the message on top with "kserial: <label> <msg> (at <path>)". */
+static void finish(lua_State *L, const ksl_hook *h) {
+  push_label(L, h);
+  lua_insert(L, -2);
+  lua_pushliteral(L, " ");
+  lua_insert(L, -2);
+  lua_concat(L, 3);
+  ksl_path_message(L, h->node, h->side, h->ctx);
+}
+
+int ksl_hook_fail(lua_State *L, const ksl_hook *h, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  finish(L, h);
+  return ksl_path_raise(L, h->ctx);
+}
+
+/* ---- the protected part ------------------------------------------------------ */
+
+/* Pushes obj[name] when obj can be indexed and has it, callable; else 0. */
+static int get_method(lua_State *L, int obj, const char *name) {
+  if (lua_type(L, obj) != LUA_TTABLE) {
+    if (luaL_getmetafield(L, obj, "__index") == LUA_TNIL) return 0;
+    lua_pop(L, 1);
+  }
+  lua_getfield(L, obj, name);     /* may run an __index: user code, in here */
+  if (lua_type(L, -1) == LUA_TFUNCTION) return 1;
+  if (!lua_isnil(L, -1) && luaL_getmetafield(L, -1, "__call") != LUA_TNIL) {
+    lua_pop(L, 1);
+    return 1;
+  }
+  lua_pop(L, 1);
+  return 0;
+}
+
+/* 1: the method name or nil, 2: self or the function, 3...: arguments.
+** Returns (true, result), or false when self has no such method. */
+static int trampoline(lua_State *L) {
+  int n = lua_gettop(L);
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    if (!get_method(L, 2, lua_tostring(L, 1))) {
+      lua_pushboolean(L, 0);
+      return 1;
+    }
+    lua_replace(L, 1);            /* method, self, args */
+    lua_call(L, n - 1, 1);
+  } else {
+    lua_remove(L, 1);
+    lua_call(L, n - 2, 1);
+  }
+  lua_pushboolean(L, 1);
+  lua_insert(L, -2);
+  return 2;
+}
+
+/* ---- scopes ------------------------------------------------------------------ */
+
+/* Opens the running deserialize's custom-object and safe-mode scopes. */
+static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
+  ks_token first = 0, inner = 0;
+  if (h->custom_idx != 0) {
+    ks_map *m;
+    ksl_map_from_table(L, h->custom_idx, "custom_objects");
+    m = ksl_map_release(L, -1);
+    lua_pop(L, 1);
+    if (ks_scope_push_objects(e, m, &first) != KS_OK)  /* takes m over */
+      luaL_error(L, "kserial: not enough memory");
+  }
+  if (ks_scope_push_safe_mode(e, h->safe, &inner) != KS_OK) {
+    if (first) ks_scope_unwind(e, first);
+    luaL_error(L, "kserial: not enough memory");
+  }
+}
+
+/* ---- the runner ------------------------------------------------------------------ */
+
+/* Objects (and special values) whose hooks run or whose configs are being
+** walked, one inside the other, from the document's root to p: the path
+** nodes that start an envelope. Counting them on the path, rather than in
+** a counter, leaves nothing to restore when an error unwinds. */
+static int object_depth(const ksl_path *p) {
+  int n = 0;
+  for (; p != NULL; p = p->up)
+    if (p->obj != NULL) n++;
+  return n;
+}
+
+/* Puts the trampoline, the method name (or nil) and self (or the function)
+** below the nargs arguments on top; returns the trampoline's index. */
+static int push_callee(lua_State *L, int self, const char *method, int nargs) {
+  int callee = lua_gettop(L) - nargs + (method != NULL ? 1 : 0);
+  if (method != NULL) {
+    lua_pushvalue(L, self);
+    lua_insert(L, callee);
+  }
+  lua_pushcfunction(L, trampoline);
+  lua_insert(L, callee);
+  if (method != NULL) lua_pushstring(L, method);
+  else lua_pushnil(L);
+  lua_insert(L, callee + 1);
+  return callee;
+}
+
+/* Replaces the message on top with "kserial: <label> <what> (at <path>)"
+** and returns the error status. */
+static int hook_error(lua_State *L, const ksl_hook *h, const char *what) {
+  lua_pop(L, 1);
+  lua_pushstring(L, what);
+  finish(L, h);
+  return LUA_ERRRUN;
+}
+
+/* After the call: closes what the hook left open (and the scopes opened
+** for it), then judges the outcome: (found, result) or an error on top. */
+static int judge(lua_State *L, const ksl_hook *h, int st, size_t depth,
+                 ks_token outer, ks_token mine) {
+  ks_engine *e = ksl_box_at(L, KSL_BOX)->e;
+  int foreign = outer != 0 && !ks_scope_is_open(e, outer);
+  int leaked = !foreign && ks_scope_top(e) != mine;
+  while (ks_scope_depth(e) > depth)              /* the hook's and ours */
+    ks_scope_pop(e, ks_scope_top(e));
+  if (st != LUA_OK) {
+    /* error values that are not strings pass untouched, and so does the
+    ** message of a nested call: it already says what and where */
+    if (lua_type(L, -1) == LUA_TSTRING && !ksl_path_passing(L, h->ctx)) {
+      lua_pushfstring(L, "raised an error: %s", lua_tostring(L, -1));
+      lua_remove(L, -2);
+      finish(L, h);
+    }
+    return st;
+  }
+  lua_remove(L, -2);                             /* found, result -> result */
+  if (foreign || leaked)
+    return hook_error(L, h, foreign ? "closed a scope it did not open; scopes "
+                      "opened in a hook must be closed in it, with <close> or :close()"
+                      : "left a scope open; scopes opened in a hook must be closed "
+                      "in it, with <close> or :close()");
+  return LUA_OK;
+}
+
+int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method,
+                   int nargs) {
+  ks_engine *e = ksl_box_at(L, KSL_BOX)->e;
+  const ksl_path *saved = *h->at;
+  size_t depth = ks_scope_depth(e);
+  ks_token outer = ks_scope_top(e), mine;
+  int st, found;
+  if (method != NULL) self = lua_absindex(L, self);
+  if (object_depth(h->node) > KSL_MAX_OBJECT_NESTING) {
+    lua_pop(L, nargs + (method == NULL ? 1 : 0));
+    lua_pushfstring(L, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
+    ksl_path_message(L, h->node, h->side, h->ctx);
+    return LUA_ERRRUN;
+  }
+  /* before the arguments move up: h->note may be one of them */
+  if (h->note) ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, h->note);
+  push_callee(L, self, method, nargs);
+  if (h->scoped) open_scopes(L, e, h);
+  mine = ks_scope_top(e);
+  *h->at = h->node;
+  st = lua_pcall(L, nargs + 2, 2, 0);
+  *h->at = saved;
+  if (h->note) {
+    ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, 0);
+    ksl_path_note(L, h->ctx, h->node, KSL_NOTE_ARG, 0);
+  }
+  found = st == LUA_OK && lua_toboolean(L, -2);
+  st = judge(L, h, st, depth, outer, mine);
+  if (st != LUA_OK) return st;
+  if (!found) {
+    lua_pop(L, 1);
+    return KSL_HOOK_ABSENT;
+  }
+  if (h->must_return && lua_isnil(L, -1)) return hook_error(L, h, "returned nil");
+  return LUA_OK;
+}
+
+int ksl_hook_call(lua_State *L, const ksl_hook *h, int self, const char *method,
+                  int nargs) {
+  int st = ksl_hook_pcall(L, h, self, method, nargs);
+  if (st != LUA_OK && st != KSL_HOOK_ABSENT) ksl_path_raise(L, h->ctx);
+  return st;
+}
+
+/* ---- what hooks may return -------------------------------------------------------- */
+
+int ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt) {
+  int k;
+  idx = lua_absindex(L, idx);
+  if (lua_getmetatable(L, idx)) {
+    k = lua_rawequal(L, -1, arr_mt) ? 1 : lua_rawequal(L, -1, obj_mt) ? 2 : 3;
+    lua_pop(L, 1);
+    return k;
+  }
+  lua_pushnil(L);
+  if (!lua_next(L, idx)) return 2;
+  k = lua_type(L, -2) == LUA_TSTRING ? 2 : 1;
+  lua_pop(L, 2);
+  return k;
+}
+
+const char *ksl_hook_config_bad(lua_State *L, int idx, ks_env_key key) {
+  ks_vtype t = ksl_vtype_at(L, idx);
+  if (ks_envelope_want(key, t) == NULL) return NULL;
+  return t == KS_V_OTHER ? ksl_jsontype(L, idx) : ksl_vtype_name(t);
+}
