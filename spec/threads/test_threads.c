@@ -30,8 +30,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
-#include <cjson/cJSON.h>
-#include "kserial_lua.h"
+#include "kserial_cjson.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define KS_TSAN 1
