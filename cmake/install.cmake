@@ -17,11 +17,16 @@ endif()
 
 # kserial::kserial (kserial.h, kserial_lua.h) needs no cJSON to compile
 # against; kserial::kserial_cjson adds cJSON's flags for kserial_cjson.h.
-install(TARGETS kserial kserial_cjson EXPORT kserialTargets
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS kserial EXPORT kserialTargets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/kserial.h ${PROJECT_SOURCE_DIR}/include/kserial_lua.h
-        ${PROJECT_SOURCE_DIR}/include/kserial_cjson.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(KSERIAL_CJSON)
+  install(TARGETS kserial_cjson EXPORT kserialTargets)
+  install(FILES ${PROJECT_SOURCE_DIR}/include/kserial_cjson.h
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/kserial_cjson.pc.in ${PROJECT_BINARY_DIR}/kserial_cjson.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/kserial_cjson.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
 
 # pkg-config: relocatable (the prefix is found from the .pc file's own
 # folder), and requiring Lua under the name it was found by here.
@@ -40,9 +45,7 @@ else()
   set(KSERIAL_PC_LUA_LIBS " ${KSERIAL_HAVE_LIBLUA}")
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/kserial.pc.in ${PROJECT_BINARY_DIR}/kserial.pc @ONLY)
-configure_file(${PROJECT_SOURCE_DIR}/cmake/kserial_cjson.pc.in ${PROJECT_BINARY_DIR}/kserial_cjson.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/kserial.pc ${PROJECT_BINARY_DIR}/kserial_cjson.pc
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_BINARY_DIR}/kserial.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 install(EXPORT kserialTargets NAMESPACE kserial::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kserial)

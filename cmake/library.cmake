@@ -2,7 +2,7 @@
 #
 #   libkserial  (kserial)         the library a C host links, with its own
 #                                 Lua: core, codec, binding and the cJSON
-#                                 bridge. It exports exactly what include/
+#                                 bridge (unless KSERIAL_CJSON is OFF). It exports exactly what include/
 #                                 declares (KS_API; everything is built with
 #                                 -fvisibility=hidden), checked by the test
 #                                 abi.exports (tools/check_exports.sh).
@@ -15,16 +15,20 @@ set(KS_ENGINE_OBJECTS $<TARGET_OBJECTS:kserial_core> $<TARGET_OBJECTS:kserial_js
 
 # libkserial needs liblua, which a LuaRocks build may not have found.
 if(KSERIAL_HAVE_LIBLUA)
-  add_library(kserial SHARED ${KS_ENGINE_OBJECTS}
-              $<TARGET_OBJECTS:kserial_cjson_bridge> $<TARGET_OBJECTS:kserial_cjson_api>)
+  add_library(kserial SHARED ${KS_ENGINE_OBJECTS})
   target_include_directories(kserial PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
                              $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-  target_link_libraries(kserial PUBLIC kserial::lua PRIVATE kserial::cjson)
+  target_link_libraries(kserial PUBLIC kserial::lua)
   set_target_properties(kserial PROPERTIES VERSION ${PROJECT_VERSION}
                         SOVERSION ${PROJECT_VERSION_MAJOR})
-  # kserial_cjson.h: what a host that uses the bridge links (cJSON's flags too)
-  add_library(kserial_cjson INTERFACE)
-  target_link_libraries(kserial_cjson INTERFACE kserial kserial::cjson)
+  if(KSERIAL_CJSON)
+    target_sources(kserial PRIVATE $<TARGET_OBJECTS:kserial_cjson_bridge>
+                   $<TARGET_OBJECTS:kserial_cjson_api>)
+    target_link_libraries(kserial PRIVATE kserial::cjson)
+    # kserial_cjson.h: what a host that uses the bridge links (cJSON's flags too)
+    add_library(kserial_cjson INTERFACE)
+    target_link_libraries(kserial_cjson INTERFACE kserial kserial::cjson)
+  endif()
 else()
   message(STATUS "kserial: no liblua 5.4 found: building the Lua module only")
 endif()
