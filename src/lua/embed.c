@@ -11,13 +11,14 @@
 ** (ksl_push_api), never through the module table or package.loaded: a
 ** script that replaces kserial.loads cannot change what the host's
 ** kserial_lua_loads does.
+**
+** The machinery (ksl_embed_index, ksl_embed_run, ksl_embed_begin; see
+** ks_embed.h) also runs the helpers of kserial_cjson.h (src/cjson/api.c).
 */
 #include <string.h>
 #include "kserial_lua.h"
 #include "ks_lua.h"
 #include "ks_embed.h"
-
-typedef ksl_call_args call_args;
 
 /* Opens the engine in this state when the host has not (registering it in
 ** package.loaded as require would); an open engine is left alone. */
@@ -27,8 +28,8 @@ static void ensure_open(lua_State *L) {
   lua_pop(L, 1);
 }
 
-call_args *ksl_embed_begin(lua_State *L) {
-  call_args *a = (call_args *)lua_touserdata(L, 3);
+ksl_call_args *ksl_embed_begin(lua_State *L) {
+  ksl_call_args *a = (ksl_call_args *)lua_touserdata(L, 3);
   if (a->bad != NULL) luaL_error(L, "kserial: %s", a->bad);
   ensure_open(L);
   if (a->what != NULL) ksl_push_api(L, a->what);
@@ -38,7 +39,7 @@ call_args *ksl_embed_begin(lua_State *L) {
 /* The host's values are copied in as arguments of the protected call: the
 ** worker sees them at 1 (value) and 2 (options). */
 static int call_api(lua_State *L) {
-  call_args *a = ksl_embed_begin(L);
+  ksl_call_args *a = ksl_embed_begin(L);
   if (strcmp(a->what, "loads") == 0) {
     lua_pushlstring(L, a->s1, a->len);
     lua_pushvalue(L, 2);
@@ -65,7 +66,7 @@ static int call_api(lua_State *L) {
   return 1;
 }
 
-int ksl_embed_run(lua_State *L, lua_CFunction f, call_args *a) {
+int ksl_embed_run(lua_State *L, lua_CFunction f, ksl_call_args *a) {
   if (!lua_checkstack(L, 4)) return LUA_ERRMEM;   /* nothing pushed: see docs */
   lua_pushcfunction(L, f);
   if (a->idx) lua_pushvalue(L, a->idx); else lua_pushnil(L);
@@ -74,7 +75,7 @@ int ksl_embed_run(lua_State *L, lua_CFunction f, call_args *a) {
   return lua_pcall(L, 3, 1, 0);
 }
 
-int ksl_embed_index(lua_State *L, int idx, int zero_ok, call_args *a) {
+int ksl_embed_index(lua_State *L, int idx, int zero_ok, ksl_call_args *a) {
   int top = lua_gettop(L);
   if (idx == 0 && zero_ok) return 0;
   if (idx == LUA_REGISTRYINDEX) return idx;
@@ -86,27 +87,27 @@ int ksl_embed_index(lua_State *L, int idx, int zero_ok, call_args *a) {
 }
 
 int kserial_lua_serialize(lua_State *L, int idx) {
-  call_args a = {"serialize", NULL, 0, 0, NULL, NULL, 0};
+  ksl_call_args a = {"serialize", NULL, 0, 0, NULL, NULL, 0};
   a.idx = ksl_embed_index(L, idx, 0, &a);
   return ksl_embed_run(L, call_api, &a);
 }
 
 int kserial_lua_dumps(lua_State *L, int idx, int opts) {
-  call_args a = {"dumps", NULL, 0, 0, NULL, NULL, 0};
+  ksl_call_args a = {"dumps", NULL, 0, 0, NULL, NULL, 0};
   a.idx = ksl_embed_index(L, idx, 0, &a);
   a.opts = ksl_embed_index(L, opts, 1, &a);
   return ksl_embed_run(L, call_api, &a);
 }
 
 int kserial_lua_deserialize(lua_State *L, int idx, int opts) {
-  call_args a = {"deserialize", NULL, 0, 0, NULL, NULL, 0};
+  ksl_call_args a = {"deserialize", NULL, 0, 0, NULL, NULL, 0};
   a.idx = ksl_embed_index(L, idx, 0, &a);
   a.opts = ksl_embed_index(L, opts, 1, &a);
   return ksl_embed_run(L, call_api, &a);
 }
 
 int kserial_lua_loads(lua_State *L, const char *text, size_t len, int opts) {
-  call_args a = {"loads", NULL, 0, 0, NULL, NULL, 0};
+  ksl_call_args a = {"loads", NULL, 0, 0, NULL, NULL, 0};
   a.s1 = text;
   a.len = len;
   if (text == NULL) a.bad = "kserial_lua_loads: the text is NULL";
@@ -116,7 +117,7 @@ int kserial_lua_loads(lua_State *L, const char *text, size_t len, int opts) {
 
 int kserial_lua_register(lua_State *L, int idx, const char *package,
                          const char *name) {
-  call_args a = {"register_serializable", NULL, 0, 0, NULL, NULL, 0};
+  ksl_call_args a = {"register_serializable", NULL, 0, 0, NULL, NULL, 0};
   a.idx = ksl_embed_index(L, idx, 0, &a);
   a.s1 = package;
   a.s2 = name;
@@ -124,7 +125,7 @@ int kserial_lua_register(lua_State *L, int idx, const char *package,
 }
 
 int kserial_lua_register_module(lua_State *L, const char *module, int idx) {
-  call_args a = {"register_module", NULL, 0, 0, NULL, NULL, 0};
+  ksl_call_args a = {"register_module", NULL, 0, 0, NULL, NULL, 0};
   a.idx = ksl_embed_index(L, idx, 0, &a);
   a.s1 = module;
   if (module == NULL) a.bad = "kserial_lua_register_module: the module name is NULL";
