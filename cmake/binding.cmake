@@ -17,6 +17,7 @@ add_library(kserial_binding OBJECT
   src/lua/registry.c      # register_serializable, get_*, register_module
   src/lua/scopes.c        # custom_object_scope, safe_mode_scope
   src/lua/envelope.c      # a Lua dict read into the core's ks_envelope
+  src/lua/keyorder.c      # Keras's envelope key order, handed to the codec
   src/lua/serialize.c     # the serialize walk
   src/lua/deserialize.c   # the deserialize walk
   src/lua/path.c          # the walks' JSON paths

@@ -44,7 +44,8 @@
 ---@field fields? table<string, kserial.FieldType|kserial.FieldSpec>
 ---@field extra_keys? "error"|"keep"|"drop" unknown config keys (default "error")
 ---@field version? integer the config version this class writes (default 1)
----@field upgrade? table<integer, fun(config: table): table> upgrade[v] turns a version-v config into version v+1
+---upgrade[v] turns a version-v config into version v+1
+---@field upgrade? table<integer, fun(config: table): table>
 
 ---What can be registered or put in a scope: never a number, string or boolean.
 ---@alias kserial.Object kserial.Class|function|userdata|table
@@ -56,8 +57,12 @@
 ---@class kserial.null
 
 ---@class kserial.EncodeOptions
----@field indent? integer Python's `indent=n` layout; nil: one line
----@field sort_keys? boolean default true (envelope keys always first, in Keras's order)
+---Python's `indent`: a number of spaces or the string to indent with; nil: one line
+---@field indent? integer|string
+---nil: a decoded object's recorded order, else sorted (envelope keys first,
+---in Keras's order); true: always sorted; false: the table's own order
+---@field sort_keys? boolean
+---@field int_keys? "error"|"string" "string": integer keys written as strings, as Python does
 ---@field separators? { [1]: string, [2]: string } Python's `(item, key)` separators
 ---@field ensure_ascii? boolean escape every non-ASCII character
 ---@field allow_nan? boolean write NaN, Infinity, -Infinity
@@ -67,6 +72,13 @@
 ---@field max_depth? integer default 512
 ---@field max_size? integer bytes, default none
 ---@field allow_nan? boolean read NaN, Infinity, -Infinity
+---@field keep_order? boolean decoded objects remember their keys' document order (default false)
+
+---The options of `serialize`: the encoder's value options.
+---@class kserial.SerializeOptions
+---@field allow_nan? boolean let NaN and infinities through
+---@field int_keys? "error"|"string" integer-keyed dicts: refused (default) or written with string keys
+---@field max_values? integer the most JSON values one call may produce
 
 ---@class kserial.DeserializeOptions
 ---@field custom_objects? kserial.Objects for this call
@@ -84,14 +96,23 @@
 
 ---One finding of `kserial.scan`.
 ---@class kserial.ScanItem
----@field kind "lambda"|"marker"|"module"|"function"|"class"|"name"
+---@field kind "lambda"|"code"|"invalid"|"marker"|"special"|"module"|"function"|"class"|"name"
 ---@field name? string the name the document uses
 ---@field path string its JSON path, such as `$.config.layers[3]`
 ---@field found? boolean whether it resolves (classes, functions, modules, names)
+---@field reason? string why the item is code, invalid, or not found
 
 ---@class kserial.ScanReport
 ---@field items kserial.ScanItem[]
----@field unsafe boolean true when the document holds a lambda
+---@field unsafe boolean true when the document holds a lambda or a class that runs outside code
+---@field invalid boolean true when an envelope `loads` would refuse for its form was listed
+---@field clean boolean nothing unsafe, nothing invalid, every name found
+
+---@class kserial.ScanOptions
+---@field max_values? integer the most values one call may visit (default 50 000 000)
+---@field allow_nan? boolean for text: the decoder's option
+---@field max_depth? integer for text: the decoder's option; also bounds a table's nesting
+---@field max_size? integer for text: the decoder's option
 
 ---@class kserial.Special
 ---@field decode fun(config: any): any makes the value when deserializing
@@ -118,11 +139,19 @@ function json.decode(text, opts) end
 ---@return T
 function json.array(t) end
 
----Marks `t` (or a new table) as a JSON object and returns it.
+---Marks `t` (or a new table) as a JSON object and returns it. With `keys`,
+---also sets the order its keys are written in; with `false`, drops it.
 ---@generic T: table
 ---@param t? T
+---@param keys? string[]|false
 ---@return T
-function json.object(t) end
+function json.object(t, keys) end
+
+---The keys of `t` in the order encoding writes them (a recorded order, else sorted).
+---@param t table
+---@param opts? kserial.EncodeOptions
+---@return (string|integer)[]
+function json.keys(t, opts) end
 
 ---The metatable of decoded arrays.
 ---@type table
@@ -152,8 +181,9 @@ kserial.json = json
 
 ---Live value -> JSON-safe tree (envelopes for objects).
 ---@param value any
+---@param opts? kserial.SerializeOptions
 ---@return kserial.JSON
-function kserial.serialize(value) end
+function kserial.serialize(value, opts) end
 
 ---JSON-safe tree -> live value.
 ---@param config kserial.JSON
@@ -185,10 +215,12 @@ function kserial.save(value, path, opts) end
 ---@return any
 function kserial.load(path, opts) end
 
----What loading a decoded document would need, without loading it.
----@param config kserial.JSON
+---What loading a document would need, without loading it. A string is
+---decoded as JSON text first (text that does not parse is an error).
+---@param document kserial.JSON|string
+---@param opts? kserial.ScanOptions
 ---@return kserial.ScanReport
-function kserial.scan(config) end
+function kserial.scan(document, opts) end
 
 ---Returns a function that registers a class or function under
 ---`package .. ">" .. (name or obj.__name)` and returns it.

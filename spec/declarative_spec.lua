@@ -136,6 +136,18 @@ describe("declarative classes: construction", function()
                  err_of(Dense.new, { units = 1, meta = json.array{} }))
   end)
 
+  it("object: what serialize takes for one, also when the methods sit in another __index table", function()
+    local Box = { __name = "DeclBox", __index = { get_config = function() return { kind = "box" } end } }
+    local box = setmetatable({}, Box)
+    local Any = kserial.class("DeclAnyBox", { fields = { o = "object" } })
+    assert.equal(box, Any{ o = box }.o)
+    assert.matches('"o":{"module":null,"class_name":"DeclBox","config":{"kind":"box"}',
+                   kserial.dumps(Any{ o = box }), 1, true)
+    local NoCfg = setmetatable({}, { __name = "DeclNoCfg", __index = {} })
+    assert.equal("kserial: DeclAnyBox: field 'o' must be an object, got a DeclNoCfg object",
+                 err_of(Any.new, { o = NoCfg }))
+  end)
+
   it("object: an instance of the class or of a subclass", function()
     local i = Init{ seed = 1 }
     assert.equal(i, Dense{ units = 1, kernel = i }.kernel)
@@ -237,11 +249,45 @@ describe("declarative classes: get_config", function()
                   kernel = null, shape = null, meta = { a = 1 } }, c)
   end)
 
+  it("a required field the instance lost is an error, not a file that cannot load", function()
+    local d = Dense{ units = 3 }
+    d.units = nil
+    local e = err_of(function() local c = d:get_config(); return c end)
+    assert.matches("declarative_spec%.lua:%d+: kserial: DeclDense: get_config%(%): field 'units' is "
+                   .. "required but the instance has no value$", e)
+    e = err_of(kserial.dumps, { layer = d })
+    assert.matches("field 'units' is required but the instance has no value.*%(at %$%.layer%)$", e)
+    d.kernel = nil                                   -- optional: written as null
+    d.units = 1
+    assert.equal(null, d:get_config().kernel)
+  end)
+
   it("objects and functions go through serialize", function()
     local text = kserial.dumps(Dense{ units = 3, activation = relu, kernel = Init{ seed = 7 } })
     assert.matches('"activation":{"module":null,"class_name":"function","config":"decl>relu"', text, 1, true)
     assert.matches('"kernel":{"module":null,"class_name":"DeclInit","config":{"seed":7}', text, 1, true)
     assert.not_matches("__version__", text, 1, true)     -- no version declared
+  end)
+
+  it("an empty array round-trips: a plain {} given to an array becomes a JSON array", function()
+    local E = kserial.class("DeclEmpties", { fields = {
+      a = { "array", default = {} }, ai = { "array", of = "integer", optional = true },
+      nested = { "array", of = { "array", of = "integer" }, optional = true },
+      d = { "dict", of = { "array" }, optional = true }, m = { "dict", default = {} } } })
+    reg(E)
+    local e = E{ ai = {}, nested = { {}, { 1 } }, d = { x = {} } }
+    local text = kserial.dumps(e)
+    assert.matches('"a":[]', text, 1, true)
+    assert.matches('"ai":[]', text, 1, true)
+    assert.matches('"nested":[[],[1]]', text, 1, true)
+    assert.matches('"d":{"x":[]}', text, 1, true)
+    assert.matches('"m":{}', text, 1, true)
+    local back = kserial.loads(text)
+    assert.equal(text, kserial.dumps(back))
+    local m = Model{ layers = {} }                  -- a model without layers
+    assert.same({}, kserial.loads(kserial.dumps(m)).layers)
+    local nonempty = { 1 }
+    assert.equal(nonempty, E{ ai = nonempty }.ai)    -- other tables are kept as given
   end)
 
   it("round-trips through dumps and loads", function()
@@ -483,6 +529,80 @@ describe("declarative classes: versions", function()
     assert.equal("kserial: DeclVersioned: field 'units' must be an integer >= 1, got 0 "
                  .. "(at $.config.units)", e)
   end)
+
+  it("an upgrade step may change nested tables: the document is never changed", function()
+    local N = kserial.class("DeclDeepUpgrade", { version = 2, fields = {
+      shape = { "array", of = "integer" }, kernel = { "object", class = Init },
+      inits = { "array", of = { "object", class = Init } } }, upgrade = {
+      function(c)
+        c.shape[1] = c.shape[1] * 10                 -- in place, below the top level
+        c.kernel, c.init = c.init, nil                -- a renamed key
+        c.inits = { c.kernel }                        -- a new table holding a value of the config
+        c.kernel.config.seed = c.kernel.config.seed   -- a write inside an envelope
+        return c
+      end } })
+    reg(N)
+    local doc = { env("DeclDeepUpgrade", { shape = { 1, 2 }, init = env("DeclInit", { seed = 4 }) }) }
+    local before = kserial.dumps(doc)
+    local n = kserial.deserialize(doc)[1]
+    assert.same({ 10, 2 }, n.shape)
+    assert.equal(4, n.kernel.seed)
+    assert.equal(before, kserial.dumps(doc))
+    -- errors inside the upgraded config are located with the upgraded keys
+    doc = { env("DeclDeepUpgrade", { shape = { 1, 2 }, init = env("DeclInit", { seed = "x" }) }) }
+    before = kserial.dumps(doc)
+    local e = err_of(kserial.deserialize, doc)
+    assert.equal("kserial: DeclInit: field 'seed' must be an integer, got \"x\" "
+                 .. "(at $[0].config.inits[0].config.seed)", e)
+    assert.equal(before, kserial.dumps(doc))
+    e = err_of(kserial.deserialize, { env("DeclDeepUpgrade", { shape = { 1, "y" }, init = env("DeclInit", {}) }) })
+    assert.equal("kserial: DeclDeepUpgrade: field 'shape' item 2 must be an integer, got \"y\" "
+                 .. "(at $[0].config.shape[1])", e)
+  end)
+
+  it("an upgrade step that deserializes part of the config: its errors come up whole", function()
+    local S = kserial.class("DeclStepDeser", { version = 2, fields = { s = "integer" }, upgrade = {
+      function(c) c.s = kserial.deserialize(c.init).seed; c.init = nil; return c end } })
+    reg(S)
+    local e = err_of(kserial.deserialize, { env("DeclStepDeser", { init = env("DeclInit", { seed = "x" }) }) })
+    assert.equal("kserial: DeclInit: field 'seed' must be an integer, got \"x\" (at $[0].config.init.config.seed)", e)
+    assert.equal(5, kserial.deserialize({ env("DeclStepDeser", { init = env("DeclInit", { seed = 5 }) }) })[1].s)
+    local R = kserial.class("DeclStepNew", { version = 3, fields = { a = "integer" }, upgrade = {
+      function(c) return { a = c.b } end, function(c) return { a = c.a } end } })   -- new tables
+    reg(R)
+    e = err_of(kserial.deserialize, { env("DeclStepNew", { b = "y" }) })
+    assert.equal("kserial: DeclStepNew: field 'a' must be an integer, got \"y\" (at $[0].config.a)", e)
+  end)
+
+  it("a hand-written from_config can still locate its errors after calling the generated one", function()
+    local G = kserial.class("DeclWrapUpgrade", { version = 2, fields = { a = "integer" },
+                                                 upgrade = { function(c) return c end } })
+    local generated = G.from_config
+    function G.from_config(cls, c)
+      local obj = generated(cls, c)
+      if obj.a > 5 then kserial.config_error(c, "a", "DeclWrapUpgrade: a is too big") end
+      return obj
+    end
+    reg(G)
+    local e = err_of(kserial.deserialize, { x = env("DeclWrapUpgrade", { a = 6 }) })
+    assert.equal("kserial: DeclWrapUpgrade: a is too big (at $.x.config.a)", e)
+  end)
+end)
+
+describe("declarative classes: the spec is read once, when the class is made", function()
+  it("changing the spec's tables afterwards changes nothing", function()
+    local default = { 1, 2 }
+    local steps = { function(c) c.a = c.old; c.old = nil; return c end }
+    local spec = { version = 2, upgrade = steps,
+                   fields = { a = "integer", l = { "array", of = "integer", default = default } } }
+    local S = kserial.class("DeclSpecOnce", spec)
+    reg(S)
+    default[1] = "x"                  -- would break the checked default
+    steps[1] = nil                    -- would remove a checked step
+    spec.fields.a = "string"
+    assert.same({ 1, 2 }, S{ a = 1 }.l)
+    assert.equal(3, kserial.deserialize(env("DeclSpecOnce", { old = 3 })).a)
+  end)
 end)
 
 describe("declarative classes: the spec is checked when the class is made", function()
@@ -510,6 +630,13 @@ describe("declarative classes: the spec is checked when the class is made", func
                    def_err{ fields = { a = { "integer", default = null } } })
     assert.matches("field 'o': an object field cannot have a default",
                    def_err{ fields = { o = { "object", default = Init{} } } })
+    -- nor can any other field hold an object shared by every instance
+    assert.matches("field 'x': the default holds a DeclInit object, which every instance would share",
+                   def_err{ fields = { x = { "any", default = Init{} } } })
+    assert.matches("field 'l': the default holds a DeclInit object",
+                   def_err{ fields = { l = { "array", of = "any", default = { 1, { Init{} } } } } })
+    local C = kserial.class("DeclAnyDefault", { fields = { x = { "any", default = { a = { 1 } } } } })
+    assert.are_not.equal(C{}.x, C{}.x)                              -- plain data is copied
   end)
 
   it("refuses constraints that do not apply or contradict", function()
@@ -525,6 +652,20 @@ describe("declarative classes: the spec is checked when the class is made", func
                    def_err{ fields = { o = { "object", class = 5 } } })
   end)
 
+  it("refuses a type that contains itself, and a base that is neither class nor spec", function()
+    local t = { "array" }
+    t.of = t
+    assert.matches("^kserial: class%('DeclBad'%): field 'x' %(of%): a type cannot contain itself",
+                   def_err{ fields = { x = t } })
+    local u = { "dict" }
+    u.of = { "array", of = u }
+    assert.matches("field 'x' %(of%) %(of%): a type cannot contain itself", def_err{ fields = { x = u } })
+    assert.matches("^kserial: class%(%): the second argument must be a class or a spec %(a table "
+                   .. "without metatable%), got a dict$", err_of(kserial.class, "DeclBad", json.object{ fields = {} }))
+    assert.matches("^kserial: class%(%): the base must be a class %(a table with __name and __index%)$",
+                   err_of(kserial.class, "DeclBad", { __name = "DeclY" }))
+  end)
+
   it("refuses reserved field names", function()
     assert.matches("'get_config' cannot be a field name", def_err{ fields = { get_config = "any" } })
     assert.matches("'__version__' cannot be a field name", def_err{ fields = { __version__ = "any" } })
@@ -537,6 +678,8 @@ describe("declarative classes: the spec is checked when the class is made", func
                    def_err{ version = 3, upgrade = { function(c) return c end, function(c) return c end,
                                                      function(c) return c end } })
     assert.matches("version must be an integer >= 1, not 0", def_err{ version = 0 })
+    assert.matches("^kserial: class%('DeclBad'%): upgrade steps need a version",
+                   def_err{ upgrade = { function(c) return c end } })
     assert.matches("upgrade%[1%] must be a function, not string", def_err{ version = 2, upgrade = { "x" } })
     assert.matches("extra_keys must be \"error\", \"keep\" or \"drop\", not \"ignore\"",
                    def_err{ extra_keys = "ignore" })
@@ -582,6 +725,46 @@ describe("declarative classes: inheritance and hand-written methods", function()
     assert.equal(Sub, getmetatable(s))
     assert.same({ name = "s", trainable = true }, s:get_config())
     assert.equal("kserial: DeclSub: unknown field \"x\" (fields: name, trainable)", err_of(Sub.new, { x = 1 }))
+  end)
+
+  it("three levels: fields, a redefined type, versions, the colon form and tostring", function()
+    local A = kserial.class("DeclLevelA", { fields = { a = { "integer", default = 1 }, t = "integer" } })
+    function A:init() self.inits = (self.inits or 0) + 1 end
+    local B = kserial.class("DeclLevelB", { extends = A, version = 2, fields = { b = { "string", default = "b" } },
+                                            upgrade = { function(c) c.b = c.old_b; c.old_b = nil; return c end } })
+    local C = kserial.class("DeclLevelC", { extends = B, fields = { c = { "boolean", default = true },
+                                                                    t = { "string", default = "now a string" } } })
+    reg(A); reg(B); reg(C)
+    local c = C:new{ a = 2 }
+    assert.equal(C, getmetatable(c))
+    assert.same({ a = 2, b = "b", c = true, t = "now a string" }, c:get_config())   -- C has no version
+    assert.equal(1, c.inits)                                     -- init inherited, run once
+    assert.equal("kserial: DeclLevelC: field 't' must be a string, got 1", err_of(C.new, { t = 1 }))
+    assert.equal("kserial: DeclLevelA: field 't' must be an integer, got \"x\"", err_of(A.new, { t = "x" }))
+    local viaA = A.new(C, { b = "x" })                           -- a base's new, called for C
+    assert.equal(C, getmetatable(viaA))
+    assert.equal("x", viaA.b)
+    assert.matches("^class DeclLevelC: 0x%x+$", tostring(C))
+    assert.matches("^DeclLevelC: 0x%x+$", tostring(c))
+    local back = kserial.loads(kserial.dumps(c))
+    assert.equal(C, getmetatable(back))
+    assert.same(c:get_config(), back:get_config())
+    local b = kserial.deserialize(env("DeclLevelB", { t = 1, old_b = "up" }))   -- B's own upgrade
+    assert.equal("up", b.b)
+    assert.matches("unknown field \"old_b\"", err_of(kserial.deserialize, env("DeclLevelC", { old_b = "up" })))
+  end)
+
+  it("fields are inherited through a class made by hand between two declarative ones", function()
+    local Mid = setmetatable({ __name = "DeclHandMid" }, { __index = Layer })
+    Mid.__index = Mid
+    local D = kserial.class("DeclBelowHand", { extends = Mid, fields = { d = { "integer", default = 1 } } })
+    assert.same({ name = "layer", trainable = true, d = 1 }, D{}:get_config())
+    assert.equal("kserial: DeclBelowHand: field 'trainable' must be a boolean, got 1",
+                 err_of(D.new, { trainable = 1 }))
+    local P = kserial.class("DeclPlainBelowHand", Mid)     -- kserial.class(name, base) too
+    assert.equal("kserial: DeclPlainBelowHand: field 'name' must be a string, got 1",
+                 err_of(P.new, { name = 1 }))
+    assert.same({ name = "p", trainable = true }, P{ name = "p" }:get_config())
   end)
 
   it("a declarative class may extend a hand-written one", function()
@@ -662,8 +845,107 @@ describe("kserial.config_error", function()
   end)
 
   it("checks its arguments", function()
+    assert.equal("kserial: config_error: the level must be an integer, not string",
+                 err_of(kserial.config_error, {}, nil, "m", "x"))
+    assert.equal("kserial: config_error: the level must be an integer, not number",
+                 err_of(kserial.config_error, {}, nil, "m", 1.5))
+    for _, key in ipairs({ 0, -1, math.mininteger, { "a", math.mininteger } }) do
+      assert.matches("kserial: config_error: an index in 'where' must be >= 1, not %-?%d+$",
+                     err_of(kserial.config_error, {}, key, "m"))
+    end
     assert.matches("config must be a table", err_of(kserial.config_error, 1, nil, "m"))
     assert.matches("'where' must be nil, a key or an array of keys", err_of(kserial.config_error, {}, true, "m"))
     assert.matches("the message must be a string", err_of(kserial.config_error, {}, nil, 1))
+  end)
+end)
+
+describe("declarative classes: called the wrong way", function()
+  local W = kserial.class("DeclWrongSelf", { fields = { n = { "integer", default = 1 } } })
+  local WSub = kserial.class("DeclWrongSelfSub", { extends = W, fields = { m = { "integer", default = 2 } } })
+  local Other = kserial.class("DeclWrongOther", { fields = { s = "string" } })
+
+  it("from_config needs the class (or a subclass) as self", function()
+    local e = err_of(function() local x = W.from_config({ n = 1 }); return x end)
+    assert.matches("declarative_spec%.lua:%d+: kserial: DeclWrongSelf: from_config%(%) must be called "
+                   .. "on the class or a subclass %(DeclWrongSelf:from_config%(config%)%), got a table$", e)
+    assert.matches("kserial: DeclWrongSelf: from_config%(%) must be called on the class .*got nil$",
+                   err_of(W.from_config, nil, { n = 1 }))
+    assert.matches("got the class DeclWrongOther$", err_of(W.from_config, Other, { n = 1 }))
+    assert.matches("got a DeclWrongSelf object$", err_of(W.from_config, W{}, { n = 1 }))
+    -- a subclass, and a subclass made by hand, may call an inherited one
+    assert.equal(WSub, getmetatable(W.from_config(WSub, { n = 1 })))
+    local Hand = setmetatable({ __name = "DeclWrongHand" }, { __index = W })
+    Hand.__index = Hand
+    assert.equal(Hand, getmetatable(Hand:from_config({ n = 3 })))
+  end)
+
+  it("get_config needs an instance of the class as self", function()
+    local e = err_of(function() local c = W.get_config(); return c end)
+    assert.matches("declarative_spec%.lua:%d+: kserial: DeclWrongSelf: get_config%(%) needs an "
+                   .. "instance %(obj:get_config%(%)%), got nil$", e)
+    assert.equal("kserial: DeclWrongSelf: get_config() needs an instance (obj:get_config()), got 5",
+                 err_of(W.get_config, 5))
+    assert.matches("got \"len\"$", err_of(W.get_config, "len"))   -- strings index string.*
+    assert.matches("got the class DeclWrongSelf$", err_of(W.get_config, W))
+    assert.matches("got a DeclWrongOther object$", err_of(W.get_config, Other{ s = "x" }))
+    assert.same({ n = 1, m = 2 }, WSub{}:get_config())
+    assert.same({ n = 1 }, W.get_config(WSub{}))           -- a subclass instance, base fields
+    local Hand = setmetatable({ __name = "DeclWrongHand2" }, { __index = W })
+    Hand.__index = Hand
+    assert.same({ n = 1 }, W.get_config(setmetatable({ n = 1 }, Hand)))
+  end)
+
+  it("get_config follows a long chain of subclasses (up to 64) without growing the stack", function()
+    local cls = W
+    for i = 1, 60 do cls = kserial.class("DeclDeep" .. i, { extends = cls }) end
+    local leaf = cls{ n = 7 }
+    for _ = 1, 3 do assert.same({ n = 7 }, W.get_config(leaf)) end
+    cls = kserial.class("DeclDeeper", { extends = kserial.class("DeclDeeper", { extends = cls }) })
+    for _ = 1, 3 do cls = kserial.class("DeclDeepest", { extends = cls }) end
+    assert.matches("needs an instance", err_of(W.get_config, cls{}))   -- past the limit
+  end)
+end)
+
+describe("declarative classes: kept keys", function()
+  local K = kserial.class("DeclKeptV", { version = 2, extra_keys = "keep", fields = { a = "integer" },
+                                          upgrade = { function(c) return c end } })
+  reg(K)
+  function K:describe() return "k" .. self.a end
+
+  it("a key that is not a string is an error in every mode", function()
+    for _, mode in ipairs({ "error", "keep", "drop" }) do
+      local M = kserial.class("DeclKeyMode" .. mode, { extra_keys = mode, fields = { a = "integer" } })
+      assert.equal("kserial: DeclKeyMode" .. mode .. ": unknown field 5 (field names are strings)",
+                   err_of(M.new, { a = 1, [5] = true }))
+    end
+  end)
+
+  it("__version__ is not a field: refused when given to the constructor", function()
+    assert.equal("kserial: DeclKeptV: unknown field \"__version__\" cannot be kept (kserial uses "
+                 .. "that name)", err_of(K.new, { a = 1, __version__ = 99 }))
+    local D = kserial.class("DeclDroppedV", { extra_keys = "drop", fields = { a = "integer" } })
+    assert.same({ a = 1 }, D{ a = 1, __version__ = 5 }:get_config())
+  end)
+
+  it("a key naming a method of the class is not kept (it would hide the method)", function()
+    local e = err_of(kserial.deserialize, env("DeclKeptV", { __version__ = 2, a = 1, get_config = "x" }))
+    assert.equal("kserial: DeclKeptV: unknown field \"get_config\" cannot be kept (kserial uses "
+                 .. "that name) (at $.config.get_config)", e)
+    e = err_of(kserial.deserialize, env("DeclKeptV", { __version__ = 2, a = 1, describe = "x" }))
+    assert.equal("kserial: DeclKeptV: unknown field \"describe\" cannot be kept (the class has a "
+                 .. "member of that name) (at $.config.describe)", e)
+    assert.matches("unknown field \"describe\" cannot be kept", err_of(K.new, { a = 1, describe = 1 }))
+    local k = kserial.deserialize(env("DeclKeptV", { __version__ = 2, a = 1, note = "x" }))
+    assert.equal("k1", k:describe())
+    assert.same({ __version__ = 2, a = 1, note = "x" }, k:get_config())
+  end)
+end)
+
+describe("declarative classes: choices at their edges", function()
+  it("refuses NaN and holes in choices when the class is made", function()
+    assert.matches("^kserial: class%('DeclBadChoice'%): field 'x': choice 2 is NaN",
+                   err_of(kserial.class, "DeclBadChoice", { fields = { x = { "number", choices = { 1, 0 / 0 } } } }))
+    assert.matches("^kserial: class%('DeclBadChoice'%): field 'x': 'choices' must be a non%-empty array",
+                   err_of(kserial.class, "DeclBadChoice", { fields = { x = { "integer", choices = { 1, nil, 3 } } } }))
   end)
 end)

@@ -376,7 +376,11 @@ describe("kserial.json", function()
       assert.equal("kserial: json.encode: unknown option 'x'", H.err(enc, 1, {x = 1}))
       assert.equal("kserial: json.decode: unknown option 'bar'", H.err(dec, "1", {bar = true}))
       H.raises("unknown option '1'", enc, 1, {true})
-      H.raises("option 'indent' must be an integer from 0 to 1000 (got string)", enc, 1, {indent = "2"})
+      H.raises("option 'indent' must be an integer from 0 to 1000 or a string (got boolean)",
+               enc, 1, {indent = true})
+      H.raises("option 'int_keys' must be \"error\" or \"string\" (got string)", enc, 1,
+               {int_keys = "number"})
+      H.raises("option 'keep_order' must be a boolean", dec, "1", {keep_order = 1})
       H.raises("option 'indent' must be an integer", enc, 1, {indent = -1})
       H.raises("option 'indent' must be an integer", enc, 1, {indent = 1.5})
       H.raises("option 'sort_keys' must be a boolean (got number)", enc, 1, {sort_keys = 1})

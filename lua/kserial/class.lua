@@ -10,8 +10,8 @@ local kserial, internals = ...
 local setmetatable, getmetatable, rawget, rawequal = setmetatable, getmetatable, rawget, rawequal
 local pairs, ipairs, next, type, error, select, pcall, tostring =
   pairs, ipairs, next, type, error, select, pcall, tostring
-local math_type, string_format, table_sort, table_concat, table_insert =
-  math.type, string.format, table.sort, table.concat, table.insert
+local math_type, string_format, table_sort, table_concat, table_insert, table_move =
+  math.type, string.format, table.sort, table.concat, table.insert, table.move
 
 local null = kserial.null
 local deserialize = kserial.deserialize
@@ -21,7 +21,8 @@ local array_mt, object_mt = kserial.json.array_mt, kserial.json.object_mt
 -- The C side of declarative classes (src/lua/fields.c, not API): the fast
 -- path of the field loop, and get_config.
 local compile_fields, fill_fields = internals.compile_fields, internals.fill_fields
-local make_get_config = internals.make_get_config
+local make_get_config, note_config = internals.make_get_config, internals.note_config
+local passing = internals.passing
 
 -- ---- what every class shares ---------------------------------------------------
 
@@ -209,10 +210,17 @@ CHECK["function"] = function(ty, v)
   return bad(ty, v)
 end
 
+-- v has a get_config method, found as serialize finds it: through v's
+-- indexing (a userdata needs an __index).
+local function has_get_config(v, mt)
+  if type(v) ~= "table" and rawget(mt, "__index") == nil then return false end
+  return v.get_config ~= nil
+end
+
 CHECK.object = function(ty, v)
   local t = type(v)
   local mt = (t == "table" or t == "userdata") and getmetatable(v)
-  if type(mt) ~= "table" or mt == array_mt or mt == object_mt or mt.get_config == nil
+  if type(mt) ~= "table" or mt == array_mt or mt == object_mt or not has_get_config(v, mt)
      or (ty.class and not inherits(mt, ty.class)) then
     return bad(ty, v)
   end
@@ -236,7 +244,9 @@ local function check_element(of, e)
     return bad(of, e)
   end
   local class = of.class
-  if class ~= nil and getmetatable(e) == class and class.get_config ~= nil then return e end
+  if class ~= nil and type(e) == "table" and getmetatable(e) == class and e.get_config ~= nil then
+    return e
+  end
   return of.check(of, e)
 end
 
@@ -256,6 +266,9 @@ CHECK.array = function(ty, v)
   if type(v) ~= "table" then return bad(ty, v) end
   local mt = getmetatable(v)
   local n = #v
+  -- an empty plain table would be written as {} and load back as a dict:
+  -- a new empty JSON array takes its place (the caller's table is unchanged)
+  if mt == nil and next(v) == nil then return setmetatable({}, array_mt) end
   if mt == nil then
     -- a plain table is an array when its keys are exactly 1..n
     local count = 0
@@ -341,24 +354,51 @@ local function range_desc(ty)
   return ""
 end
 
-local function deep_copy(v)
+-- A copy of the data in v: plain tables and JSON arrays and objects are
+-- copied (a table met twice is copied once); anything else (objects, the
+-- markers, functions) is kept.
+local function deep_copy(v, seen)
   if type(v) ~= "table" then return v end
   local mt = getmetatable(v)
   if mt ~= nil and mt ~= array_mt and mt ~= object_mt then return v end
-  local c = {}
-  for k, x in next, v do c[k] = deep_copy(x) end
+  seen = seen or {}
+  local c = seen[v]
+  if c then return c end
+  c = {}
+  seen[v] = c
+  for k, x in next, v do c[k] = deep_copy(x, seen) end
   return setmetatable(c, mt)
+end
+
+-- The first object (a table or userdata with a metatable other than the
+-- JSON markers) found in v or the plain tables and JSON containers inside
+-- it, or nil. kserial.null is not an object.
+local function object_in(v, seen)
+  local t = type(v)
+  if (t ~= "table" and t ~= "userdata") or v == null then return nil end
+  local mt = getmetatable(v)
+  if t == "userdata" or (mt ~= nil and mt ~= array_mt and mt ~= object_mt) then return v end
+  seen = seen or {}
+  if seen[v] then return nil end
+  seen[v] = true
+  for _, x in next, v do
+    local found = object_in(x, seen)
+    if found ~= nil then return found end
+  end
+  return nil
 end
 
 local compile_type
 
 -- Compiles the type of field `where` (a string for messages); element
--- types (`of`) take no default and no optional-as-nil.
-compile_type = function(cname, where, raw, is_field)
+-- types (`of`) take no default and no optional-as-nil. `outer` holds the
+-- type tables `raw` is nested in (through `of`).
+compile_type = function(cname, where, raw, is_field, outer)
   if type(raw) == "string" then raw = { raw } end
   if type(raw) ~= "table" or getmetatable(raw) ~= nil then
     def_error(cname, "%s: a type must be a type name or a table, not %s", where, type(raw))
   end
+  if outer and outer[raw] then def_error(cname, "%s: a type cannot contain itself", where) end
   for k in pairs(raw) do
     if not FIELD_KEYS[k] or (not is_field and k == "default") then
       def_error(cname, "%s: unknown key %s (known: [1] the type, of, class, min, max, "
@@ -377,7 +417,10 @@ compile_type = function(cname, where, raw, is_field)
     if kind ~= "array" and kind ~= "dict" then
       def_error(cname, "%s: 'of' applies to array and dict fields, not %s", where, kind)
     end
-    ty.of = compile_type(cname, where .. " (of)", raw.of, false)
+    outer = outer or {}
+    outer[raw] = true
+    ty.of = compile_type(cname, where .. " (of)", raw.of, false, outer)
+    outer[raw] = nil
   end
   if raw.class ~= nil then
     if kind ~= "object" then
@@ -422,13 +465,18 @@ compile_type = function(cname, where, raw, is_field)
       def_error(cname, "%s: 'choices' applies to string, integer and number fields, not %s",
                 where, kind)
     end
-    if type(ch) ~= "table" or ch[1] == nil then
+    local count = 0
+    if type(ch) == "table" then
+      for _ in pairs(ch) do count = count + 1 end
+    end
+    if count == 0 or count ~= #ch or ch[1] == nil then   -- keys exactly 1..n
       def_error(cname, "%s: 'choices' must be a non-empty array", where)
     end
     local set, shown = {}, {}
     for i, c in ipairs(ch) do
       local _, msg = check(ty, c)
       if msg then def_error(cname, "%s: choice %d %s", where, i, msg) end
+      if c ~= c then def_error(cname, "%s: choice %d is NaN, which no value equals", where, i) end
       set[c] = true
       shown[i] = show(c)
     end
@@ -458,17 +506,23 @@ local function compile_field(cname, name, raw)
       def_error(cname, "%s: an object field cannot have a default (it would be one object "
                 .. "shared by every instance); make it optional and set it in init()", where)
     end
+    local shared = object_in(default)
+    if shared ~= nil then
+      def_error(cname, "%s: the default holds %s, which every instance would share; make "
+                .. "the field optional and set it in init()", where, show(shared))
+    end
     f.resolve = f.kind == "function" and type(default) == "string"
     if default == null then
       if not f.optional then
         def_error(cname, "%s: the default is null but the field is not optional", where)
       end
     elseif not f.resolve then   -- a function's name resolves when an instance is made
-      local _, msg = check(f, default)
+      local kept, msg = check(f, default)
       if msg then def_error(cname, "%s: the default %s", where, msg) end
+      default = kept            -- as an instance would hold it (an empty array marked)
     end
     f.has_default = true
-    f.default = default
+    f.default = deep_copy(default)   -- the caller's table may change later
     f.copy = type(default) == "table"
   end
   return f
@@ -531,6 +585,15 @@ local function unknown_error(info, k)
   return string_format("unknown field %s (fields: %s)", show(k), info.names_shown), { k }
 end
 
+-- Why the unknown key k cannot be kept on obj as an ordinary key, or nil:
+-- a name kserial uses, or one the class already answers (a method) would
+-- be hidden by it.
+local function unkeepable(obj, k)
+  if RESERVED[k] or k:sub(1, 2) == "__" then return "kserial uses that name" end
+  if obj[k] ~= nil then return "the class has a member of that name" end
+  return nil
+end
+
 -- Keys of src that are not fields, as extra_keys says: nil, or a message
 -- and the key. Only runs when src has more keys than fields.
 local function extra_keys(info, obj, src, des)
@@ -541,6 +604,10 @@ local function extra_keys(info, obj, src, des)
     if not known[k] and not (des and k == "__version__") then
       if type(k) ~= "string" then return unknown_error(info, k) end
       if mode == "keep" then
+        local why = unkeepable(obj, k)
+        if why then
+          return string_format("unknown field %s cannot be kept (%s)", show(k), why), { k }
+        end
         obj[k] = v
         kept = kept or {}
         kept[#kept + 1] = k
@@ -620,6 +687,19 @@ local function new_declarative(cls, ...)
   return obj
 end
 
+-- Raises for the generated get_config (src/lua/fields.c) of cls: called on
+-- a value that is not an instance of cls, or on an instance without a value
+-- for the required field `field` (level 3: this function is 1, get_config 2).
+local function get_config_error(cls, self, field)
+  local name = rawget(cls, "__name")
+  if field ~= nil then
+    error(string_format("kserial: %s: get_config(): field '%s' is required but the instance "
+                        .. "has no value", name, field), 3)
+  end
+  error(string_format("kserial: %s: get_config() needs an instance (obj:get_config()), got %s",
+                      name, show(self)), 3)
+end
+
 -- Raises from from_config: located in the document when a deserialize call
 -- runs this from_config, else at the caller of from_config (level 3: this
 -- function is 1, from_config 2).
@@ -627,9 +707,13 @@ local function config_fail(config, keys, msg)
   config_error(config, keys, msg, 3)
 end
 
-local function make_from_config(info)
+local function make_from_config(info, own)
   local version, upgrade, name = info.version, info.upgrade, info.name
   return function(cls, config)
+    if not rawequal(cls, own) and not (is_class(cls) and inherits(cls, own)) then
+      error(string_format("kserial: %s: from_config() must be called on the class or a "
+                          .. "subclass (%s:from_config(config)), got %s", name, name, show(cls)), 2)
+    end
     if type(config) ~= "table" then
       error(string_format("kserial: %s: from_config() needs a config table, got %s", name,
                           show(config)), 2)
@@ -646,31 +730,55 @@ local function make_from_config(info)
       config_fail(config, "__version__", string_format(
         "%s: the config is version %d, newer than this class (version %d)", name, v, version))
     end
+    -- After an upgrade, the running deserialize call locates values (and
+    -- this function's errors) in the upgraded copy: during the steps (which
+    -- may deserialize parts of it) and while the fields are filled; then in
+    -- the config again (for a hand-written from_config that called this one).
+    local noted = false
     if v < version then
-      c = shallow_copy(c)
+      c = deep_copy(c)
       c.__version__ = nil
+      noted = note_config(config, c)
       for step = v, version - 1 do
         local ok, r = pcall(upgrade[step], c)
         if not ok then
-          config_fail(config, nil, string_format(
+          if passing(r) then error(r, 0) end   -- a nested call's: says what and where
+          config_fail(c, nil, string_format(
             "%s: upgrade[%d] (version %d to %d) raised an error: %s", name, step, step,
             step + 1, tostring(r)))
         end
         if type(r) ~= "table" then
-          config_fail(config, nil, string_format(
+          config_fail(c, nil, string_format(
             "%s: upgrade[%d] (version %d to %d) must return the config table, got %s",
             name, step, step, step + 1, show(r)))
         end
+        if noted and r ~= c then note_config(c, r) end
         c = r
       end
     end
     local obj = setmetatable({}, cls)
     local msg, keys = fill(info, obj, c, true)
-    if msg then config_fail(config, keys, name .. ": " .. msg) end
+    if msg then config_fail(c, keys, name .. ": " .. msg) end
+    if noted then note_config(c, config) end
     local init = cls.init
     if init then init(obj) end
     return obj
   end
+end
+
+-- The compiled fields of the nearest declarative class among base and
+-- the classes it inherits from (a class made by hand may sit between), or nil.
+local function declarative_base(base)
+  local c = base
+  for _ = 1, 64 do
+    if type(c) ~= "table" then return nil end
+    local info = DECL[c]
+    if info then return info end
+    local mt = getmetatable(c)
+    if type(mt) ~= "table" then return nil end
+    c = rawget(mt, "__index")
+  end
+  return nil
 end
 
 local function declarative_class(name, spec)
@@ -684,7 +792,7 @@ local function declarative_class(name, spec)
   if base ~= nil and not is_class(base) then
     def_error(name, "'extends' must be a class, not %s", show(base))
   end
-  local parent = base and DECL[base]
+  local parent = base and declarative_base(base)
   local raw_fields = spec.fields or {}
   if type(raw_fields) ~= "table" then
     def_error(name, "'fields' must be a table, not %s", type(raw_fields))
@@ -723,6 +831,10 @@ local function declarative_class(name, spec)
   if type(upgrade) ~= "table" then
     def_error(name, "upgrade must be a table, not %s", type(upgrade))
   end
+  if version == nil and next(upgrade) ~= nil then
+    def_error(name, "upgrade steps need a version (without one the class is version 1, "
+              .. "with nothing to upgrade)")
+  end
   for k, f in pairs(upgrade) do
     if math_type(k) ~= "integer" or k < 1 or k >= (version or 1) then
       def_error(name, "upgrade[%s]: no such step (steps go from 1 to version - 1 = %d)",
@@ -743,7 +855,8 @@ local function declarative_class(name, spec)
     name = name, fields = list, n = #list, known = known,
     names_shown = #shown > 0 and table_concat(shown, ", ") or "none",
     extra_keys = extra, version = version or 1,
-    upgrade = upgrade, extras = setmetatable({}, { __mode = "k" }),
+    upgrade = table_move(upgrade, 1, (version or 1) - 1, 1, {}),   -- a copy: the spec may change
+    extras = setmetatable({}, { __mode = "k" }),
   }
   info.cfields = compile_fields(list)
   local cls = {}
@@ -752,8 +865,9 @@ local function declarative_class(name, spec)
   cls.__index = cls
   DECL[cls] = info
   cls.new = function(...) return new_declarative(cls, ...) end
-  cls.get_config = make_get_config(info.cfields, version, info.extras)
-  cls.from_config = make_from_config(info)
+  cls.get_config = make_get_config(info.cfields, version, info.extras, cls,
+                                    get_config_error)
+  cls.from_config = make_from_config(info, cls)
   return classdef(cls, base, new_declarative)
 end
 
@@ -770,7 +884,14 @@ function kserial.class(name, base)
     if not ok then error(cls, 2) end
     return cls
   end
-  if base ~= nil and DECL[base] then
+  if base ~= nil and getmetatable(base) ~= nil and rawget(base, "__name") == nil then
+    error("kserial: class(): the second argument must be a class or a spec (a table without "
+          .. "metatable), got " .. show(base), 2)
+  end
+  if base ~= nil and not is_class(base) then
+    error("kserial: class(): the base must be a class (a table with __name and __index)", 2)
+  end
+  if base ~= nil and declarative_base(base) then
     -- a subclass of a declarative class is declarative: it inherits the fields
     local ok, cls = pcall(declarative_class, name, { extends = base })
     if not ok then error(cls, 2) end

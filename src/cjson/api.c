@@ -9,6 +9,7 @@
 #include "ks_lua.h"
 #include "ks_walk.h"
 #include "ks_embed.h"
+#include "ks_keyorder.h"
 #include "ks_cjson.h"
 
 typedef struct cjson_args {
@@ -25,6 +26,7 @@ static int to_cjson(lua_State *L) {
   lua_pushvalue(L, 1);
   lua_call(L, 1, 1);
   ksj_encode_opts_init(&o);
+  o.key_order = &ksl_keras_key_order;
   *c->out = ksj_to_cjson(L, -1, &o);
   lua_pushboolean(L, 1);
   return 1;

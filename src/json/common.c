@@ -208,3 +208,44 @@ lua_Integer ksj_opt_int(lua_State *L, const char *fname, const char *key,
   }
   return v;
 }
+
+/* ---- recorded key orders -------------------------------------------------- */
+
+int ksj_push_orders(lua_State *L, int create) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, KSJ_ORDER_KEY) == LUA_TTABLE) return 1;
+  lua_pop(L, 1);
+  if (!create) return 0;
+  lua_newtable(L);                 /* weak keys: an order dies with its object */
+  lua_createtable(L, 0, 2);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  memset(lua_newuserdatauv(L, sizeof(ksj_filter), 0), 0, sizeof(ksj_filter));
+  lua_setfield(L, -2, "filter");
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, KSJ_ORDER_KEY);
+  return 1;
+}
+
+ksj_filter *ksj_orders_filter(lua_State *L, int orders) {
+  ksj_filter *f;
+  lua_getmetatable(L, orders);
+  lua_getfield(L, -1, "filter");
+  f = (ksj_filter *)lua_touserdata(L, -1);   /* anchored by the registry */
+  lua_pop(L, 2);
+  return f;
+}
+
+void ksj_copy_order(lua_State *L, int orders, int from, int to) {
+  if (orders == 0) return;
+  from = lua_absindex(L, from);
+  to = lua_absindex(L, to);
+  lua_pushvalue(L, from);
+  if (lua_rawget(L, orders) == LUA_TTABLE) {
+    lua_pushvalue(L, to);
+    lua_insert(L, -2);
+    lua_rawset(L, orders);
+    ksj_filter_add(ksj_orders_filter(L, orders), lua_topointer(L, to));
+  }
+  else lua_pop(L, 1);
+}

@@ -26,8 +26,13 @@
 
 #define PREFIX "kserial: json.decode: "
 
+const char *const KSJ_DECODE_OPTION_NAMES[] = {
+  "allow_nan", "keep_order", "max_depth", "max_size", NULL
+};
+
 void ksj_decode_opts_init(ksj_decode_opts *o) {
   o->allow_nan = 0;
+  o->keep_order = 0;
   o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   o->max_size = 0;
 }
@@ -40,6 +45,8 @@ void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
     const char *k = ksj_opt_name(L, fname, extra);
     if (k == NULL) { /* the caller's own option */ }
     else if (strcmp(k, "allow_nan") == 0) o->allow_nan = ksj_opt_bool(L, fname, k);
+    else if (strcmp(k, "keep_order") == 0)
+      o->keep_order = ksj_opt_bool(L, fname, k);
     else if (strcmp(k, "max_depth") == 0)
       o->max_depth = (int)ksj_opt_int(L, fname, k, 1, KSJ_HARD_MAX_DEPTH);
     else if (strcmp(k, "max_size") == 0)
@@ -54,6 +61,9 @@ typedef struct dec {
   const char *start, *p, *end;
   int depth, max_depth, allow_nan;
   int mt_array, mt_object;
+  int orders;        /* keep_order: stack index of the order registry, or 0 */
+  int shapes;        /* keep_order: stack index of the shape trie */
+  ksj_filter *filter;  /* keep_order: the order table's filter */
 } dec;
 
 static void dec_value(dec *d);
@@ -331,7 +341,7 @@ static void leave(dec *d, int mt) {
 
 /* Moves the n values above base into a new array table (with room for
 ** `size`), left at base + 1 with nothing above it. */
-static void make_array(lua_State *L, int base, int n, int size) {
+static KSJ_NOINLINE void make_array(lua_State *L, int base, int n, int size) {
   int i;
   lua_createtable(L, size, 0);
   for (i = 1; i <= n; i++) {
@@ -344,8 +354,22 @@ static void make_array(lua_State *L, int base, int n, int size) {
   }
 }
 
+/* keep_order: records that the key on top is the object's pos-th. A
+** duplicate key keeps the place of its first appearance (as Python's dict
+** does) and the value of its last. ord: the order table's index. */
+static void note_key(lua_State *L, int ord, lua_Integer pos) {
+  lua_pushvalue(L, -1);
+  if (lua_rawget(L, ord) == LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_pushinteger(L, pos);
+    lua_rawset(L, ord);
+  }
+  else lua_pop(L, 1);
+}
+
 /* The same for n key-value pairs: keys at base + 1, 3, ..., values after. */
-static void make_object(lua_State *L, int base, int n, int size) {
+static KSJ_INLINE void make_object(lua_State *L, int base, int n, int size) {
   int i;
   lua_createtable(L, 0, size);
   for (i = 0; i < n; i++) {
@@ -357,6 +381,60 @@ static void make_object(lua_State *L, int base, int n, int size) {
     lua_replace(L, base + 1);
     lua_settop(L, base + 1);
   }
+}
+
+/* Pushes a new order table for the n keys above base. */
+static void new_order(lua_State *L, int base, int n, int size) {
+  int i, ord;
+  lua_createtable(L, 0, size);
+  ord = lua_gettop(L);
+  for (i = 0; i < n; i++) {
+    lua_pushvalue(L, base + 2 * i + 1);
+    note_key(L, ord, i + 1);
+    lua_pop(L, 1);
+  }
+}
+
+/* Pushes the order table for the n keys above base, shared by every object
+** of the document with the same keys in the same order (order tables are
+** never changed, so they can be shared): the shape trie maps key after key
+** to a node whose [1] is the order table. Most Keras objects come in a few
+** shapes, so this saves both the time and the memory of one table each. */
+static void shared_order(dec *d, int base, int n) {
+  lua_State *L = d->L;
+  int i;
+  lua_pushvalue(L, d->shapes);
+  for (i = 0; i < n; i++) {
+    lua_pushvalue(L, base + 2 * i + 1);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_createtable(L, 0, 1);
+      lua_pushvalue(L, base + 2 * i + 1);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, -4);          /* node[key] = a new node */
+    }
+    lua_remove(L, -2);
+  }
+  if (lua_rawgeti(L, -1, 1) != LUA_TTABLE) {   /* a shape met the first time */
+    lua_pop(L, 1);
+    new_order(L, base, n, n);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, 1);
+  }
+  lua_remove(L, -2);
+}
+
+/* keep_order (n > 0): make_object, then the object's order table, left
+** after it at base + 2. A complete object shares its order table; one that
+** is still being read (`more`) gets its own, to add keys to. */
+static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size,
+                                            int more) {
+  lua_State *L = d->L;
+  if (more) new_order(L, base, n, size);
+  else shared_order(d, base, n);
+  lua_insert(L, base + 1);       /* the pairs now start at base + 2 */
+  make_object(L, base + 1, n, size);
+  lua_insert(L, base + 1);       /* object, order */
 }
 
 static void dec_array(dec *d) {
@@ -399,7 +477,7 @@ static void dec_object(dec *d) {
   lua_State *L = d->L;
   int base, n = 0, waiting = 1;
   enter(d);
-  luaL_checkstack(L, 2 * KSJ_OBJECT_WAIT + 2, "kserial: json.decode: nesting too deep");
+  luaL_checkstack(L, 2 * KSJ_OBJECT_WAIT + 6, "kserial: json.decode: nesting too deep");
   base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == '}') d->p++;
@@ -408,9 +486,15 @@ static void dec_object(dec *d) {
     for (;;) {
       dec_value(d);
       if (!waiting) {
+        if (d->orders != 0) {
+          lua_insert(L, -2);      /* the key on top for note_key */
+          note_key(L, base + 2, ++n);
+          lua_insert(L, -2);
+        }
         lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
       } else if (++n == KSJ_OBJECT_WAIT) {
-        make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
+        if (d->orders != 0) make_ordered_object(d, base, n, 4 * KSJ_OBJECT_WAIT, 1);
+        else make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
         waiting = 0;
       }
       d->p = skip_ws(d->p, d->end);
@@ -422,7 +506,16 @@ static void dec_object(dec *d) {
       else unexpected(d, d->p, "',' or '}'");
     }
   }
-  if (waiting) make_object(L, base, n, n);
+  if (waiting) {
+    if (d->orders != 0 && n > 0) make_ordered_object(d, base, n, n, 0);
+    else make_object(L, base, n, n);
+  }
+  if (d->orders != 0 && n > 0) {   /* orders[object] = its order table */
+    ksj_filter_add(d->filter, lua_topointer(L, -2));
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, d->orders);
+  }
   leave(d, d->mt_object);
 }
 
@@ -465,6 +558,14 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
               : o->max_depth;
   d.allow_nan = o->allow_nan;
   luaL_checkstack(L, 8, NULL);
+  d.orders = d.shapes = 0;
+  if (o->keep_order) {
+    ksj_push_orders(L, 1);
+    d.orders = lua_gettop(L);
+    d.filter = ksj_orders_filter(L, d.orders);
+    lua_newtable(L);
+    d.shapes = lua_gettop(L);
+  }
   ksj_pushmt(L, KSJ_ARRAY_MT);
   d.mt_array = lua_gettop(L);
   ksj_pushmt(L, KSJ_OBJECT_MT);

@@ -1,7 +1,8 @@
 /*
 ** encode.c - Lua values to JSON text, directly (no cJSON in between):
 ** exact numbers, validated UTF-8, Python-compatible escapes and layout,
-** sorted keys with Keras's envelope order, errors with JSONPaths.
+** keys sorted (after the leading keys of the caller's key order) or in
+** their recorded document order, errors with JSONPaths.
 **
 ** Memory: the output buffer and the key-sorting scratch belong to a
 ** userdata (__gc and __close), so a Lua error anywhere frees them. Tables
@@ -15,15 +16,18 @@
 #include "ks_json.h"
 
 #define BOX_MT "kserial.json.encoder"
-#define PREFIX "kserial: json.encode: "
+#define PREFIX "kserial: json.encode: "   /* memory errors */
 
 /* ---- options ------------------------------------------------------------- */
 
 void ksj_encode_opts_init(ksj_encode_opts *o) {
   o->indent = -1;
-  o->sort_keys = 1;
+  o->indent_str = NULL; o->indent_len = 0;
+  o->sort_keys = -1;
   o->allow_nan = 0;
   o->ensure_ascii = 0;
+  o->int_keys = KSJ_INT_KEYS_ERROR;
+  o->key_order = NULL;
   o->item_sep = ","; o->item_sep_len = 1;
   o->key_sep = ":"; o->key_sep_len = 1;
   o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
@@ -47,16 +51,47 @@ static void opt_separators(lua_State *L, const char *fname,
   lua_settop(L, t);
 }
 
+/* indent: a number of spaces, or (as Python allows) a string repeated once
+** per level; the string stays alive in the option table. */
+static void opt_indent(lua_State *L, const char *fname, ksj_encode_opts *o) {
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    o->indent_str = lua_tolstring(L, -1, &o->indent_len);
+    if (o->indent_len > 1000)
+      ksj_opt_error(L, fname, "indent", "a string of at most 1000 bytes");
+    o->indent = (int)o->indent_len;
+  }
+  else if (lua_type(L, -1) == LUA_TNUMBER) {
+    o->indent = (int)ksj_opt_int(L, fname, "indent", 0, 1000);
+    o->indent_str = NULL;
+  }
+  else ksj_opt_error(L, fname, "indent", "an integer from 0 to 1000 or a string");
+}
+
+static void opt_int_keys(lua_State *L, const char *fname, ksj_encode_opts *o) {
+  const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+  if (strcmp(v, "error") == 0) o->int_keys = KSJ_INT_KEYS_ERROR;
+  else if (strcmp(v, "string") == 0) o->int_keys = KSJ_INT_KEYS_STRING;
+  else ksj_opt_error(L, fname, "int_keys", "\"error\" or \"string\"");
+}
+
+/* The options that decide which values are accepted (serialize's too). */
+static int read_value_opt(lua_State *L, const char *k, const char *fname,
+                          ksj_encode_opts *o) {
+  if (strcmp(k, "allow_nan") == 0) o->allow_nan = ksj_opt_bool(L, fname, k);
+  else if (strcmp(k, "int_keys") == 0) opt_int_keys(L, fname, o);
+  else return 0;
+  return 1;
+}
+
 static int read_encode_opt(lua_State *L, const char *k, const char *fname,
                            ksj_encode_opts *o) {
-  if (strcmp(k, "indent") == 0)
-    o->indent = (int)ksj_opt_int(L, fname, k, 0, 1000);
-  else if (strcmp(k, "sort_keys") == 0) o->sort_keys = ksj_opt_bool(L, fname, k);
-  else if (strcmp(k, "allow_nan") == 0) o->allow_nan = ksj_opt_bool(L, fname, k);
-  else if (strcmp(k, "ensure_ascii") == 0)
-    o->ensure_ascii = ksj_opt_bool(L, fname, k);
+  if (read_value_opt(L, k, fname, o)) return 1;
+  if (strcmp(k, "indent") == 0) opt_indent(L, fname, o);
   else if (strcmp(k, "max_depth") == 0)
     o->max_depth = (int)ksj_opt_int(L, fname, k, 1, KSJ_HARD_MAX_DEPTH);
+  else if (strcmp(k, "sort_keys") == 0) o->sort_keys = ksj_opt_bool(L, fname, k);
+  else if (strcmp(k, "ensure_ascii") == 0)
+    o->ensure_ascii = ksj_opt_bool(L, fname, k);
   else if (strcmp(k, "separators") == 0) {
     opt_separators(L, fname, o);
     return 2;
@@ -83,14 +118,41 @@ void ksj_encode_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
   }
 }
 
+void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
+                         const char *fname) {
+  if (lua_isnoneornil(L, idx)) return;
+  idx = ksj_opts_begin(L, idx, fname);
+  while (lua_next(L, idx)) {
+    const char *k = ksj_opt_name(L, fname, NULL);
+    if (!read_value_opt(L, k, fname, o)) ksj_opt_unknown(L, fname);
+    lua_pop(L, 1);
+  }
+}
+
 /* ---- the box: output buffer and key scratch ------------------------------ */
 
 typedef struct keyent {
-  const char *s;        /* the key string, anchored in its table */
-  size_t len;
-  int rank;             /* envelope position, ENV_OTHER for other keys */
-  int order;            /* next() order, for sort_keys = false */
+  const char *s;        /* the key string, anchored in its table; NULL for
+                        ** an integer key (int_keys = "string") */
+  union {
+    size_t len;         /* s != NULL: the key's length */
+    lua_Integer ikey;   /* s == NULL: the integer key */
+  } u;
+  int rank;             /* from the key order, RANK_STRING for most keys,
+                        ** RANK_INT for integer keys;
+                        ** in a dict with a recorded order, a listed key has
+                        ** the negative rank RECORDED_RANK(position) */
+  int order;            /* next() order: where its value was kept */
 } keyent;
+
+/* Ranks 0 .. KSJ_RANK_OTHER - 1 are the key order's keys; integer keys
+** come next, then the other string keys. */
+#define RANK_INT KSJ_RANK_OTHER
+#define RANK_STRING (KSJ_RANK_OTHER + 1)
+
+/* Recorded positions are 1..KSJ_MAX_RECORDED: their ranks sort before
+** every other key's, in order. */
+#define RECORDED_RANK(pos) ((int)((pos) - 1 - KSJ_MAX_RECORDED))
 
 typedef struct ebox {
   char *buf;
@@ -136,18 +198,25 @@ typedef struct enc {
   int flags;
   int depth;
   int mt_array, mt_object;   /* stack indices of the marker metatables */
+  int orders;                /* stack index of the recorded orders, or 0 */
+  const ksj_filter *filter;  /* their filter (when orders != 0) */
+  const char *fname;         /* for messages: json.encode or json.keys */
+  /* the key order's keys by length: first[len] is 1 + the first one of
+  ** that length (0: none), next_same[i] 1 + the next one after keys[i] */
+  const char *const *ranked;
+  unsigned char first[64], next_same[KSJ_RANK_OTHER];
 } enc;
 
 static void enc_value(enc *e, int idx, const ksj_frame *up);
 
-/* Raises "kserial: json.encode: <msg> (at <path of f>)". */
+/* Raises "kserial: <fname>: <msg> (at <path of f>)". */
 static KSJ_NOINLINE void enc_raise(enc *e, const ksj_frame *f,
                                    const char *fmt, ...) {
   lua_State *L = e->L;
   va_list ap;
   luaL_checkstack(L, 10, NULL);
   luaL_where(L, 1);
-  lua_pushliteral(L, PREFIX);
+  lua_pushfstring(L, "kserial: %s: ", e->fname);
   va_start(ap, fmt);
   lua_pushvfstring(L, fmt, ap);
   va_end(ap);
@@ -190,12 +259,18 @@ static inline void putc_(enc *e, char c) {
   e->b->n++;
 }
 
-/* Python's layout: newline and indent * level spaces. */
+/* Python's layout: newline and the indent once per level. */
 static void newline(enc *e, int level) {
   size_t sp = (size_t)e->o->indent * (size_t)level;
   char *w = reserve(e, sp + 1);
   *w = '\n';
-  memset(w + 1, ' ', sp);
+  if (e->o->indent_str == NULL) memset(w + 1, ' ', sp);
+  else {
+    int i;
+    for (i = 0; i < level; i++)
+      memcpy(w + 1 + (size_t)i * e->o->indent_len, e->o->indent_str,
+             e->o->indent_len);
+  }
   e->b->n += sp + 1;
 }
 
@@ -431,16 +506,18 @@ typedef struct scan {
   size_t base;
   int vbase, kept;
   int in_order;          /* the integer keys came as 1, 2, 3... */
-  int seen;              /* bit r set: a key of envelope rank r */
-  lua_Integer nint, imin, imax;
+  int recorded;          /* the dict has a recorded key order */
+  unsigned seen;         /* bit r set: a key of rank r */
+  lua_Integer nint, nstr, imin, imax;
 } scan;
 
 static void scan_init(enc *e, scan *s) {
   s->base = e->b->nkeys;
   s->vbase = lua_gettop(e->L);
   s->kept = s->in_order = 1;
+  s->recorded = 0;
   s->seen = 0;
-  s->nint = s->imin = s->imax = 0;
+  s->nint = s->nstr = s->imin = s->imax = 0;
 }
 
 /* Values kept per table: bounds the stack a deep, wide value can take. */
@@ -448,7 +525,7 @@ static void scan_init(enc *e, scan *s) {
 
 /* After lua_next: [values][key][value]. The value goes below the key
 ** (lua_next wants the key on top), or is dropped. */
-static void keep_value(enc *e, scan *s) {
+static KSJ_INLINE void keep_value(enc *e, scan *s) {
   lua_State *L = e->L;
   int count = lua_gettop(L) - 2 - s->vbase;
   if (!s->kept) lua_pop(L, 1);
@@ -489,26 +566,6 @@ static void enc_array(enc *e, int t, lua_Integer n, int vbase, ksj_frame *f) {
 
 /* ---- dicts --------------------------------------------------------------- */
 
-enum { ENV_CLASS_NAME = 1, ENV_CONFIG = 2, ENV_OTHER = 7 };
-
-/* Keras's envelope order: module, class_name, config, registered_name,
-** build_config, compile_config, shared_object_id. */
-static int envelope_rank(const char *s, size_t len) {
-  switch (len) {
-    case 6:
-      if (memcmp(s, "module", 6) == 0) return 0;
-      if (memcmp(s, "config", 6) == 0) return 2;
-      break;
-    case 10: if (memcmp(s, "class_name", 10) == 0) return 1; break;
-    case 15: if (memcmp(s, "registered_name", 15) == 0) return 3; break;
-    case 12: if (memcmp(s, "build_config", 12) == 0) return 4; break;
-    case 14: if (memcmp(s, "compile_config", 14) == 0) return 5; break;
-    case 16: if (memcmp(s, "shared_object_id", 16) == 0) return 6; break;
-    default: break;
-  }
-  return ENV_OTHER;
-}
-
 static KSJ_NOINLINE void grow_keys(enc *e) {
   ebox *b = e->b;
   size_t ncap = b->kcap < 16 ? 16 : b->kcap * 2;
@@ -522,92 +579,173 @@ static KSJ_NOINLINE void grow_keys(enc *e) {
   b->kcap = ncap;
 }
 
-/* Appends the string key at kidx to the scratch; returns its rank. */
-static int add_key(enc *e, int kidx, size_t base) {
+static inline keyent *new_key(enc *e, size_t base) {
   ebox *b = e->b;
   keyent *k;
   if (b->nkeys == b->kcap) grow_keys(e);
   k = &b->keys[b->nkeys];
-  k->s = lua_tolstring(e->L, kidx, &k->len);
-  k->rank = envelope_rank(k->s, k->len);
   k->order = (int)(b->nkeys - base);
   b->nkeys++;
+  return k;
+}
+
+/* The key's place in the caller's key order, or RANK_STRING. Most
+** keys are turned away by their length alone. */
+static inline int key_rank(const enc *e, const char *s, size_t len) {
+  int i;
+  if (len >= 64) return RANK_STRING;
+  for (i = e->first[len]; i != 0; i = e->next_same[i - 1]) {
+    const char *r = e->ranked[i - 1];
+    size_t j = 0;
+    while (j < len && r[j] == s[j]) j++;   /* short keys: no call to memcmp */
+    if (j == len) return i - 1;
+  }
+  return RANK_STRING;
+}
+
+/* Appends the string key at kidx to the scratch; returns its rank. */
+static int add_key(enc *e, int kidx, size_t base) {
+  keyent *k = new_key(e, base);
+  k->s = lua_tolstring(e->L, kidx, &k->u.len);
+  k->rank = key_rank(e, k->s, k->u.len);
   return k->rank;
+}
+
+/* int_keys = "string": appends the integer key at kidx. */
+static void add_int_key(enc *e, int kidx, size_t base) {
+  keyent *k = new_key(e, base);
+  k->s = NULL;
+  k->u.ikey = lua_tointeger(e->L, kidx);
+  k->rank = RANK_INT;
 }
 
 /* Bytewise (memcmp) order, a prefix before the longer key. */
 static int cmp_bytes(const keyent *a, const keyent *b) {
-  size_t n = a->len < b->len ? a->len : b->len;
+  size_t n = a->u.len < b->u.len ? a->u.len : b->u.len;
   int c;
   if (n > 0 && a->s[0] != b->s[0])   /* most keys differ at once */
     return (unsigned char)a->s[0] - (unsigned char)b->s[0];
   c = memcmp(a->s, b->s, n);
   if (c != 0) return c;
-  return a->len < b->len ? -1 : a->len > b->len;
+  return a->u.len < b->u.len ? -1 : a->u.len > b->u.len;
 }
 
-static int key_cmp(const keyent *a, const keyent *b, int bytes) {
-  if (a->rank != b->rank) return a->rank - b->rank;
-  return bytes ? cmp_bytes(a, b) : a->order - b->order;
+/* How a dict's keys are put in order. */
+enum { BY_NEXT = 0, BY_BYTES = 1 };
+
+/* By rank (recorded positions first, then the key order's keys); then
+** integer keys, in numeric order, before string keys; string keys
+** bytewise or in next() order. `by` is a constant at each call, so each
+** sort gets its own copy. */
+static KSJ_INLINE int key_cmp(const keyent *a, const keyent *b, int by) {
+  if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+  if (KSJ_UNLIKELY(a->rank == RANK_INT))   /* both integer keys */
+    return a->u.ikey < b->u.ikey ? -1 : a->u.ikey > b->u.ikey;
+  return by != BY_NEXT ? cmp_bytes(a, b) : a->order - b->order;
+}
+
+static int cmp_next(const void *x, const void *y) {
+  return key_cmp((const keyent *)x, (const keyent *)y, BY_NEXT);
 }
 
 static int cmp_sorted(const void *x, const void *y) {
-  return key_cmp((const keyent *)x, (const keyent *)y, 1);
+  return key_cmp((const keyent *)x, (const keyent *)y, BY_BYTES);
 }
 
-static int cmp_order(const void *x, const void *y) {
-  return key_cmp((const keyent *)x, (const keyent *)y, 0);
-}
 
 /* Most dicts are small: insertion sort beats qsort's indirect calls. */
-static void sort_keys(keyent *k, size_t n, int bytes) {
+static KSJ_INLINE void sort_keys(keyent *k, size_t n, int by) {
   size_t i, j;
   if (n > 24) {
-    qsort(k, n, sizeof *k, bytes ? cmp_sorted : cmp_order);
+    qsort(k, n, sizeof *k, by == BY_BYTES ? cmp_sorted : cmp_next);
     return;
   }
   for (i = 1; i < n; i++) {
     keyent x = k[i];
-    for (j = i; j > 0 && key_cmp(&x, &k[j - 1], bytes) < 0; j--) k[j] = k[j - 1];
+    for (j = i; j > 0 && key_cmp(&x, &k[j - 1], by) < 0; j--) k[j] = k[j - 1];
     k[j] = x;
   }
 }
 
-/* Puts the n keys from base in writing order. Envelope ranks count only
-** when both class_name and config are present. */
-static void order_keys(enc *e, size_t base, size_t n, int seen) {
+static void sort_bytes(keyent *k, size_t n) { sort_keys(k, n, BY_BYTES); }
+static void sort_next(keyent *k, size_t n) { sort_keys(k, n, BY_NEXT); }
+
+/* Puts the n keys from base in writing order. The key order's ranks count
+** only when the dict holds all of its required ranks (`seen`: a bit per
+** rank met). `recorded`: the dict has a recorded order. */
+static KSJ_INLINE void order_keys(enc *e, size_t base, size_t n,
+                                  unsigned seen, int recorded, int hasint) {
+  const ksj_key_order *ko = e->o->key_order;
   keyent *k;
   size_t i;
-  int envelope = (seen & (1 << ENV_CLASS_NAME)) && (seen & (1 << ENV_CONFIG));
+  int ranked = ko != NULL && (seen & ko->required) == ko->required;
   if (n == 0) return;   /* keys may still be NULL: no pointer arithmetic on it */
   k = e->b->keys + base;
-  if (!envelope && seen != 0)
-    for (i = 0; i < n; i++) k[i].rank = ENV_OTHER;
-  if (n < 2 || (!envelope && !e->o->sort_keys)) return;
-  sort_keys(k, n, e->o->sort_keys);
+  if (!ranked && (seen & ~(1u << RANK_STRING)) != 0)
+    for (i = 0; i < n; i++)   /* not recorded keys, nor integer ones */
+      if (k[i].rank >= 0 && k[i].rank < RANK_INT) k[i].rank = RANK_STRING;
+  if (n < 2) return;
+  if (recorded || e->o->sort_keys != 0) sort_bytes(k, n);
+  else if (ranked || hasint) sort_next(k, n);
+}
+
+/* int_keys: a string key that reads as one of the dict's integer keys
+** would be written twice. */
+static KSJ_NOINLINE void check_int_clash(enc *e, int t, size_t base, size_t n,
+                                         const ksj_frame *up) {
+  lua_State *L = e->L;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    const keyent *k = &e->b->keys[base + i];
+    char buf[KSJ_NUMBUF];
+    lua_Integer v;
+    if (k->s == NULL || k->u.len == 0 || k->u.len >= KSJ_NUMBUF) continue;
+    if (!lua_stringtonumber(L, k->s)) continue;
+    if (!lua_isinteger(L, -1)) { lua_pop(L, 1); continue; }
+    v = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    if (ksj_format_integer(v, buf) != k->u.len || memcmp(buf, k->s, k->u.len) != 0)
+      continue;   /* not the text an integer key is written as */
+    buf[k->u.len] = '\0';
+    if (lua_rawgeti(L, t, v) != LUA_TNIL)
+      enc_raise(e, up, "keys %s and \"%s\" would both be written as \"%s\" "
+                "(int_keys)", buf, buf, buf);
+    lua_pop(L, 1);
+  }
 }
 
 static void enc_dict(enc *e, int t, const scan *s, ksj_frame *f) {
   lua_State *L = e->L;
   size_t i, n = e->b->nkeys - s->base;
   int pretty = e->o->indent >= 0;
-  order_keys(e, s->base, n, s->seen);
+  char num[KSJ_NUMBUF + 1];
+  if (s->nint > 0 && s->nstr > 0) check_int_clash(e, t, s->base, n, f->up);
+  order_keys(e, s->base, n, s->seen, s->recorded, s->nint > 0);
   putc_(e, '{');
   for (i = 0; i < n; i++) {
     keyent *k = &e->b->keys[s->base + i];   /* re-read: nesting may move it */
     const char *ks = k->s;
-    size_t len = k->len;
+    size_t len = ks != NULL ? k->u.len : 0;
     int order = k->order;
+    lua_Integer ik = ks == NULL ? k->u.ikey : 0;
     if (i > 0) put(e, e->o->item_sep, e->o->item_sep_len);
     if (pretty) newline(e, e->depth);
+    if (KSJ_UNLIKELY(ks == NULL)) {       /* an integer key, as Python writes it */
+      len = ksj_format_integer(ik, num);
+      num[len] = '\0';
+      ks = num;
+    }
     enc_string(e, ks, len, f->up, 1);
     put(e, e->o->key_sep, e->o->key_sep_len);
     f->key = ks;
     f->klen = len;
     if (s->kept) enc_value(e, s->vbase + 1 + order, f);
     else {
-      lua_pushlstring(L, ks, len);
-      lua_rawget(L, t);
+      if (ks == num) lua_rawgeti(L, t, ik);
+      else {
+        lua_pushlstring(L, ks, len);
+        lua_rawget(L, t);
+      }
       enc_value(e, lua_gettop(L), f);
       lua_pop(L, 1);
     }
@@ -616,16 +754,40 @@ static void enc_dict(enc *e, int t, const scan *s, ksj_frame *f) {
   putc_(e, '}');
 }
 
-/* A dict-marked table: every key must be a string. */
-static void collect_dict(enc *e, int t, const ksj_frame *up, scan *s) {
+/* The key k (just read, below its value on the stack) gets the rank of
+** its position in the order table ord, when it has one. */
+static void recorded_rank(lua_State *L, keyent *k, int ord) {
+  lua_Integer pos;
+  lua_pushvalue(L, -2);
+  lua_rawget(L, ord);
+  pos = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+  lua_pop(L, 1);
+  if (pos >= 1 && pos <= KSJ_MAX_RECORDED) k->rank = RECORDED_RANK(pos);
+}
+
+/* A dict-marked table: every key must be a string (or, with int_keys, an
+** integer). ord: its order table's stack index, or 0. */
+static void collect_dict(enc *e, int t, const ksj_frame *up, scan *s,
+                         int ord) {
   lua_State *L = e->L;
   lua_pushnil(L);
   while (lua_next(L, t)) {
-    if (lua_type(L, -2) != LUA_TSTRING)
-      bad_key(e, -2, up, "the keys of a dict must be strings");
-    s->seen |= 1 << add_key(e, -2, s->base);
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      s->seen |= 1u << add_key(e, -2, s->base);
+      s->nstr++;
+      if (ord != 0)
+        recorded_rank(L, &e->b->keys[e->b->nkeys - 1], ord);
+    }
+    else if (e->o->int_keys == KSJ_INT_KEYS_STRING && lua_isinteger(L, -2)) {
+      add_int_key(e, -2, s->base);
+      s->nint++;
+    }
+    else bad_key(e, -2, up, e->o->int_keys == KSJ_INT_KEYS_STRING
+                 ? "the keys of a dict must be strings or integers"
+                 : "the keys of a dict must be strings");
     keep_value(e, s);
   }
+  s->recorded = ord != 0;
 }
 
 /* Raises for an unmarked table whose keys are neither all strings nor
@@ -634,7 +796,7 @@ static void check_keys(enc *e, int t, const ksj_frame *up, const scan *s) {
   lua_State *L = e->L;
   if (e->b->nkeys > s->base) {    /* mixed: blame the minority's kind */
     if (lua_rawlen(L, t) > 0) {
-      lua_pushlstring(L, e->b->keys[s->base].s, e->b->keys[s->base].len);
+      lua_pushlstring(L, e->b->keys[s->base].s, e->b->keys[s->base].u.len);
       bad_key(e, -1, up, "a table with array items cannot have string keys");
     }
     lua_pushinteger(L, s->imin);
@@ -647,53 +809,82 @@ static void check_keys(enc *e, int t, const ksj_frame *up, const scan *s) {
 }
 
 /* An unmarked table: all string keys make a dict, keys exactly 1..n an
-** array. Returns n for an array, -1 for a dict. */
+** array. With int_keys = "string", any other mix of string and integer
+** keys makes a dict too. Returns n for an array, -1 for a dict. */
 static lua_Integer classify(enc *e, int t, const ksj_frame *up, scan *s) {
   lua_State *L = e->L;
+  int intkeys = e->o->int_keys == KSJ_INT_KEYS_STRING;
   lua_pushnil(L);
   while (lua_next(L, t)) {
-    if (lua_type(L, -2) == LUA_TSTRING)
-      s->seen |= 1 << add_key(e, -2, s->base);
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      s->seen |= 1u << add_key(e, -2, s->base);
+      s->nstr++;
+    }
     else if (lua_isinteger(L, -2)) {
       lua_Integer k = lua_tointeger(L, -2);
       if (k != s->nint + 1) s->in_order = 0;
       if (s->nint == 0 || k < s->imin) s->imin = k;
       if (s->nint == 0 || k > s->imax) s->imax = k;
       s->nint++;
+      if (intkeys) add_int_key(e, -2, s->base);
     }
-    else bad_key(e, -2, up, KEYS_RULE);
+    else bad_key(e, -2, up, intkeys ? "keys must be strings or integers"
+                                    : KEYS_RULE);
     keep_value(e, s);
   }
   if (s->nint == 0) return -1;
+  if (intkeys) {
+    if (s->nstr > 0 || s->imin != 1 || s->imax != s->nint) return -1;
+    e->b->nkeys = s->base;     /* exactly 1..n: an array after all */
+    return s->nint;
+  }
   check_keys(e, t, up, s);
   return s->nint;
+}
+
+/* Reads the table at t into the scan (keys to the scratch, values kept on
+** the stack) and returns n for an array of n items, -1 for a dict. */
+static KSJ_INLINE lua_Integer collect_table(enc *e, int t, const ksj_frame *up,
+                                            scan *s) {
+  lua_State *L = e->L;
+  int kind = 0, ord = 0;
+  if (lua_getmetatable(L, t)) {
+    if (lua_rawequal(L, -1, e->mt_array)) kind = 1;
+    else if (lua_rawequal(L, -1, e->mt_object)) kind = 2;
+    else bad_class(e, t, up);
+    lua_pop(L, 1);
+    if (kind == 2 && e->orders != 0 &&
+        ksj_filter_may(e->filter, lua_topointer(L, t))) {
+      lua_pushvalue(L, t);
+      if (lua_rawget(L, e->orders) == LUA_TTABLE) ord = lua_gettop(L);
+      else lua_pop(L, 1);
+    }
+  }
+  scan_init(e, s);
+  if (kind == 1) {
+    s->kept = 0;
+    return (lua_Integer)lua_rawlen(L, t);
+  }
+  if (kind == 2) {
+    collect_dict(e, t, up, s, ord);
+    return -1;
+  }
+  return classify(e, t, up, s);
 }
 
 static void enc_table(enc *e, int t, const ksj_frame *up) {
   lua_State *L = e->L;
   ksj_frame f = {up, NULL, 0, 0, t};
-  lua_Integer n = -1;
+  lua_Integer n;
   scan s;
   if (e->depth >= e->o->max_depth) too_deep(e, t, up);
   luaL_checkstack(L, 6, "kserial: json.encode: nesting too deep");
-  scan_init(e, &s);
-  if (lua_getmetatable(L, t)) {
-    int isarray = lua_rawequal(L, -1, e->mt_array);
-    int isobject = !isarray && lua_rawequal(L, -1, e->mt_object);
-    lua_pop(L, 1);
-    if (isarray) {
-      n = (lua_Integer)lua_rawlen(L, t);
-      s.kept = 0;
-    }
-    else if (isobject) collect_dict(e, t, up, &s);
-    else bad_class(e, t, up);
-  }
-  else n = classify(e, t, up, &s);
+  n = collect_table(e, t, up, &s);
   e->depth++;
   if (n >= 0) enc_array(e, t, n, s.kept && s.in_order ? s.vbase : 0, &f);
   else enc_dict(e, t, &s, &f);
   e->depth--;
-  lua_settop(L, s.vbase);
+  lua_settop(L, s.vbase - s.recorded);   /* and the order table, if any */
   e->b->nkeys = s.base;
 }
 
@@ -726,22 +917,56 @@ static void enc_value(enc *e, int idx, const ksj_frame *up) {
 
 /* ---- entry points -------------------------------------------------------- */
 
+/* Sets up e (the box, the markers and the recorded orders on the stack). */
+static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
+                     int flags) {
+  luaL_checkstack(L, 8, NULL);
+  e->L = L;
+  e->o = o;
+  e->flags = flags;
+  e->depth = 0;
+  e->fname = "json.encode";
+  e->b = box_new(L);
+  ksj_pushmt(L, KSJ_ARRAY_MT);
+  e->mt_array = lua_gettop(L);
+  ksj_pushmt(L, KSJ_OBJECT_MT);
+  e->mt_object = lua_gettop(L);
+  e->orders = 0;
+  if (o->sort_keys != 1 && ksj_push_orders(L, 0)) {
+    ksj_filter *f = ksj_orders_filter(L, lua_gettop(L));
+    lua_pushnil(L);
+    if (lua_next(L, -2)) {         /* some object has a recorded order */
+      lua_pop(L, 2);
+      e->orders = lua_gettop(L);
+      e->filter = f;
+    }
+    else if (f->used) {            /* none left: forget the dead ones' bits */
+      memset(f, 0, sizeof *f);
+    }
+  }
+  memset(e->first, 0, sizeof e->first);
+  e->ranked = NULL;
+  if (o->key_order != NULL) {
+    int i;
+    e->ranked = o->key_order->keys;
+    for (i = 0; i < KSJ_RANK_OTHER && e->ranked[i] != NULL; i++) {
+      size_t len = strlen(e->ranked[i]);
+      unsigned char *link;
+      e->next_same[i] = 0;
+      if (len >= 64) continue;
+      for (link = &e->first[len]; *link != 0; link = &e->next_same[*link - 1]) {}
+      *link = (unsigned char)(i + 1);
+    }
+  }
+}
+
 void ksj_encode_ex(lua_State *L, int idx, const ksj_encode_opts *o,
                    int flags) {
   enc e;
   int boxi;
   idx = lua_absindex(L, idx);
-  luaL_checkstack(L, 8, NULL);
-  e.L = L;
-  e.o = o;
-  e.flags = flags;
-  e.depth = 0;
-  e.b = box_new(L);
-  boxi = lua_gettop(L);
-  ksj_pushmt(L, KSJ_ARRAY_MT);
-  e.mt_array = lua_gettop(L);
-  ksj_pushmt(L, KSJ_OBJECT_MT);
-  e.mt_object = lua_gettop(L);
+  enc_init(&e, L, o, flags);
+  boxi = e.mt_array - 1;
   enc_value(&e, idx, NULL);
   lua_pushlstring(L, e.b->buf != NULL ? e.b->buf : "", e.b->n);
   lua_closeslot(L, boxi);        /* frees the buffers now */
@@ -751,4 +976,30 @@ void ksj_encode_ex(lua_State *L, int idx, const ksj_encode_opts *o,
 
 void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o) {
   ksj_encode_ex(L, idx, o, 0);
+}
+
+void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o) {
+  enc e;
+  scan s;
+  int boxi;
+  size_t i, n;
+  idx = lua_absindex(L, idx);
+  enc_init(&e, L, o, 0);
+  e.fname = "json.keys";
+  boxi = e.mt_array - 1;
+  if (collect_table(&e, idx, NULL, &s) >= 0)
+    luaL_error(L, "kserial: json.keys: the table is an array, not a dict");
+  n = e.b->nkeys - s.base;
+  if (s.nint > 0 && s.nstr > 0) check_int_clash(&e, idx, s.base, n, NULL);
+  order_keys(&e, s.base, n, s.seen, s.recorded, s.nint > 0);
+  lua_createtable(L, n < 1000000 ? (int)n : 0, 0);
+  for (i = 0; i < n; i++) {
+    const keyent *k = &e.b->keys[s.base + i];
+    if (k->s == NULL) lua_pushinteger(L, k->u.ikey);
+    else lua_pushlstring(L, k->s, k->u.len);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_closeslot(L, boxi);
+  lua_replace(L, boxi);
+  lua_settop(L, boxi);
 }

@@ -18,21 +18,47 @@
 #define ksj_pushnull(L) lua_pushlightuserdata((L), NULL)
 int ksj_isnull(lua_State *L, int idx);
 
+/* A key order the caller supplies (the codec knows no protocol): `keys`
+** go first, in that order (NULL-terminated, at most KSJ_RANK_OTHER keys),
+** in a dict that holds every keys[i] whose bit i is set in `required` (an
+** envelope); elsewhere they are keys like the others. The other keys
+** follow, sorted bytewise (or in next() order with sort_keys = false). */
+#define KSJ_RANK_OTHER 30
+/* Recorded key positions run from 1 to this (json.object refuses longer
+** key lists; a decoded object would need a document of over 8 GB). */
+#define KSJ_MAX_RECORDED 0x3fffffff
+typedef struct ksj_key_order {
+  const char *const *keys;
+  unsigned required;
+} ksj_key_order;
+
+/* int_keys: what the encoder does with a dict's integer keys. */
+enum { KSJ_INT_KEYS_ERROR = 0, KSJ_INT_KEYS_STRING = 1 };
+
 typedef struct ksj_encode_opts {
   int indent;        /* -1: one line; >= 0: pretty, Python-style */
-  int sort_keys;     /* 1: dict keys sorted (envelope keys first, Keras order) */
+  const char *indent_str; size_t indent_len;  /* indent given as a string */
+  int sort_keys;     /* -1 (not given): recorded orders, else sorted;
+                     ** 1: every dict sorted; 0: recorded or next() order */
   int allow_nan;     /* 1: write NaN, Infinity, -Infinity */
   int ensure_ascii;  /* 1: escape every non-ASCII character as \uXXXX */
+  int int_keys;      /* KSJ_INT_KEYS_*: integer keys of dicts */
   const char *item_sep; size_t item_sep_len;  /* default "," */
   const char *key_sep;  size_t key_sep_len;   /* default ":" */
   int max_depth;
+  const ksj_key_order *key_order;  /* NULL: every key of equal rank */
 } ksj_encode_opts;
 
 typedef struct ksj_decode_opts {
   int allow_nan;     /* 1: accept NaN, Infinity, -Infinity */
+  int keep_order;    /* 1: objects remember their keys' document order */
   int max_depth;
   size_t max_size;   /* 0: no limit */
 } ksj_decode_opts;
+
+/* The names ksj_decode_opts_read reads, for callers that share an option
+** table with the codec (NULL-terminated). */
+extern const char *const KSJ_DECODE_OPTION_NAMES[];
 
 void ksj_encode_opts_init(ksj_encode_opts *o);
 void ksj_decode_opts_init(ksj_decode_opts *o);
@@ -44,11 +70,58 @@ void ksj_decode_opts_init(ksj_decode_opts *o);
 ** KSJ_HARD_MAX_DEPTH). As in Python, when indent is given and separators is
 ** not, key_sep becomes ": ". The separator strings point into the option
 ** table, which must stay alive (on the stack) while the options are used.
-** Decode options: allow_nan, max_depth, max_size (bytes, 0 = no limit). */
+** Also int_keys ("error" or "string"). indent may be a string, repeated
+** once per level (as in Python).
+** Decode options: allow_nan, keep_order, max_depth, max_size (bytes, 0 = no
+** limit). */
 void ksj_encode_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
                           const char *fname, const char *const *extra);
 void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
                           const char *fname, const char *const *extra);
+
+/* Reads only the options that change which values are accepted (allow_nan,
+** int_keys), as serialize takes them; others are unknown. */
+void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
+                         const char *fname);
+
+/* Key order of decoded objects. Each state keeps a weak-keyed registry
+** table: object -> {key = position}. An order table is never changed once
+** made (a new order is a new table), so copies may share it.
+** ksj_copy_order: when the table at from has a recorded order, the table at
+** to gets the same one (for walks that copy dicts). orders: the stack index
+** of the registry table (ksj_push_orders), or 0 for nothing to do. */
+void ksj_copy_order(lua_State *L, int orders, int from, int to);
+/* The registry table of recorded key orders. Pushes it and returns 1; when
+** there is none, pushes nothing and returns 0, unless `create`, when it
+** makes it. */
+#define KSJ_ORDER_KEY "kserial.json.order"
+int ksj_push_orders(lua_State *L, int create);
+
+/* The filter beside the order table (at stack index orders): a bit per
+** hash of an object's address, set for every object given an order and
+** cleared only when the table is found empty. A clear bit proves that an
+** object has no order, so a state holding ordered objects does not look
+** every other dict up in the (large, cache-missing) order table. */
+#define KSJ_FILTER_BITS (1u << 20)
+typedef struct ksj_filter {
+  int used;
+  unsigned char bit[KSJ_FILTER_BITS / 8];
+} ksj_filter;
+ksj_filter *ksj_orders_filter(lua_State *L, int orders);
+
+static inline size_t ksj_filter_hash(const void *p) {
+  unsigned long long a = (unsigned long long)(size_t)p;
+  return (size_t)(((a >> 4) * 0x9E3779B97F4A7C15ull) >> 44);   /* 20 bits */
+}
+static inline void ksj_filter_add(ksj_filter *f, const void *p) {
+  size_t h = ksj_filter_hash(p);
+  f->bit[h >> 3] |= (unsigned char)(1u << (h & 7));
+  f->used = 1;
+}
+static inline int ksj_filter_may(const ksj_filter *f, const void *p) {
+  size_t h = ksj_filter_hash(p);
+  return (f->bit[h >> 3] >> (h & 7)) & 1;
+}
 
 /* Encode the value at idx; pushes the text. Raises on error with the path. */
 void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
@@ -60,9 +133,13 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
 ** (with __name) if this state has none yet. */
 void ksj_pushmt(lua_State *L, const char *name);
 
-/* Pushes the kserial.json table (encode, decode, array, object, array_mt,
-** object_mt, null). */
-int ksj_open(lua_State *L);
+/* Pushes the kserial.json table (encode, decode, array, object, keys,
+** array_mt, object_mt, null). json.encode and json.keys use key_order
+** (may be NULL), which must outlive the state. */
+int ksj_open(lua_State *L, const ksj_key_order *key_order);
+/* Registry key of the key order given to ksj_open (a light userdata): the
+** default of json.encode, which the test hooks (src/testhooks) follow. */
+#define KSJ_KEY_ORDER "kserial.json.key_order"
 
 /* The length of the valid UTF-8 sequence at p (1-4), or 0 when it is not
 ** one (overlongs, surrogates, > U+10FFFF and truncation are invalid). */
@@ -74,10 +151,12 @@ int ksj_utf8_len(const unsigned char *p, const unsigned char *end);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define KSJ_NOINLINE __attribute__((noinline))
+#define KSJ_INLINE inline __attribute__((always_inline))
 #define KSJ_LIKELY(x) __builtin_expect(!!(x), 1)
 #define KSJ_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define KSJ_NOINLINE
+#define KSJ_INLINE inline
 #define KSJ_LIKELY(x) (x)
 #define KSJ_UNLIKELY(x) (x)
 #endif
@@ -138,6 +217,10 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
 #define KSJ_ENC_NO_NUL 1   /* refuse strings holding a NUL byte (cJSON) */
 void ksj_encode_ex(lua_State *L, int idx, const ksj_encode_opts *o,
                    int flags);
+
+/* Pushes an array of the keys of the dict at idx in the order the encoder
+** writes them with these options. */
+void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o);
 
 #endif /* KSJ_INTERNAL */
 

@@ -16,20 +16,49 @@
 /* Keys of `where` a path may hold: a config is not deeper than JSON allows. */
 #define MAX_KEYS 64
 
-/* Fills node (below `up`) from the key at the top of the stack: a string,
-** or a Lua index (1-based, shown 0-based as JSON paths are). */
+/* Checks the key at idx: a string, or a Lua index (an integer >= 1). */
+static void check_key(lua_State *L, int idx) {
+  if (lua_type(L, idx) == LUA_TSTRING) return;
+  if (!lua_isinteger(L, idx))
+    ksl_error(L, "config_error: a key of 'where' must be a string or an integer, not %s",
+              luaL_typename(L, idx));
+  if (lua_tointeger(L, idx) < 1)
+    ksl_error(L, "config_error: an index in 'where' must be >= 1, not %I",
+              (LUAI_UACINT)lua_tointeger(L, idx));
+}
+
+/* Checks `where` (at 2): nil, a key, or an array of at most MAX_KEYS keys. */
+static void check_where(lua_State *L) {
+  lua_Integer n, i;
+  switch (lua_type(L, 2)) {
+    case LUA_TNIL: case LUA_TNONE:
+      return;
+    case LUA_TTABLE:
+      n = (lua_Integer)lua_rawlen(L, 2);
+      if (n > MAX_KEYS) ksl_error(L, "config_error: 'where' has more than %d keys", MAX_KEYS);
+      for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, 2, i);
+        check_key(L, -1);
+        lua_pop(L, 1);
+      }
+      return;
+    case LUA_TSTRING: case LUA_TNUMBER:
+      check_key(L, 2);
+      return;
+    default:
+      ksl_error(L, "config_error: 'where' must be nil, a key or an array of keys, not %s",
+                luaL_typename(L, 2));
+  }
+}
+
+/* Fills node (below `up`) from the key at the top of the stack (checked): a
+** string, or a Lua index (1-based, shown 0-based as JSON paths are). */
 static void key_node(lua_State *L, ksl_path *node, const ksl_path *up) {
   ksl_path blank = KSL_PATH_ROOT;
   *node = blank;
   node->up = up;
-  if (lua_type(L, -1) == LUA_TSTRING) {
-    node->key = lua_tolstring(L, -1, &node->klen);
-  } else if (lua_isinteger(L, -1)) {
-    node->index = lua_tointeger(L, -1) - 1;
-  } else {
-    ksl_error(L, "config_error: a key of 'where' must be a string or an integer, not %s",
-              luaL_typename(L, -1));
-  }
+  if (lua_type(L, -1) == LUA_TSTRING) node->key = lua_tolstring(L, -1, &node->klen);
+  else node->index = lua_tointeger(L, -1) - 1;
 }
 
 static int located_error(lua_State *L, const ksl_path *at, int ctx) {
@@ -42,8 +71,7 @@ static int located_error(lua_State *L, const ksl_path *at, int ctx) {
   config.klen = 6;
   leaf = &config;
   if (lua_type(L, 2) == LUA_TTABLE) {
-    n = (int)luaL_len(L, 2);
-    if (n > MAX_KEYS) ksl_error(L, "config_error: 'where' has more than %d keys", MAX_KEYS);
+    n = (int)lua_rawlen(L, 2);              /* checked: at most MAX_KEYS */
     luaL_checkstack(L, n + 8, "kserial: config_error: too many keys");
     for (i = 1; i <= n; i++) {
       lua_rawgeti(L, 2, i);                 /* stays on the stack: the key's text */
@@ -62,18 +90,18 @@ static int located_error(lua_State *L, const ksl_path *at, int ctx) {
 static int l_config_error(lua_State *L) {
   const ksl_path *at;
   int level = 1;
-  if (!lua_isnoneornil(L, 4)) {
-    if (!lua_isinteger(L, 4)) ksl_typeerror(L, 4, "integer");
-    level = (int)lua_tointeger(L, 4);
-  }
   if (lua_type(L, 1) != LUA_TTABLE)
     ksl_error(L, "config_error: the config must be a table, not %s", luaL_typename(L, 1));
-  if (!lua_isnoneornil(L, 2) && lua_type(L, 2) != LUA_TTABLE &&
-      lua_type(L, 2) != LUA_TSTRING && !lua_isinteger(L, 2))
-    ksl_error(L, "config_error: 'where' must be nil, a key or an array of keys, not %s",
-              luaL_typename(L, 2));
+  check_where(L);
   if (lua_type(L, 3) != LUA_TSTRING)
     ksl_error(L, "config_error: the message must be a string, not %s", luaL_typename(L, 3));
+  if (!lua_isnoneornil(L, 4)) {
+    lua_Integer l;
+    if (!lua_isinteger(L, 4))
+      ksl_error(L, "config_error: the level must be an integer, not %s", luaL_typename(L, 4));
+    l = lua_tointeger(L, 4);
+    level = l < 0 ? 0 : l > 1000 ? 1000 : (int)l;   /* beyond the stack: no position */
+  }
   lua_settop(L, 3);
   at = ksl_running_from_config(L);
   if (at != NULL) {

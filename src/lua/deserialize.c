@@ -31,6 +31,7 @@ typedef struct dwalker {
   const char *printable;  /* opts.printable_module_name */
   int safe;               /* the effective safe mode of this call */
   int max_depth;
+  int orders;             /* stack index of the recorded key orders, or 0 */
 } dwalker;
 
 static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int root);
@@ -164,6 +165,7 @@ static void des_dict(dwalker *w, int idx, const ksl_path *p, int depth) {
   }
   lua_pushvalue(L, w->obj_mt);
   lua_setmetatable(L, -2);
+  ksj_copy_order(L, w->orders, idx, -1);
 }
 
 /* ---- special values -------------------------------------------------------------- */
@@ -236,6 +238,7 @@ static void des_marker(dwalker *w, int env) {
   }
   lua_pushvalue(L, w->marker_mt);
   lua_setmetatable(L, -2);
+  ksj_copy_order(L, w->orders, env, -1);
 }
 
 /* A handler registered with register_special: decode(config). */
@@ -632,6 +635,14 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
   ksl_push_uv(L, KSL_UV_DESCTX);
   w->shared = lua_gettop(L);
   ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  w->orders = 0;                  /* recorded key orders, for copies */
+  if (ksj_push_orders(L, 0)) {
+    lua_pushnil(L);
+    if (lua_next(L, -2)) {
+      lua_pop(L, 2);
+      w->orders = lua_gettop(L);
+    }
+  }
 }
 
 /* Protected worker of a top-level call: 1 value, 2 options, 3 des_call,

@@ -178,11 +178,11 @@ static int value_ok(lua_State *L, const cfield *f, int n, int i, int v, int uv) 
       return 1;
     case K_FUNCTION:
       return lua_type(L, v) == LUA_TFUNCTION;
-    case K_OBJECT: {
+    case K_OBJECT: {                 /* a table of the exact class, with get_config */
       int ok;
-      if (!f->has_class || !lua_getmetatable(L, v)) return 0;
+      if (!f->has_class || lua_type(L, v) != LUA_TTABLE || !lua_getmetatable(L, v)) return 0;
       lua_rawgeti(L, uv, UV_EXTRA(n, i));
-      ok = lua_rawequal(L, -1, -2) && lua_getfield(L, -1, "get_config") != LUA_TNIL;
+      ok = lua_rawequal(L, -1, -2) && lua_getfield(L, v, "get_config") != LUA_TNIL;
       lua_settop(L, v);
       return ok;
     }
@@ -283,15 +283,49 @@ static int l_fill(lua_State *L) {
   return 2;
 }
 
+/* Inheritance depth followed when looking for a class, as class.lua does. */
+#define MAX_BASES 64
+
+/* 1 when the value at 1 is an instance of the class at cls: its metatable
+** is cls or inherits from it through the __index of the metatables. */
+static int instance_of(lua_State *L, int cls) {
+  int top = lua_gettop(L), depth, ok = 0;
+  if (lua_getmetatable(L, 1)) {                     /* top + 1: the class tried */
+    for (depth = 0; depth < MAX_BASES; depth++) {
+      int t;
+      if (lua_rawequal(L, top + 1, cls)) {
+        ok = 1;
+        break;
+      }
+      if (!lua_getmetatable(L, top + 1)) break;
+      lua_pushliteral(L, "__index");
+      t = lua_rawget(L, top + 2);
+      lua_replace(L, top + 1);                      /* the base replaces it */
+      lua_settop(L, top + 1);                       /* the stack does not grow */
+      if (t != LUA_TTABLE) break;
+    }
+  }
+  lua_settop(L, top);
+  return ok;
+}
+
 /* The generated get_config: upvalues 1 the compiled fields, 2 the version to
-** store (or nil), 3 the weak table instance -> names of its kept extra keys.
-** Every field's value (an optional one without a value as null), then
-** "__version__", then the kept keys. */
+** store (or nil), 3 the weak table instance -> names of its kept extra keys,
+** 4 the class, 5 class.lua's function that raises when self is not an
+** instance of the class or lacks a required field. Every field's value (an
+** optional one without a value as null), then "__version__", then the kept
+** keys. */
 static int l_get_config(lua_State *L) {
   const cfields *cf = (const cfields *)lua_touserdata(L, lua_upvalueindex(1));
   int n = cf->n, i, uv, has_version = !lua_isnil(L, lua_upvalueindex(2));
-  luaL_checkany(L, 1);
   lua_settop(L, 1);
+  if (!instance_of(L, lua_upvalueindex(4))) {
+    lua_pushvalue(L, lua_upvalueindex(5));
+    lua_pushvalue(L, lua_upvalueindex(4));
+    lua_pushvalue(L, 1);
+    lua_call(L, 2, 0);                                /* raises */
+    return 0;
+  }
   lua_getiuservalue(L, lua_upvalueindex(1), 1);
   uv = 2;
   lua_createtable(L, 0, n + has_version);             /* 3: the config */
@@ -299,9 +333,13 @@ static int l_get_config(lua_State *L) {
     lua_rawgeti(L, uv, UV_NAME(n, i));
     lua_pushvalue(L, -1);
     if (lua_gettable(L, 1) == LUA_TNIL) {
-      if (!cf->f[i - 1].optional) {
-        lua_pop(L, 2);
-        continue;
+      if (!cf->f[i - 1].optional) {                 /* required: a file could not load */
+        lua_pushvalue(L, lua_upvalueindex(5));
+        lua_pushvalue(L, lua_upvalueindex(4));
+        lua_pushvalue(L, 1);
+        lua_rawgeti(L, uv, UV_NAME(n, i));
+        lua_call(L, 3, 0);                            /* raises */
+        return 0;
       }
       lua_pop(L, 1);
       ksj_pushnull(L);
@@ -327,12 +365,46 @@ static int l_get_config(lua_State *L) {
   return 1;
 }
 
-/* make_get_config(fields, version or nil, extras) -> the get_config method. */
+/* make_get_config(fields, version or nil, extras, class, error) -> the
+** get_config method. */
 static int l_make_get_config(lua_State *L) {
   luaL_checkudata(L, 1, FIELDS_MT);
   luaL_checktype(L, 3, LUA_TTABLE);
-  lua_settop(L, 3);
-  lua_pushcclosure(L, l_get_config, 3);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  luaL_checktype(L, 5, LUA_TFUNCTION);
+  lua_settop(L, 5);
+  lua_pushcclosure(L, l_get_config, 5);
+  return 1;
+}
+
+/* note_config(config, copy) -> true when `config` is the config of the
+** from_config() the running deserialize call is in, which from now on is
+** `copy` for the call's messages (values of nested calls are located in it,
+** and kserial.config_error accepts it); false (nothing done) otherwise. */
+static int l_note_config(lua_State *L) {
+  const ksl_path *at;
+  int ctx, noted = 0;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  at = ksl_running_from_config(L);
+  if (at != NULL) {
+    ksl_push_uv(L, KSL_UV_DESCTX);
+    ctx = lua_gettop(L);
+    if (lua_type(L, ctx) == LUA_TTABLE && ksl_path_is_config(L, ctx, at, 1)) {
+      ksl_path_note(L, ctx, at, KSL_NOTE_CONFIG, 2);
+      noted = 1;
+    }
+  }
+  lua_pushboolean(L, noted);
+  return 1;
+}
+
+/* passing(err) -> true when err is the error a running kserial call raised
+** last: it already says what and where, and goes up unchanged. */
+static int l_passing(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushboolean(L, ksl_running_call_error(L));
   return 1;
 }
 
@@ -342,7 +414,7 @@ void ksl_push_fields_internals(lua_State *L) {
     lua_setfield(L, -2, "__name");
   }
   lua_pop(L, 1);
-  lua_createtable(L, 0, 3);
+  lua_createtable(L, 0, 5);
   lua_pushcfunction(L, l_make_get_config);
   lua_setfield(L, -2, "make_get_config");
   lua_pushcfunction(L, l_compile);
@@ -350,4 +422,10 @@ void ksl_push_fields_internals(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
   lua_pushcclosure(L, l_fill, 1);
   lua_setfield(L, -2, "fill_fields");
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
+  lua_pushcclosure(L, l_note_config, 1);
+  lua_setfield(L, -2, "note_config");
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
+  lua_pushcclosure(L, l_passing, 1);
+  lua_setfield(L, -2, "passing");
 }

@@ -12,15 +12,15 @@
 #include <unistd.h>
 #include "ks_json.h"
 #include "ks_walk.h"
-
-static const char *const LOADS_EXTRA[] = {"max_depth", "allow_nan", "max_size", NULL};
+#include "ks_keyorder.h"
 
 /* Protected: 1 value, 2 options, 3 fname. Serializes and encodes. */
 static int dumps_worker(lua_State *L) {
   ksj_encode_opts eo;
   ksj_encode_opts_init(&eo);
+  eo.key_order = &ksl_keras_key_order;
   ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), NULL);
-  if (ksl_serialize_value(L, 1) != LUA_OK) return lua_error(L);
+  if (ksl_serialize_enc(L, 1, &eo) != LUA_OK) return lua_error(L);
   ksj_encode(L, -1, &eo);
   return 1;
 }
@@ -55,7 +55,7 @@ static int loads_worker(lua_State *L) {
   ksj_decode_opts_init(&dop);
   ksj_decode_opts_read(L, 2, &dop, fname, KSL_DES_OPTION_NAMES);
   ksj_decode(L, text, len, &dop);
-  if (ksl_deserialize_opts(L, -1, 2, fname, LOADS_EXTRA) != LUA_OK)
+  if (ksl_deserialize_opts(L, -1, 2, fname, KSJ_DECODE_OPTION_NAMES) != LUA_OK)
     return lua_error(L);
   return 1;
 }

@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include "ks_lua.h"
+#include "ks_json.h"
 
 /* A node of the path from the root to the value being walked. Nodes live in
 ** the C frames of the walk, so building a path costs nothing until an error
@@ -82,6 +83,9 @@ void ksl_push_markers(lua_State *L, int *arr, int *obj, int *marker);
 ** call runs protected and returns its status (the message pushed on error);
 ** a call nested in a running one raises. optsidx: 0 or a table of options. */
 int ksl_serialize_value(lua_State *L, int idx);
+/* The same, with the encoder's value options (allow_nan, int_keys) that the
+** walk must agree with; a nested call keeps the running call's. */
+int ksl_serialize_enc(lua_State *L, int idx, const ksj_encode_opts *eo);
 int ksl_deserialize_value(lua_State *L, int idx, int optsidx);
 /* The same, naming the API function in option errors; `extra` lists the
 ** option names the caller handles itself (NULL-terminated, or NULL). */

@@ -6,6 +6,7 @@
 #include "kserial_lua.h"
 #include "ks_lua.h"
 #include "ks_json.h"
+#include "ks_keyorder.h"
 #include "ks_walk.h"
 #include "ks_embedded.h"
 
@@ -109,7 +110,7 @@ int luaopen_kserial(lua_State *L) {
   new_box(L);
   lua_setfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
   lua_newtable(L);
-  ksj_open(L);
+  ksj_open(L, &ksl_keras_key_order);
   lua_setfield(L, -2, "json");
   ksl_push_marker_mt(L);
   lua_pop(L, 1);

@@ -11,6 +11,7 @@
 */
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include "ks_json.h"
 #include "ks_walk.h"
@@ -19,6 +20,8 @@ typedef struct ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
   lua_Integer nobjects;   /* objects seen so far (order) */
   int objdepth;           /* objects being built, one inside the other */
+  int allow_nan;          /* the encoder's value options (dumps passes them) */
+  int int_keys;
 } ser_call;
 
 typedef struct walker {
@@ -29,6 +32,7 @@ typedef struct walker {
   int seen, dup, order;   /* stack indices of the tables it holds */
   int arr_mt, obj_mt, marker_mt;
   int max_depth;
+  int orders;             /* stack index of the recorded key orders */
 } walker;
 
 
@@ -61,20 +65,45 @@ static void describe_key(lua_State *L, int idx) {
   }
 }
 
-/* Walks a table whose keys must be all strings or exactly 1..n. `kind`:
-** 0 decide from the keys, 1 array, 2 dict. Pushes the result. */
+/* int_keys = "string": an unmarked table is a dict unless its keys are
+** exactly 1..n (the encoder writes the integer keys as strings). */
+static int int_keyed_dict(lua_State *L, int idx, lua_Integer n) {
+  lua_Integer count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+        lua_tointeger(L, -1) > n) {
+      lua_pop(L, 1);
+      return 1;
+    }
+    count++;
+  }
+  return count != n;
+}
+
+/* Walks a table whose keys must be all strings or exactly 1..n (or, with
+** int_keys, strings and integers). `kind`: 0 decide from the keys, 1 array,
+** 2 dict. Pushes the result; a dict keeps its recorded key order. */
 static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind) {
   lua_State *L = w->L;
   lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
-  int isdict = (kind == 2) || (kind == 0 && n == 0);
+  int intkeys = w->call->int_keys == KSJ_INT_KEYS_STRING;
+  int isdict = (kind == 2) || (kind == 0 && (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
+  char num[32];
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
   luaL_checkstack(L, 8, "kserial: nesting too deep");
   lua_createtable(L, isdict ? 0 : (int)n, isdict ? 4 : 0);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int kt = lua_type(L, -2);
-    if (kt == LUA_TSTRING && isdict) {
-      child.key = lua_tolstring(L, -2, &child.klen);
+    if (isdict && (kt == LUA_TSTRING || (intkeys && lua_isinteger(L, -2)))) {
+      if (kt == LUA_TSTRING) child.key = lua_tolstring(L, -2, &child.klen);
+      else {
+        child.klen = (size_t)snprintf(num, sizeof num, LUA_INTEGER_FMT,
+                                      (LUAI_UACINT)lua_tointeger(L, -2));
+        child.key = num;
+      }
       ser_value(w, -1, &child, depth + 1);
       lua_pushvalue(L, -3);
       lua_insert(L, -2);
@@ -98,6 +127,7 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
   lua_setmetatable(L, -2);
+  if (kind == 2) ksj_copy_order(L, w->orders, idx, -1);   /* only marked dicts have one */
 }
 
 /* ---- functions -------------------------------------------------------------- */
@@ -454,7 +484,7 @@ static int made_here(walker *w, int idx) {
 
 /* ---- the dispatcher --------------------------------------------------------------- */
 
-static void ser_string(walker *w, int idx) {
+static void ser_string(walker *w, int idx, const ksl_path *p) {
   lua_State *L = w->L;
   size_t len, bad;
   const char *s = lua_tolstring(L, idx, &len);
@@ -474,6 +504,12 @@ static void ser_string(walker *w, int idx) {
   lua_pushliteral(L, "base64");
   setf(L, "encoding");
   setf(L, "config");
+  ksl_push_path(L, p, "get_config()", w->ctx);
+  lua_pushfstring(L, "kserial: serializing a string that is not UTF-8 as base64 "
+                  "bytes (at %s); Keras reads it back as the base64 text itself",
+                  lua_tostring(L, -1));
+  lua_warning(L, lua_tostring(L, -1), 0);
+  lua_pop(L, 2);
 }
 
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
@@ -486,7 +522,8 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
       lua_pushvalue(L, idx);
       return;
     case LUA_TNUMBER:
-      if (!lua_isinteger(L, idx) && !isfinite(lua_tonumber(L, idx))) {
+      if (!lua_isinteger(L, idx) && !isfinite(lua_tonumber(L, idx)) &&
+          !w->call->allow_nan) {
         lua_Number d = lua_tonumber(L, idx);   /* named as the codec names it */
         fail(w, p, "cannot serialize the number %s: JSON has no NaN or infinity",
              d != d ? "NaN" : d > 0 ? "inf" : "-inf");
@@ -494,7 +531,7 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
       lua_pushvalue(L, idx);
       return;
     case LUA_TSTRING:
-      ser_string(w, idx);
+      ser_string(w, idx, p);
       return;
     case LUA_TFUNCTION:
       ser_function(w, idx, p);
@@ -553,6 +590,8 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->dup = w->order - 1;
   w->seen = w->order - 2;
   ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksj_push_orders(L, 1);   /* made now, so orders recorded by a hook count */
+  w->orders = lua_gettop(L);
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more
@@ -606,9 +645,17 @@ static void new_ctx(lua_State *L) {
 }
 
 int ksl_serialize_value(lua_State *L, int idx) {
+  return ksl_serialize_enc(L, idx, NULL);
+}
+
+int ksl_serialize_enc(lua_State *L, int idx, const ksj_encode_opts *eo) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   ser_call *outer = (ser_call *)box->ser;
-  ser_call call = {NULL, 0, 0};
+  ser_call call = {NULL, 0, 0, 0, KSJ_INT_KEYS_ERROR};
+  if (eo != NULL) {
+    call.allow_nan = eo->allow_nan;
+    call.int_keys = eo->int_keys;
+  }
   int st;
   idx = lua_absindex(L, idx);
   if (outer != NULL) {       /* nested: join the running call */
@@ -634,10 +681,15 @@ int ksl_serialize_value(lua_State *L, int idx) {
   return st;
 }
 
+/* serialize(value [, opts]): opts are the encoder's value options
+** (allow_nan, int_keys), so a tree it accepts encodes with them. */
 static int l_serialize(lua_State *L) {
+  ksj_encode_opts eo;
   ksl_checkany(L, 1);
-  lua_settop(L, 1);
-  if (ksl_serialize_value(L, 1) != LUA_OK) return ksl_raise(L);
+  lua_settop(L, 2);
+  ksj_encode_opts_init(&eo);
+  ksj_value_opts_read(L, 2, &eo, "serialize");
+  if (ksl_serialize_enc(L, 1, &eo) != LUA_OK) return ksl_raise(L);
   return 1;
 }
 

@@ -49,6 +49,9 @@ static int l_cjson_roundtrip(lua_State *L) {
   lua_settop(L, 2);
   ksj_encode_opts_init(&o);
   ksj_decode_opts_init(&dop);
+  lua_getfield(L, LUA_REGISTRYINDEX, KSJ_KEY_ORDER);   /* json.encode's default */
+  o.key_order = (const ksj_key_order *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
   ksj_encode_opts_read(L, 2, &o, "testhooks.cjson_roundtrip", NULL);
   t = new_tree_box(L);
   *t = ksj_to_cjson(L, 1, &o);
