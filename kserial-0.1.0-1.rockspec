@@ -1,6 +1,6 @@
 -- LuaRocks: builds with CMake and installs the Lua module, kserial-lua, its
--- man page and the LuaLS type stubs. Needs Lua 5.4's headers and cJSON
--- (Debian: liblua5.4-dev libcjson-dev). On a system where luarocks defaults
+-- man page and the LuaLS type stubs. Needs Lua 5.4's headers (Debian:
+-- liblua5.4-dev); no cJSON, which only the C library's bridge uses. On a system where luarocks defaults
 -- to another Lua (Debian 12: 5.1), say which:
 --   luarocks --lua-version 5.4 make            (from a checkout)
 --   luarocks --lua-version 5.4 install kserial
@@ -25,9 +25,6 @@ objects, custom-object scopes and safe mode on by default.]],
   labels = { "serialization", "json", "keras" },
 }
 dependencies = { "lua >= 5.4, < 5.5" }
-external_dependencies = {
-  CJSON = { header = "cjson/cJSON.h", library = "cjson" },
-}
 build = {
   type = "cmake",
   variables = {
@@ -36,11 +33,10 @@ build = {
     CMAKE_INSTALL_BINDIR = "$(BINDIR)",
     LUA_INCDIR = "$(LUA_INCDIR)",
     LUA_LIBDIR = "$(LUA_LIBDIR)",
-    CJSON_INCDIR = "$(CJSON_INCDIR)",
-    CJSON_LIBDIR = "$(CJSON_LIBDIR)",
     KSERIAL_LUA_CMOD_DIR = "$(LIBDIR)",
     KSERIAL_STUBS_DIR = "$(PREFIX)/library",
     KSERIAL_TESTS = "OFF",
     KSERIAL_INSTALL_DEV = "OFF",
+    KSERIAL_CJSON = "OFF",
   },
 }

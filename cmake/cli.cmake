@@ -1,6 +1,7 @@
 # kserial-lua: lua5.4 with kserial built in (src/cli), and its man page.
 # It takes the library's objects rather than libkserial, so it runs from any
-# prefix (a LuaRocks tree included) without a search path for libraries.
+# prefix (a LuaRocks tree included) without a search path for libraries; it
+# has no cJSON bridge and no test hooks (cmake/testhooks.cmake).
 # The REPL has line editing and history when GNU readline (Debian:
 # libreadline-dev) is found, as Debian's lua5.4 has; KSERIAL_READLINE=OFF
 # builds without it.
@@ -9,11 +10,13 @@ if(NOT KSERIAL_HAVE_LIBLUA)
 endif()
 option(KSERIAL_READLINE "Line editing and history in kserial-lua's REPL (when readline is found)" ON)
 
-file(GLOB KS_CLI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/cli/*.c)
-add_executable(kserial-lua ${KS_CLI_SOURCES}
-               $<TARGET_OBJECTS:kserial_core> $<TARGET_OBJECTS:kserial_binding>)
+add_executable(kserial-lua
+  src/cli/main.c        # main, pmain, the options, LUA_INIT
+  src/cli/repl.c        # the REPL
+  src/cli/scan_cmd.c    # --scan [--json]
+  ${KS_ENGINE_OBJECTS})
 target_include_directories(kserial-lua PRIVATE ${PROJECT_SOURCE_DIR}/include)
-target_link_libraries(kserial-lua PRIVATE kserial::lua kserial::cjson m)
+target_link_libraries(kserial-lua PRIVATE kserial::lua m)
 
 if(KSERIAL_READLINE)
   find_path(KSERIAL_READLINE_INCLUDE_DIR readline/readline.h)

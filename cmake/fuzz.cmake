@@ -1,4 +1,4 @@
-# libFuzzer targets of fuzz/ (issue 6), built with clang under ASan + UBSan:
+# libFuzzer targets of fuzz/ (fuzz/README.md), built with clang under ASan + UBSan:
 #   CC=clang cmake -S . -B build-fuzz -DKSERIAL_FUZZ=ON && cmake --build build-fuzz --target fuzzers
 # tools/fuzz.sh does that, builds the seed corpora and runs every target.
 
@@ -34,11 +34,24 @@ endif()
 
 set(KS_FUZZ_FLAGS -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
 
-# The library again, instrumented for libFuzzer (coverage) and sanitizers;
-# the normal targets of this build directory stay as they are.
-add_library(kserial_fuzz_objs OBJECT ${KS_CORE_SOURCES} ${KS_BINDING_SOURCES} ${KS_EMBED_C})
-target_include_directories(kserial_fuzz_objs PUBLIC ${PROJECT_SOURCE_DIR}/include
-                           PRIVATE ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json)
+# The library again (every object group of libkserial, whose sources and
+# include folders are read from those targets) and the test hooks,
+# instrumented for libFuzzer (coverage) and sanitizers; the normal targets
+# of this build directory stay as they are.
+set(KS_FUZZ_LIB_SOURCES ${PROJECT_SOURCE_DIR}/src/testhooks/testhooks.c)
+set(KS_FUZZ_LIB_INCLUDES ${PROJECT_SOURCE_DIR}/src/testhooks)
+foreach(group kserial_core kserial_json kserial_binding kserial_cjson_bridge kserial_cjson_api)
+  get_target_property(srcs ${group} SOURCES)
+  foreach(src ${srcs})
+    if(NOT IS_ABSOLUTE ${src})
+      set(src ${PROJECT_SOURCE_DIR}/${src})
+    endif()
+    list(APPEND KS_FUZZ_LIB_SOURCES ${src})
+  endforeach()
+  list(APPEND KS_FUZZ_LIB_INCLUDES $<TARGET_PROPERTY:${group},INTERFACE_INCLUDE_DIRECTORIES>)
+endforeach()
+add_library(kserial_fuzz_objs OBJECT ${KS_FUZZ_LIB_SOURCES})
+target_include_directories(kserial_fuzz_objs PUBLIC ${KS_FUZZ_LIB_INCLUDES})
 target_link_libraries(kserial_fuzz_objs PUBLIC kserial::lua_headers kserial::cjson)
 target_compile_options(kserial_fuzz_objs PRIVATE
                        -fsanitize=fuzzer-no-link,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
@@ -57,8 +70,8 @@ add_custom_command(
 # What the targets share: the driver, the C userdata class, the harnesses.
 add_library(kserial_fuzz_driver OBJECT ${PROJECT_SOURCE_DIR}/fuzz/fuzz_driver.c
             ${PROJECT_SOURCE_DIR}/fuzz/fuzz_userdata.c ${KS_FUZZ_CHUNKS_C})
-target_include_directories(kserial_fuzz_driver PUBLIC ${PROJECT_SOURCE_DIR}/include
-                           ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json ${PROJECT_SOURCE_DIR}/fuzz)
+target_include_directories(kserial_fuzz_driver PUBLIC ${KS_FUZZ_LIB_INCLUDES}
+                           ${PROJECT_SOURCE_DIR}/fuzz)
 target_link_libraries(kserial_fuzz_driver PUBLIC kserial::lua_headers kserial::cjson)
 target_compile_options(kserial_fuzz_driver PRIVATE
                        -fsanitize=fuzzer-no-link,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
@@ -67,8 +80,7 @@ set(KS_FUZZ_TARGETS fuzz_json_decode fuzz_loads fuzz_scan)
 foreach(t ${KS_FUZZ_TARGETS})
   add_executable(${t} ${PROJECT_SOURCE_DIR}/fuzz/${t}.c
                  $<TARGET_OBJECTS:kserial_fuzz_driver> $<TARGET_OBJECTS:kserial_fuzz_objs>)
-  target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/include
-                             ${PROJECT_SOURCE_DIR}/src/lua ${PROJECT_SOURCE_DIR}/src/json ${PROJECT_SOURCE_DIR}/fuzz)
+  target_include_directories(${t} PRIVATE ${KS_FUZZ_LIB_INCLUDES} ${PROJECT_SOURCE_DIR}/fuzz)
   target_compile_options(${t} PRIVATE -fsanitize=fuzzer,${KS_FUZZ_SANITIZE} ${KS_FUZZ_FLAGS})
   target_link_options(${t} PRIVATE -fsanitize=fuzzer,${KS_FUZZ_SANITIZE})
   target_link_libraries(${t} PRIVATE kserial::lua kserial::cjson m)

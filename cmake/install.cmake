@@ -15,20 +15,32 @@ if(NOT KSERIAL_INSTALL_DEV OR NOT TARGET kserial)
   return()   # LuaRocks: no C library (a rock cannot carry versioned .so links)
 endif()
 
+# kserial::kserial (kserial.h, kserial_lua.h) needs no cJSON to compile
+# against; kserial::kserial_cjson adds cJSON's flags for kserial_cjson.h.
 install(TARGETS kserial EXPORT kserialTargets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/kserial.h ${PROJECT_SOURCE_DIR}/include/kserial_lua.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(KSERIAL_CJSON)
+  install(TARGETS kserial_cjson EXPORT kserialTargets)
+  install(FILES ${PROJECT_SOURCE_DIR}/include/kserial_cjson.h
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/kserial_cjson.pc.in ${PROJECT_BINARY_DIR}/kserial_cjson.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/kserial_cjson.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
 
 # pkg-config: relocatable (the prefix is found from the .pc file's own
-# folder), and requiring Lua under the name it was found by here
+# folder), and requiring Lua under the name it was found by here.
+# kserial.pc: kserial.h and kserial_lua.h, no cJSON flags (libkserial.so
+# finds libcjson itself; no static library is installed);
+# kserial_cjson.pc: kserial plus cJSON, for kserial_cjson.h.
 file(RELATIVE_PATH KSERIAL_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 if(KSERIAL_LUA_PC_NAME)
-  set(KSERIAL_PC_REQUIRES "${KSERIAL_LUA_PC_NAME} libcjson")
+  set(KSERIAL_PC_REQUIRES "${KSERIAL_LUA_PC_NAME}")
   set(KSERIAL_PC_LUA_CFLAGS "")
   set(KSERIAL_PC_LUA_LIBS "")
 else()
   get_target_property(_kserial_inc kserial::lua_headers INTERFACE_INCLUDE_DIRECTORIES)
-  set(KSERIAL_PC_REQUIRES "libcjson")
+  set(KSERIAL_PC_REQUIRES "")
   set(KSERIAL_PC_LUA_CFLAGS " -I${_kserial_inc}")
   set(KSERIAL_PC_LUA_LIBS " ${KSERIAL_HAVE_LIBLUA}")
 endif()

@@ -3,7 +3,7 @@
 #
 #   kserial::lua_headers  Lua 5.4's headers only (a Lua module links no liblua)
 #   kserial::lua          the headers and liblua (C hosts, kserial-lua)
-#   kserial::cjson        cJSON
+#   kserial::cjson        cJSON (unless KSERIAL_CJSON is OFF)
 #
 # Lua: LUA_INCLUDE_DIR and LUA_LIBRARIES, when given (FindLua's names), are
 # used as they are; else LUA_INCDIR / LUA_LIBDIR (LuaRocks's names) guide
@@ -77,7 +77,8 @@ if(NOT TARGET kserial::lua)
   unset(_kserial_lua_lib)
 endif()
 
-if(NOT TARGET kserial::cjson)
+# cJSON only when the bridge is built (KSERIAL_CJSON, ON unless set OFF).
+if(NOT TARGET kserial::cjson AND (KSERIAL_CJSON OR NOT DEFINED KSERIAL_CJSON))
   set(_kserial_cjson_inc "")
   set(_kserial_cjson_lib "")
   if(NOT CJSON_INCDIR)

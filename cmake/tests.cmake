@@ -38,8 +38,9 @@ if(KSERIAL_CORPUS_DIR)
 else()
   message(STATUS "kserial: no full test corpus: the specs that need it will not run")
 endif()
+# lib/lua-test holds the test-only module kserial.testhooks (cmake/testhooks.cmake)
 set(KS_LUA_ENV
-  "LUA_CPATH=${PROJECT_BINARY_DIR}/lib/lua/?.so\;\;"
+  "LUA_CPATH=${PROJECT_BINARY_DIR}/lib/lua/?.so\;${PROJECT_BINARY_DIR}/lib/lua-test/?.so\;\;"
   "LUA_PATH=${PROJECT_SOURCE_DIR}/spec/helpers/?.lua\;\;"
   "KSERIAL_CORPUS_DIR=${KSERIAL_CORPUS_DIR}"
   "KSERIAL_SOURCE=${PROJECT_SOURCE_DIR}"
@@ -124,16 +125,24 @@ if(TARGET kserial)
   foreach(src ${KS_CAPI_TESTS})
     get_filename_component(name ${src} NAME_WE)
     add_executable(capi_${name} ${src})
-    target_link_libraries(capi_${name} PRIVATE kserial)
+    target_link_libraries(capi_${name} PRIVATE kserial_cjson)
     add_test(NAME capi.${name} COMMAND capi_${name})
   endforeach()
 
   # The embedding example: a C host with a native class.
   add_executable(embed_example ${PROJECT_SOURCE_DIR}/examples/embed/embed.c)
-  target_link_libraries(embed_example PRIVATE kserial)
+  target_link_libraries(embed_example PRIVATE kserial_cjson)
   add_test(NAME example.embed COMMAND embed_example)
   set_tests_properties(example.embed PROPERTIES PASS_REGULAR_EXPRESSION
     "registered demo>Matrix.*layer a: weights demo>Matrix, shared id 1.*layer c: weights demo>Matrix\n.*round trip ok: sum 2.0 \\+ 3.0.*dumps\\(loads\\(text\\)\\) == text: yes.*hostile document refused: kserial: Could not locate class 'os.execute'")
+endif()
+
+# The ABI: libkserial exports exactly the functions include/ declares, and
+# kserial.so only luaopen_kserial (tools/check_exports.sh).
+if(TARGET kserial)
+  add_test(NAME abi.exports
+           COMMAND ${KS_SH} ${PROJECT_SOURCE_DIR}/tools/check_exports.sh ${CMAKE_NM}
+                   ${PROJECT_SOURCE_DIR}/include $<TARGET_FILE:kserial> $<TARGET_FILE:kserial_module>)
 endif()
 
 # Install into a temporary prefix and build a C host against it.
@@ -182,7 +191,7 @@ endif()
 if(TARGET kserial)
   find_package(Threads REQUIRED)
   add_executable(threads_parallel_states ${PROJECT_SOURCE_DIR}/spec/threads/test_threads.c)
-  target_link_libraries(threads_parallel_states PRIVATE kserial Threads::Threads)
+  target_link_libraries(threads_parallel_states PRIVATE kserial_cjson Threads::Threads)
   add_test(NAME threads.parallel_states
            COMMAND threads_parallel_states ${PROJECT_SOURCE_DIR}/spec/threads/worker.lua 4 300)
   set_tests_properties(threads.parallel_states PROPERTIES TIMEOUT 600)
@@ -228,7 +237,7 @@ if(NOT KSERIAL_SANITIZE)
   endif()
 endif()
 
-# Declarative classes (issue 15): a Keras-like library loads a version-1 file.
+# Declarative classes: a Keras-like library loads a version-1 file.
 if(TARGET kserial-lua)
   add_test(NAME example.declarative
            COMMAND $<TARGET_FILE:kserial-lua> ${PROJECT_SOURCE_DIR}/examples/declarative.lua)

@@ -11,7 +11,7 @@
 #include "fuzz_driver.h"
 #include "kserial_lua.h"
 #include "ks_lua.h"
-#include "ks_json.h"
+#include "testhooks.h"
 
 /* A full collection every GC_EVERY inputs: keeps memory flat and runs the
 ** __gc of everything the inputs left behind (scopes, call contexts). */

@@ -8,7 +8,7 @@
 #include <lauxlib.h>
 #include "fuzz_driver.h"
 #include "fuzz_userdata.h"
-#include "kserial_lua.h"
+#include "kserial_cjson.h"
 
 /* A protected helper must leave exactly one value: the result or the error. */
 static void check_one(lua_State *L, int base, const char *what) {

@@ -18,6 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* KS_API marks what libkserial exports. The library is built with
+** -fvisibility=hidden, so the functions declared in include/ are its whole
+** ABI: everything else stays inside it. A host may define KS_API itself
+** (for example empty, when it compiles kserial's sources into its program). */
+#ifndef KS_API
+#if defined(__GNUC__) || defined(__clang__)
+#define KS_API __attribute__((visibility("default")))
+#else
+#define KS_API
+#endif
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,7 +60,7 @@ typedef enum ks_status {
 } ks_status;
 
 /* A short English description of a status ("scope closed out of order"). */
-const char *ks_strerror(ks_status st);
+KS_API const char *ks_strerror(ks_status st);
 
 typedef struct ks_engine ks_engine;
 typedef struct ks_map ks_map;
@@ -57,53 +69,53 @@ typedef struct ks_map ks_map;
 
 /* Creates an engine whose every allocation goes through f(ud, ...).
 ** Returns NULL when memory is exhausted. Safe mode starts on. */
-ks_engine *ks_engine_new(ks_alloc_fn f, void *ud);
+KS_API ks_engine *ks_engine_new(ks_alloc_fn f, void *ud);
 /* Frees the engine, its registry, modules and every open scope. NULL is ok. */
-void ks_engine_free(ks_engine *e);
+KS_API void ks_engine_free(ks_engine *e);
 
 /* ---- maps: string keys (any bytes, length-counted) to handles ----------- */
 
-ks_map *ks_map_new(ks_engine *e);                 /* NULL on OOM */
-void ks_map_free(ks_map *m);                      /* NULL is ok */
+KS_API ks_map *ks_map_new(ks_engine *e);                 /* NULL on OOM */
+KS_API void ks_map_free(ks_map *m);                      /* NULL is ok */
 /* Sets key to h, replacing any previous value. h == KS_NOHANDLE removes. */
-ks_status ks_map_set(ks_map *m, const char *key, size_t len, ks_handle h);
-ks_handle ks_map_get(const ks_map *m, const char *key, size_t len);
-size_t ks_map_count(const ks_map *m);
+KS_API ks_status ks_map_set(ks_map *m, const char *key, size_t len, ks_handle h);
+KS_API ks_handle ks_map_get(const ks_map *m, const char *key, size_t len);
+KS_API size_t ks_map_count(const ks_map *m);
 /* Iteration: start with *iter = 0; returns 1 and fills the outputs while
 ** there are entries, then 0. The map must not change during iteration. */
-int ks_map_next(const ks_map *m, size_t *iter, const char **key, size_t *len,
-                ks_handle *h);
+KS_API int ks_map_next(const ks_map *m, size_t *iter, const char **key, size_t *len,
+                       ks_handle *h);
 
 /* ---- names -------------------------------------------------------------- */
 
 /* A key that names an object (in the global dict, a scope, a module, a
 ** module name): non-empty and no NUL byte (KS_EBADNAME). */
-ks_status ks_check_key(const char *s, size_t len);
+KS_API ks_status ks_check_key(const char *s, size_t len);
 /* A package or a name part: a key with no '>'. */
-ks_status ks_check_name(const char *s, size_t len);
+KS_API ks_status ks_check_name(const char *s, size_t len);
 /* Every key of m passes ks_check_key (KS_EBADNAME when one does not). */
-ks_status ks_check_keys(const ks_map *m);
+KS_API ks_status ks_check_keys(const ks_map *m);
 
 /* ---- the registry (Keras's global custom objects) ------------------------ */
 
 /* register_serializable: validates both parts, then sets "package>name" to h
 ** in the global dict and records the reverse entry h -> key. Registering an
 ** existing key again replaces it; the reverse map stays consistent. */
-ks_status ks_register(ks_engine *e, const char *pkg, size_t plen,
-                      const char *name, size_t nlen, ks_handle h);
+KS_API ks_status ks_register(ks_engine *e, const char *pkg, size_t plen,
+                             const char *name, size_t nlen, ks_handle h);
 /* The global dict seen through get_custom_objects(): any key that passes
 ** ks_check_key (else KS_EBADNAME).
 ** h == KS_NOHANDLE removes the key. A key that changes value drops the
 ** reverse entry that pointed at it. No reverse entry is added. */
-ks_status ks_custom_set(ks_engine *e, const char *key, size_t len, ks_handle h);
-ks_handle ks_custom_get(const ks_engine *e, const char *key, size_t len);
-void ks_custom_clear(ks_engine *e);               /* empties both maps */
-const ks_map *ks_custom_map(const ks_engine *e);  /* for iteration */
+KS_API ks_status ks_custom_set(ks_engine *e, const char *key, size_t len, ks_handle h);
+KS_API ks_handle ks_custom_get(const ks_engine *e, const char *key, size_t len);
+KS_API void ks_custom_clear(ks_engine *e);               /* empties both maps */
+KS_API const ks_map *ks_custom_map(const ks_engine *e);  /* for iteration */
 /* The key h was registered under, or NULL (len untouched) when it was not. */
-const char *ks_registered_name(const ks_engine *e, ks_handle h, size_t *len);
+KS_API const char *ks_registered_name(const ks_engine *e, ks_handle h, size_t *len);
 /* The handle of the only key of the form "<anything>>name", or KS_NOHANDLE
 ** when there is none or more than one (Keras 3.6 wrote bare names). */
-ks_handle ks_lookup_suffix(const ks_engine *e, const char *name, size_t len);
+KS_API ks_handle ks_lookup_suffix(const ks_engine *e, const char *name, size_t len);
 
 /* ---- registered modules (the allow-list for a config's "module") --------- */
 
@@ -111,15 +123,15 @@ ks_handle ks_lookup_suffix(const ks_engine *e, const char *name, size_t len);
 ** which the engine takes over (it is freed here even on error). Members are
 ** a snapshot: later changes to the host's table are not seen. The module
 ** name and every member key must pass ks_check_key (else KS_EBADNAME). */
-ks_status ks_module_register(ks_engine *e, const char *module, size_t mlen,
-                             ks_map *members);
-ks_handle ks_module_lookup(const ks_engine *e, const char *module, size_t mlen,
-                           const char *name, size_t nlen);
+KS_API ks_status ks_module_register(ks_engine *e, const char *module, size_t mlen,
+                                    ks_map *members);
+KS_API ks_handle ks_module_lookup(const ks_engine *e, const char *module, size_t mlen,
+                                  const char *name, size_t nlen);
 /* Which registered module holds h, and under which key. Returns 0 when none.
 ** When several do, the one registered first wins. */
-int ks_module_find(const ks_engine *e, ks_handle h, const char **module,
-                   size_t *mlen, const char **key, size_t *klen);
-int ks_module_exists(const ks_engine *e, const char *module, size_t mlen);
+KS_API int ks_module_find(const ks_engine *e, ks_handle h, const char **module,
+                          size_t *mlen, const char **key, size_t *klen);
+KS_API int ks_module_exists(const ks_engine *e, const char *module, size_t mlen);
 
 /* ---- scopes --------------------------------------------------------------- */
 
@@ -130,30 +142,30 @@ typedef uint64_t ks_token;
 /* Pushes a custom-object scope with the entries of `frame` (taken over: it
 ** is freed here even on error). Lookups see it merged over outer scopes.
 ** Every key must pass ks_check_key (else KS_EBADNAME). */
-ks_status ks_scope_push_objects(ks_engine *e, ks_map *frame, ks_token *token);
-ks_status ks_scope_push_safe_mode(ks_engine *e, int safe, ks_token *token);
+KS_API ks_status ks_scope_push_objects(ks_engine *e, ks_map *frame, ks_token *token);
+KS_API ks_status ks_scope_push_safe_mode(ks_engine *e, int safe, ks_token *token);
 /* Closes the innermost scope. KS_OK when `token` is the innermost;
 ** KS_ECLOSED when it is no longer open (harmless, nothing changes);
 ** KS_ESCOPEORDER when it is open but not innermost (nothing changes). */
-ks_status ks_scope_pop(ks_engine *e, ks_token token);
+KS_API ks_status ks_scope_pop(ks_engine *e, ks_token token);
 /* Closes `token` and every scope opened after it (error unwinding). Returns
 ** how many scopes were closed (0 when `token` was not open). */
-size_t ks_scope_unwind(ks_engine *e, ks_token token);
+KS_API size_t ks_scope_unwind(ks_engine *e, ks_token token);
 /* Removes `token` wherever it is (a scope object collected unclosed). */
-ks_status ks_scope_remove(ks_engine *e, ks_token token);
-int ks_scope_is_open(const ks_engine *e, ks_token token);
-size_t ks_scope_depth(const ks_engine *e);
+KS_API ks_status ks_scope_remove(ks_engine *e, ks_token token);
+KS_API int ks_scope_is_open(const ks_engine *e, ks_token token);
+KS_API size_t ks_scope_depth(const ks_engine *e);
 /* The token of the innermost open scope, 0 when none is open. */
-ks_token ks_scope_top(const ks_engine *e);
+KS_API ks_token ks_scope_top(const ks_engine *e);
 /* The innermost custom-object scope's value for key (merged view). */
-ks_handle ks_scope_lookup(const ks_engine *e, const char *key, size_t len);
+KS_API ks_handle ks_scope_lookup(const ks_engine *e, const char *key, size_t len);
 
 /* ---- safe mode ------------------------------------------------------------- */
 
-void ks_set_default_safe_mode(ks_engine *e, int safe);
-int ks_default_safe_mode(const ks_engine *e);
+KS_API void ks_set_default_safe_mode(ks_engine *e, int safe);
+KS_API int ks_default_safe_mode(const ks_engine *e);
 /* -1 when no safe-mode scope is open, else the innermost scope's 0 or 1. */
-int ks_scoped_safe_mode(const ks_engine *e);
+KS_API int ks_scoped_safe_mode(const ks_engine *e);
 /* The safe mode a deserialize call runs with. `explicit_arg` is the call's
 ** own argument: -1 when not given, else 0 or 1.
 **   1. an explicit 1 is always honoured (making things safer is always ok);
@@ -161,7 +173,7 @@ int ks_scoped_safe_mode(const ks_engine *e);
 **      the scope's value wins over an explicit 0;
 **   3. otherwise an explicit 0 is honoured;
 **   4. otherwise the engine's default. */
-int ks_effective_safe_mode(const ks_engine *e, int explicit_arg);
+KS_API int ks_effective_safe_mode(const ks_engine *e, int explicit_arg);
 
 /* ---- lookup precedence ------------------------------------------------------ */
 
@@ -177,9 +189,9 @@ typedef enum ks_source {
 ** custom_objects, then module_objects (either map may be NULL). Returns
 ** KS_NOHANDLE when nothing matches; *src (may be NULL) says where it came
 ** from. */
-ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
-                    const ks_map *custom_objects, const ks_map *module_objects,
-                    ks_source *src);
+KS_API ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
+                           const ks_map *custom_objects, const ks_map *module_objects,
+                           ks_source *src);
 
 /* ---- envelopes: the rules of a {"class_name": ..., "config": ...} dict ---- */
 
@@ -190,7 +202,7 @@ typedef enum ks_env_key {
   KS_ENV_NKEYS
 } ks_env_key;
 /* The key's text ("class_name"...), or NULL when k is out of range. */
-const char *ks_envelope_key(ks_env_key k);
+KS_API const char *ks_envelope_key(ks_env_key k);
 
 /* The JSON type of one key's value, as the binding read it from its own
 ** representation of a decoded dict. */
@@ -253,7 +265,7 @@ typedef struct ks_env_verdict {
 const char *ks_envelope_want(ks_env_key k, ks_vtype t);
 
 /* A "__name__" marker: more than 4 bytes, two '_' at each end. */
-int ks_is_marker_name(const char *s, size_t len);
+KS_API int ks_is_marker_name(const char *s, size_t len);
 
 /* Classifies env and checks the types of its keys, in this order:
 **   1. not an envelope (KS_ENV_NOT, KS_ENV_OK) unless both class_name and
@@ -270,7 +282,7 @@ int ks_is_marker_name(const char *s, size_t len);
 **      build_config and compile_config dicts or null, registered_name and
 **      module strings or null.
 ** The first fault found wins; v->kind is set either way. */
-ks_env_error ks_envelope_check(const ks_envelope *env, ks_env_verdict *v);
+KS_API ks_env_error ks_envelope_check(const ks_envelope *env, ks_env_verdict *v);
 
 /* Resolves a checked FUNCTION or CLASS envelope (v from ks_envelope_check).
 **   function: its config through ks_lookup, then through the registered
@@ -282,10 +294,10 @@ ks_env_error ks_envelope_check(const ks_envelope *env, ks_env_verdict *v);
 **     resolves nowhere while module + class_name do is refused as
 **     inconsistent (KS_ENV_EINCONSISTENT, v->h = KS_NOHANDLE).
 ** Sets v->name, v->nlen, v->h and v->expect_class. */
-ks_env_error ks_envelope_resolve(const ks_engine *e, const ks_envelope *env,
-                                 const ks_map *custom_objects,
-                                 const ks_map *module_objects,
-                                 ks_env_verdict *v);
+KS_API ks_env_error ks_envelope_resolve(const ks_engine *e, const ks_envelope *env,
+                                        const ks_map *custom_objects,
+                                        const ks_map *module_objects,
+                                        ks_env_verdict *v);
 
 #ifdef __cplusplus
 }

@@ -36,7 +36,7 @@ run_spec() {
   local f="$1" name rc=0 start
   name=$(basename "$f" .lua)
   start=$SECONDS
-  env LUA_CPATH="$build/lib/lua/?.so;;" LUA_PATH="$src/spec/helpers/?.lua;;" \
+  env LUA_CPATH="$build/lib/lua/?.so;$build/lib/lua-test/?.so;;" LUA_PATH="$src/spec/helpers/?.lua;;" \
       KSERIAL_CORPUS_DIR="$corpus" KSERIAL_SOURCE="$src" KSERIAL_BUILD="$build" \
       lua5.4 "$(command -v busted)" --ignore-lua --helper="$src/spec/helpers/gc_stress.lua" \
       --cpath="$build/lib/lua/?.so" --lpath="$src/spec/helpers/?.lua" \

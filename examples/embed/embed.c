@@ -15,8 +15,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
-#include <cjson/cJSON.h>
-#include "kserial_lua.h"
+#include "kserial_cjson.h"
 
 /* ---- the native type --------------------------------------------------- */
 

@@ -1,9 +1,10 @@
 -- kserial.class(name [, base | spec]): makes a class the way kserial expects
--- one (SPEC section 1). With a base class (or none) it is the small helper it
--- always was; with a spec (a plain table without __name) the class is
--- declarative: its fields are checked on construction and in from_config,
--- get_config and from_config are generated, and configs carry a version that
--- from_config upgrades. Using it is optional.
+-- one (docs/reference.md, "Objects and classes"). With a base class (or
+-- none) it is the small helper it always was; with a spec (a plain table
+-- without __name) the class is declarative: its fields are checked on
+-- construction and in from_config, get_config and from_config are
+-- generated, and configs carry a version that from_config upgrades. Using
+-- it is optional.
 local kserial, internals = ...
 
 local setmetatable, getmetatable, rawget, rawequal = setmetatable, getmetatable, rawget, rawequal

@@ -8,7 +8,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
-#include "kserial_lua.h"
+#include "kserial_cjson.h"
 
 static int checks, failures;
 #define CHECK(c) do { checks++; if (!(c)) { failures++; \

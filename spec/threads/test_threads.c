@@ -30,8 +30,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
-#include <cjson/cJSON.h>
-#include "kserial_lua.h"
+#include "kserial_cjson.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define KS_TSAN 1
@@ -50,7 +49,10 @@
 ** with every error (gigabytes after a few hundred failing loads, then a
 ** CHECK failure in TSan's stack depot). Defined in the executable, this one
 ** takes the place of glibc's for liblua and jumps through TSan's longjmp
-** interceptor, which unwinds the shadow stack. TSan builds only. */
+** interceptor, which unwinds the shadow stack. TSan builds only. It must be
+** exported from the executable to take glibc's place: the build hides
+** symbols by default (-fvisibility=hidden), so it says so itself. */
+__attribute__((visibility("default")))
 _Noreturn void __longjmp_chk(jmp_buf env, int val);
 _Noreturn void __longjmp_chk(jmp_buf env, int val) { longjmp(env, val); }
 #endif

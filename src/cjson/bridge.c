@@ -14,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 #include <lauxlib.h>
-#include "ks_json.h"
+#include "ks_cjson.h"
 
 /* ---- cJSON from our own text --------------------------------------------- */
 

@@ -7,8 +7,8 @@
 
 #include <lua.h>
 
-/* Error messages always start with the product name, whatever argv[0] is
-** (SPEC section 11: "kserial-lua: <message>"). */
+/* Error messages always start with the product name, whatever argv[0] is:
+** "kserial-lua: <message>" (docs/kserial-lua.md). */
 #define CLI_PROGNAME "kserial-lua"
 
 /* Prints "pname: msg" (or just msg when pname is NULL) on stderr. */

@@ -1,13 +1,12 @@
 /*
-** ks_json.h - the exact JSON codec between Lua values and text (and cJSON).
-** Internal to the binding.
+** ks_json.h - the exact JSON codec between Lua values and text.
+** Internal to the binding (the cJSON bridge: src/cjson/ks_cjson.h).
 */
 #ifndef KS_JSON_H
 #define KS_JSON_H
 
 #include <stddef.h>
 #include <lua.h>
-#include <cjson/cJSON.h>
 
 /* Registry names of the marker metatables (created with luaL_newmetatable). */
 #define KSJ_ARRAY_MT  "kserial.json.array"
@@ -131,24 +130,6 @@ void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
 void ksj_decode(lua_State *L, const char *text, size_t len,
                 const ksj_decode_opts *o);
 
-/* cJSON bridge. ksj_to_cjson raises on error and never leaks the partial
-** tree; numbers become raw nodes holding their exact text. ksj_push_cjson
-** accepts both raw number nodes and cJSON number nodes.
-** - ksj_to_cjson follows the encoder's rules and messages (it runs it first);
-**   it also refuses strings and keys holding a NUL byte, which cJSON's C
-**   strings cannot carry. With o->allow_nan, non-finite numbers become raw
-**   nodes holding NaN, Infinity or -Infinity.
-** - ksj_push_cjson: a raw node must hold exactly one JSON number literal or
-**   one of NaN, Infinity, -Infinity (what ksj_to_cjson writes); a number node
-**   becomes an integer when integral and within 2^53, else a float; strings
-**   and keys must be valid UTF-8. o (NULL: the defaults) gives the decoder's
-**   max_depth (< 1: the default) and allow_nan: without it NaN, infinities
-**   and literals that overflow are refused, as by the text decoder; a
-**   sibling list that is a cycle is refused. Errors read
-**   "kserial: cJSON document: <what> (at <JSONPath>)". */
-cJSON *ksj_to_cjson(lua_State *L, int idx, const ksj_encode_opts *o);
-void ksj_push_cjson(lua_State *L, const cJSON *node, const ksj_decode_opts *o);
-
 /* Pushes the marker metatable KSJ_ARRAY_MT or KSJ_OBJECT_MT, creating it
 ** (with __name) if this state has none yet. */
 void ksj_pushmt(lua_State *L, const char *name);
@@ -157,17 +138,15 @@ void ksj_pushmt(lua_State *L, const char *name);
 ** array_mt, object_mt, null). json.encode and json.keys use key_order
 ** (may be NULL), which must outlive the state. */
 int ksj_open(lua_State *L, const ksj_key_order *key_order);
-/* require "kserial.testhooks": the cJSON bridge for the tests, not API:
-** cjson_roundtrip(v [, opts]) -> v', cJSON's compact print;
-** cjson_parse(text [, max_depth]) -> cJSON_Parse + ksj_push_cjson;
-** cjson_raw(s) -> ksj_push_cjson of one raw node holding s. */
-int luaopen_kserial_testhooks(lua_State *L);
+/* Registry key of the key order given to ksj_open (a light userdata): the
+** default of json.encode, which the test hooks (src/testhooks) follow. */
+#define KSJ_KEY_ORDER "kserial.json.key_order"
 
 /* The length of the valid UTF-8 sequence at p (1-4), or 0 when it is not
 ** one (overlongs, surrogates, > U+10FFFF and truncation are invalid). */
 int ksj_utf8_len(const unsigned char *p, const unsigned char *end);
 
-/* ---- internal to the codec files in src/json ----------------------- */
+/* ---- internal to the codec (src/json) and the cJSON bridge (src/cjson) --- */
 
 #ifdef KSJ_INTERNAL
 
@@ -215,9 +194,6 @@ void ksj_opt_error(lua_State *L, const char *fname, const char *key,
 int ksj_opt_bool(lua_State *L, const char *fname, const char *key);
 lua_Integer ksj_opt_int(lua_State *L, const char *fname, const char *key,
                         lua_Integer lo, lua_Integer hi);
-
-/* Length (1-4) of the well-formed UTF-8 sequence at p (p < end), or 0
-** (overlong forms, surrogates, > U+10FFFF and truncation are ill-formed). */
 
 /* Numbers. ksj_format_* write at most KSJ_NUMBUF - 1 bytes (no NUL) and
 ** return the length; ksj_format_double wants a finite value. */

@@ -6,8 +6,9 @@
 ** position itself when a Lua function called the running C function
 ** directly (registration, scopes, argument checks; through pcall(f, ...)
 ** there is none), and nothing inside a walk, whose caller is C; the entry
-** points that run a walk through ksl_call_entry add it when the walk's
-** error comes out, so a message points at the user's line either way.
+** points that run a walk in protected mode re-raise its error through
+** ksl_raise, which adds it, so a message points at the user's line either
+** way (docs/behaviour.md).
 ** ksl_argerror is the one owner of argument errors.
 */
 #include <stdarg.h>
@@ -121,10 +122,6 @@ static void push_escaped(lua_State *L, const char *s, size_t len, size_t max,
   luaL_pushresult(&b);
 }
 
-void ksl_push_excerpt(lua_State *L, const char *s, size_t len) {
-  push_escaped(L, s, len, 60, 1);
-}
-
 const char *ksl_shown(lua_State *L, const char *s, size_t len) {
   size_t i;
   if (len <= KSL_SHOWN_MAX) {
@@ -147,8 +144,4 @@ int ksl_raise(lua_State *L) {
     lua_concat(L, 2);
   }
   return lua_error(L);
-}
-
-void ksl_call_entry(lua_State *L, int nargs, int nresults) {
-  if (lua_pcall(L, nargs, nresults, 0) != LUA_OK) ksl_raise(L);
 }

@@ -1,7 +1,8 @@
 /*
 ** keyorder.c - Keras's envelope key order for the encoder: the order
-** Keras writes an envelope's keys in (SPEC section 4). json.encode, dumps
-** and save use it for dicts without a recorded order.
+** Keras writes an envelope's keys in (docs/reference.md, "JSON text and
+** files"). json.encode, dumps and save use it for dicts without a recorded
+** order.
 */
 #include "ks_keyorder.h"
 

@@ -65,7 +65,7 @@ void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
 /* ---- errors (errors.c) ------------------------------------------------------ */
 /* Raises "kserial: <msg>", after the caller's position when a Lua function
 ** called the running C function (inside a walk there is none: the entry
-** point adds it, see ksl_call_entry). */
+** point adds it, see ksl_raise). */
 int ksl_error(lua_State *L, const char *fmt, ...);
 /* Argument errors, the one owner: "kserial: bad argument #n to 'f' (msg)".
 ** The checks take no numbers or strings for one another (no coercion). */
@@ -74,8 +74,6 @@ int ksl_typeerror(lua_State *L, int arg, const char *expected);
 void ksl_checkany(lua_State *L, int arg);
 void ksl_checktype(lua_State *L, int arg, int t);
 const char *ksl_checklstring(lua_State *L, int arg, size_t *len);
-/* Pushes a short printable excerpt of string s (at most ~60 bytes). */
-void ksl_push_excerpt(lua_State *L, const char *s, size_t len);
 /* A name from a document as a message shows it: s itself when it is short
 ** and has no control bytes, else an escaped, cut copy pushed on the stack
 ** (for error paths, which throw the stack away). */
@@ -85,10 +83,6 @@ const char *ksl_shown(lua_State *L, const char *s, size_t len);
 ** integer, float, string, boolean, or ksl_typename for anything else. */
 const char *ksl_jsontype(lua_State *L, int idx);
 const char *ksl_typename(lua_State *L, int idx);   /* __name aware */
-/* Runs f with nargs args (on top, below them the function) in protected mode;
-** on error, prefixes a "kserial: " message with the position of the Lua code
-** that called the current C function, and re-raises. */
-void ksl_call_entry(lua_State *L, int nargs, int nresults);
 /* Re-raises the error on top; a kserial message gets the position of the
 ** Lua code that called the running C function. */
 int ksl_raise(lua_State *L);

@@ -1,5 +1,5 @@
 /*
-** scan.c - kserial-lua --scan [--json] FILE...: the text of each file goes
+** scan_cmd.c - kserial-lua --scan [--json] FILE...: the text of each file goes
 ** to kserial.scan (which decodes it as loads does), whose report is printed:
 **   FILE: clean
 ** or
@@ -28,21 +28,21 @@
 /* The open file belongs to a userdata, so a Lua error while reading (out
 ** of memory in the buffer) closes it. Created closed; closing is
 ** idempotent; __gc and __close share one function. */
-typedef struct ScanFile {
+typedef struct scan_file {
   FILE *f;
-} ScanFile;
+} scan_file;
 
 #define SCANFILE_MT "kserial-lua.scanfile"
 
 static int scanfile_close(lua_State *L) {
-  ScanFile *sf = (ScanFile *)luaL_checkudata(L, 1, SCANFILE_MT);
+  scan_file *sf = (scan_file *)luaL_checkudata(L, 1, SCANFILE_MT);
   if (sf->f != NULL) fclose(sf->f);
   sf->f = NULL;
   return 0;
 }
 
-static ScanFile *new_scanfile(lua_State *L) {
-  ScanFile *sf = (ScanFile *)lua_newuserdatauv(L, sizeof *sf, 0);
+static scan_file *new_scanfile(lua_State *L) {
+  scan_file *sf = (scan_file *)lua_newuserdatauv(L, sizeof *sf, 0);
   sf->f = NULL;
   if (luaL_newmetatable(L, SCANFILE_MT)) {
     lua_pushcfunction(L, scanfile_close);
@@ -63,7 +63,7 @@ static int file_error(lua_State *L, const char *what, const char *name) {
 /* Pushes the whole content of the file. */
 static void push_file_text(lua_State *L, const char *name) {
   int box = lua_gettop(L) + 1;
-  ScanFile *sf = new_scanfile(L);
+  scan_file *sf = new_scanfile(L);
   luaL_Buffer b;
   size_t n;
   if ((sf->f = fopen(name, "rb")) == NULL) file_error(L, "open", name);

@@ -1,6 +1,6 @@
 /*
-** kserial_lua.c - kserial-lua, the standalone interpreter: Lua 5.4 with the
-** kserial engine opened as the global `kserial` (SPEC section 11).
+** main.c - kserial-lua, the standalone interpreter: Lua 5.4 with the
+** kserial engine opened as the global `kserial` (docs/kserial-lua.md).
 **
 ** It has the shape of Lua's own lua.c: main() only runs pmain() in
 ** protected mode; pmain() collects the options, opens the libraries, builds
@@ -181,15 +181,15 @@ enum {
   OPT_SCAN = 1 << 6
 };
 
-typedef struct Options {
+typedef struct cli_options {
   int flags;
   int optlim;   /* first argv index that is not an option */
   int script;   /* argv index of the script; 0 when there is none */
   int files;    /* argv index of the first --scan file */
   int bad;      /* argv index of the bad option */
-} Options;
+} cli_options;
 
-static int option_error(Options *o, int i) {
+static int option_error(cli_options *o, int i) {
   o->flags = OPT_ERROR;
   o->bad = i;
   return 0;
@@ -197,7 +197,7 @@ static int option_error(Options *o, int i) {
 
 /* A long option (after "--"). Returns 1 to go on with the next argument,
 ** 0 when option handling stops here. */
-static int long_option(char **argv, int i, Options *o) {
+static int long_option(char **argv, int i, cli_options *o) {
   const char *name = argv[i] + 2;
   if (*name == '\0') {  /* "--": the script (if any) is the next one */
     o->optlim = i + 1;
@@ -218,7 +218,7 @@ static int long_option(char **argv, int i, Options *o) {
 
 /* A short option at argv[i]. Returns the index of its last argv entry, or
 ** 0 on a bad option. */
-static int short_option(char **argv, int i, Options *o) {
+static int short_option(char **argv, int i, cli_options *o) {
   const char *a = argv[i];
   switch (a[1]) {
     case 'i': o->flags |= OPT_INTERACTIVE; /* -i implies -v */ /* FALLTHROUGH */
@@ -236,7 +236,7 @@ static int short_option(char **argv, int i, Options *o) {
   return (a[2] == '\0') ? i : option_error(o, i);
 }
 
-static void collect_options(int argc, char **argv, Options *o) {
+static void collect_options(int argc, char **argv, cli_options *o) {
   int i;
   o->flags = 0;
   o->optlim = argc;
@@ -330,17 +330,9 @@ int cli_pushmodule(lua_State *L) {
   return lua_type(L, -1);
 }
 
-/* The library's test hooks (src/json/lua.c), which the specs load with
-** require "kserial.testhooks"; the stock lua5.4 finds them in kserial.so. */
-int luaopen_kserial_testhooks(lua_State *L);
-
 static void open_libraries(lua_State *L) {
   luaL_openlibs(L);
   luaL_requiref(L, "kserial", luaopen_kserial, 1);
-  lua_pop(L, 1);
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-  lua_pushcfunction(L, luaopen_kserial_testhooks);
-  lua_setfield(L, -2, "kserial.testhooks");
   lua_pop(L, 1);
 }
 
@@ -362,7 +354,7 @@ static int finish(lua_State *L, int exit_status) {
 static int pmain(lua_State *L) {
   int argc = (int)lua_tointeger(L, 1);
   char **argv = (char **)lua_touserdata(L, 2);
-  Options o;
+  cli_options o;
   luaL_checkversion(L);
   collect_options(argc, argv, &o);
   if (o.flags & OPT_ERROR) {
