@@ -20,11 +20,12 @@ add_library(kserial_binding OBJECT
   src/lua/keyorder.c      # Keras's envelope key order, handed to the codec
   src/lua/serialize.c     # the serialize walk
   src/lua/deserialize.c   # the deserialize walk
+  src/lua/hook.c          # the one runner of user code (hooks, special handlers)
   src/lua/path.c          # the walks' JSON paths
   src/lua/util.c          # UTF-8 check, marker metatables
-  src/lua/base64.c
+  src/lua/base64.c        # __bytes__ values
   src/lua/fields.c        # the fast path of declarative classes
-  src/lua/config_error.c
+  src/lua/config_error.c  # kserial.config_error
   src/lua/io.c            # dumps, loads, save, load
   src/lua/scan.c          # kserial.scan
   src/lua/embed.c         # the protected helpers of kserial_lua.h

@@ -262,7 +262,7 @@ typedef struct ks_env_verdict {
 ** stand there, else what it must be ("a dict or null"). ks_envelope_check
 ** applies it to documents; the binding applies it to what the build and
 ** compile hooks return, so kserial never writes what it refuses to read. */
-const char *ks_envelope_want(ks_env_key k, ks_vtype t);
+KS_API const char *ks_envelope_want(ks_env_key k, ks_vtype t);
 
 /* A "__name__" marker: more than 4 bytes, two '_' at each end. */
 KS_API int ks_is_marker_name(const char *s, size_t len);
