@@ -62,12 +62,12 @@ static int is_identifier(const char *s, size_t len) {
   return 1;
 }
 
-/* A key in ["..."] form, JSON-escaped; bytes that are not UTF-8 show as
-** \xNN (this runs while reporting errors, so it must accept anything). */
-static void add_quoted_key(luaL_Buffer *b, const char *s, size_t len) {
+/* The one escaping routine of messages and paths: s JSON-escaped (quotes,
+** backslashes, control bytes as \u00XX), bytes that are not UTF-8 as \xNN
+** (this runs while reporting errors, so it must accept anything). */
+void ksj_addescaped(luaL_Buffer *b, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *p = (const unsigned char *)s, *end = p + len;
-  luaL_addstring(b, "[\"");
   while (p < end) {
     unsigned char c = *p;
     int k = c < 0x80 ? 1 : ksj_utf8_len(p, end);
@@ -87,19 +87,42 @@ static void add_quoted_key(luaL_Buffer *b, const char *s, size_t len) {
     else luaL_addlstring(b, (const char *)p, (size_t)k);
     p += k;
   }
+}
+
+int ksj_needs_escape(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  while (p < end) {
+    unsigned char c = *p;
+    int k = c < 0x80 ? 1 : ksj_utf8_len(p, end);
+    if (k == 0 || c < 0x20 || c == 0x7f || c == '"' || c == '\\') return 1;
+    p += k;
+  }
+  return 0;
+}
+
+void ksj_addpath_key(luaL_Buffer *b, const char *key, size_t klen) {
+  if (is_identifier(key, klen)) {
+    luaL_addchar(b, '.');
+    luaL_addlstring(b, key, klen);
+    return;
+  }
+  luaL_addstring(b, "[\"");
+  ksj_addescaped(b, key, klen);
   luaL_addstring(b, "\"]");
 }
 
+void ksj_addpath_index(luaL_Buffer *b, lua_Integer index) {
+  char num[KSJ_NUMBUF + 2];
+  size_t n;
+  num[0] = '[';
+  n = ksj_format_integer(index, num + 1);
+  num[n + 1] = ']';
+  luaL_addlstring(b, num, n + 2);
+}
+
 static void add_segment(luaL_Buffer *b, const ksj_frame *f) {
-  if (f->key == NULL) {
-    lua_pushfstring(b->L, "[%I]", (LUAI_UACINT)f->index);
-    luaL_addvalue(b);
-  }
-  else if (is_identifier(f->key, f->klen)) {
-    luaL_addchar(b, '.');
-    luaL_addlstring(b, f->key, f->klen);
-  }
-  else add_quoted_key(b, f->key, f->klen);
+  if (f->key == NULL) ksj_addpath_index(b, f->index);
+  else ksj_addpath_key(b, f->key, f->klen);
 }
 
 /* Moves a cut point back to the start of a UTF-8 character. */
@@ -109,7 +132,7 @@ static size_t char_start(const char *s, size_t i) {
 }
 
 /* Long paths (deep nesting) keep their head and tail. */
-static void cut_path(lua_State *L) {
+void ksj_cutpath(lua_State *L) {
   size_t len, head, tail;
   const char *s = lua_tolstring(L, -1, &len);
   if (len <= PATH_MAX_LEN) return;
@@ -138,7 +161,7 @@ void ksj_pushpath(lua_State *L, const ksj_frame *f) {
   for (i = 0; i < n; i++) add_segment(&b, v[i]);
   luaL_pushresult(&b);
   lua_remove(L, -2);
-  cut_path(L);
+  ksj_cutpath(L);
 }
 
 void ksj_pushquoted(lua_State *L, const char *s, size_t len) {
@@ -146,15 +169,11 @@ void ksj_pushquoted(lua_State *L, const char *s, size_t len) {
   int cut = len > 60;
   luaL_buffinit(L, &b);
   if (cut) len = char_start(s, 60);
-  add_quoted_key(&b, s, len);         /* ["..."] */
+  luaL_addchar(&b, '"');
+  ksj_addescaped(&b, s, len);
+  luaL_addchar(&b, '"');
+  if (cut) luaL_addstring(&b, "...");
   luaL_pushresult(&b);
-  s = lua_tolstring(L, -1, &len);
-  lua_pushlstring(L, s + 1, len - 2);  /* "..." */
-  if (cut) {
-    lua_pushliteral(L, "...");
-    lua_concat(L, 2);
-  }
-  lua_remove(L, -2);
 }
 
 /* ---- option tables ------------------------------------------------------- */
@@ -163,15 +182,44 @@ int ksj_opts_begin(lua_State *L, int idx, const char *fname) {
   idx = lua_absindex(L, idx);
   if (!lua_istable(L, idx))
     luaL_error(L, "kserial: %s: options must be a table (got %s)", fname,
-               luaL_typename(L, idx));
+               luaL_typename(L, idx));   /* the one wording of option errors */
   luaL_checkstack(L, 6, NULL);
   lua_pushnil(L);
   return idx;
 }
 
+/* Pushes the option name at idx as a message shows it, without running
+** any of the program's code (no __tostring, no __name): strings escaped,
+** numbers and booleans as written, anything else as its type. */
+static void push_raw_name(lua_State *L, int idx) {
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, idx, &len);
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      ksj_addescaped(&b, s, len > 60 ? char_start(s, 60) : len);
+      if (len > 60) luaL_addstring(&b, "...");
+      luaL_pushresult(&b);
+      break;
+    }
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx))
+        lua_pushfstring(L, "%I", (LUAI_UACINT)lua_tointeger(L, idx));
+      else lua_pushfstring(L, "%f", (LUAI_UACNUMBER)lua_tonumber(L, idx));
+      break;
+    case LUA_TBOOLEAN:
+      lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
+      break;
+    default:
+      lua_pushfstring(L, "a %s", lua_typename(L, lua_type(L, idx)));
+      break;
+  }
+}
+
 void ksj_opt_unknown(lua_State *L, const char *fname) {
-  luaL_error(L, "kserial: %s: unknown option '%s'", fname,
-             luaL_tolstring(L, -2, NULL));
+  push_raw_name(L, -2);
+  luaL_error(L, "kserial: %s: unknown option '%s'", fname, lua_tostring(L, -1));
 }
 
 const char *ksj_opt_name(lua_State *L, const char *fname,

@@ -526,56 +526,43 @@ const char *const KSL_DES_OPTION_NAMES[] = {
   "custom_objects", "safe_mode", "module_objects", "printable_module_name", NULL
 };
 
-static int is_option(const char *const *names, const char *k) {
-  for (; names != NULL && *names != NULL; names++)
-    if (strcmp(*names, k) == 0) return 1;
-  return 0;
-}
-
-/* Reads the options table at optsidx (0: none). Keys in `extra` belong to
-** the caller (loads: the decoder's options). */
+/* Reads the options table at optsidx (0: none) with the codec's reader
+** (one wording for option errors). Keys in `extra` belong to the caller
+** (loads: the decoder's options). The custom_objects and module_objects
+** tables are left on the stack (their indices in o). */
 static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
                       const char *const *extra) {
+  int custom = 0, modobjs = 0;
   o->custom_idx = o->modobjs_idx = 0;
   o->safe_arg = -1;
   o->printable = "object";
   if (optsidx == 0 || lua_isnoneornil(L, optsidx)) return;
-  if (lua_type(L, optsidx) != LUA_TTABLE)
-    ksl_error(L, "%s: options must be a table, not %s", fname, luaL_typename(L, optsidx));
-  lua_pushnil(L);
+  optsidx = ksj_opts_begin(L, optsidx, fname);
   while (lua_next(L, optsidx)) {
-    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-    if (k == NULL || (!is_option(KSL_DES_OPTION_NAMES, k) && !is_option(extra, k)))
-      ksl_error(L, "%s: unknown option '%s'", fname,
-                k ? k : luaL_tolstring(L, -2, NULL));
+    const char *k = ksj_opt_name(L, fname, extra);
+    if (k == NULL) { /* the caller's own option */ }
+    else if (strcmp(k, "safe_mode") == 0) o->safe_arg = ksj_opt_bool(L, fname, k);
+    else if (strcmp(k, "printable_module_name") == 0) {
+      if (lua_type(L, -1) != LUA_TSTRING) ksj_opt_error(L, fname, k, "a string");
+      o->printable = lua_tostring(L, -1);   /* the options table holds it */
+    }
+    else if (strcmp(k, "custom_objects") == 0 || strcmp(k, "module_objects") == 0) {
+      if (lua_type(L, -1) != LUA_TTABLE) ksj_opt_error(L, fname, k, "a table");
+      if (k[0] == 'c') custom = 1;
+      else modobjs = 1;
+    }
+    else ksj_opt_unknown(L, fname);
     lua_pop(L, 1);
   }
-  if (lua_getfield(L, optsidx, "safe_mode") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TBOOLEAN)
-      ksl_error(L, "%s: option 'safe_mode' must be a boolean, not %s", fname,
-                luaL_typename(L, -1));
-    o->safe_arg = lua_toboolean(L, -1);
-  }
-  lua_pop(L, 1);
-  if (lua_getfield(L, optsidx, "printable_module_name") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TSTRING)
-      ksl_error(L, "%s: option 'printable_module_name' must be a string", fname);
-    o->printable = lua_tostring(L, -1);   /* the options table holds it */
-  }
-  lua_pop(L, 1);
-  if (lua_getfield(L, optsidx, "custom_objects") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TTABLE)
-      ksl_error(L, "%s: option 'custom_objects' must be a table", fname);
+  if (custom) {
+    lua_pushliteral(L, "custom_objects");
+    lua_rawget(L, optsidx);
     o->custom_idx = lua_gettop(L);
-  } else {
-    lua_pop(L, 1);
   }
-  if (lua_getfield(L, optsidx, "module_objects") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TTABLE)
-      ksl_error(L, "%s: option 'module_objects' must be a table", fname);
+  if (modobjs) {
+    lua_pushliteral(L, "module_objects");
+    lua_rawget(L, optsidx);
     o->modobjs_idx = lua_gettop(L);
-  } else {
-    lua_pop(L, 1);
   }
 }
 

@@ -94,44 +94,20 @@ const char *ksl_jsontype(lua_State *L, int idx) {
   return ksl_typename(L, idx);
 }
 
-/* Pushes s escaped for a message: quotes and backslashes escaped (when
-** quoted), control bytes as \xNN, at most max bytes of s then "...". */
-static void push_escaped(lua_State *L, const char *s, size_t len, size_t max,
-                         int quoted) {
+/* Names are escaped by the codec's routine (ksj_addescaped), the one that
+** also spells keys in paths. */
+const char *ksl_shown(lua_State *L, const char *s, size_t len) {
   luaL_Buffer b;
-  size_t i, n = len > max ? max : len;
-  /* cut at a character boundary, so the message stays UTF-8 */
-  while (n < len && n > 0 && n + 3 > max && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-  luaL_buffinit(L, &b);
-  if (quoted) luaL_addchar(&b, '"');
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (quoted && (c == '"' || c == '\\')) {
-      luaL_addchar(&b, '\\');
-      luaL_addchar(&b, (char)c);
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char hexdigits[] = "0123456789ABCDEF";
-      char hex[4] = {'\\', 'x', hexdigits[c >> 4], hexdigits[c & 15]};
-      luaL_addlstring(&b, hex, 4);
-    } else {
-      luaL_addchar(&b, (char)c);
-    }
+  size_t n = len;
+  if (len <= KSL_SHOWN_MAX && !ksj_needs_escape(s, len)) return s;
+  if (n > KSL_SHOWN_MAX) {   /* cut at a character boundary */
+    n = KSL_SHOWN_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
   }
-  if (quoted) luaL_addchar(&b, '"');
+  luaL_buffinit(L, &b);
+  ksj_addescaped(&b, s, n);
   if (n < len) luaL_addstring(&b, "...");
   luaL_pushresult(&b);
-}
-
-const char *ksl_shown(lua_State *L, const char *s, size_t len) {
-  size_t i;
-  if (len <= KSL_SHOWN_MAX) {
-    for (i = 0; i < len; i++) {
-      unsigned char c = (unsigned char)s[i];
-      if (c < 0x20 || c == 0x7f) break;
-    }
-    if (i == len) return s;
-  }
-  push_escaped(L, s, len, KSL_SHOWN_MAX, 0);
   return lua_tostring(L, -1);
 }
 

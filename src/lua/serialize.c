@@ -15,7 +15,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#define KSJ_INTERNAL   /* the codec's option readers: one reader for all options */
 #include "ks_json.h"
 #include "hook.h"
 
