@@ -176,6 +176,57 @@ void ksj_pushquoted(lua_State *L, const char *s, size_t len) {
   luaL_pushresult(&b);
 }
 
+/* ---- argument errors ------------------------------------------------------ */
+
+const char *ksj_typename(lua_State *L, int idx) {
+  int t = luaL_getmetafield(L, idx, "__name");
+  if (t == LUA_TSTRING) {
+    const char *n = lua_tostring(L, -1);
+    lua_pop(L, 1);   /* the metatable still holds the string */
+    return n;
+  }
+  if (t != LUA_TNIL) lua_pop(L, 1);
+  return luaL_typename(L, idx);
+}
+
+/* luaL_argerror's message (the function's name as the caller spelt it, a
+** method's self not counted) with kserial's prefix; luaL_error adds the
+** caller's position when a Lua function called the running C function. */
+int ksj_argerror(lua_State *L, int arg, const char *extramsg) {
+  lua_Debug ar;
+  const char *name = "?";
+  if (lua_getstack(L, 0, &ar)) {
+    lua_getinfo(L, "n", &ar);
+    if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0) {
+      arg--;
+      if (arg == 0)
+        return luaL_error(L, "kserial: calling '%s' on bad self (%s)",
+                          ar.name ? ar.name : "?", extramsg);
+    }
+    if (ar.name != NULL) name = ar.name;
+  }
+  return luaL_error(L, "kserial: bad argument #%d to '%s' (%s)", arg, name,
+                    extramsg);
+}
+
+int ksj_typeerror(lua_State *L, int arg, const char *expected) {
+  const char *got = lua_isnone(L, arg) ? "no value" : ksj_typename(L, arg);
+  return ksj_argerror(L, arg, lua_pushfstring(L, "%s expected, got %s", expected, got));
+}
+
+void ksj_checkany(lua_State *L, int arg) {
+  if (lua_isnone(L, arg)) ksj_argerror(L, arg, "value expected");
+}
+
+void ksj_checktype(lua_State *L, int arg, int t) {
+  if (lua_type(L, arg) != t) ksj_typeerror(L, arg, lua_typename(L, t));
+}
+
+const char *ksj_checklstring(lua_State *L, int arg, size_t *len) {
+  if (lua_type(L, arg) != LUA_TSTRING) ksj_typeerror(L, arg, "string");
+  return lua_tolstring(L, arg, len);
+}
+
 /* ---- option tables ------------------------------------------------------- */
 
 int ksj_opts_begin(lua_State *L, int idx, const char *fname) {

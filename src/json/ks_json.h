@@ -172,6 +172,17 @@ void ksj_addpath_key(luaL_Buffer *b, const char *key, size_t klen);
 void ksj_addpath_index(luaL_Buffer *b, lua_Integer index);
 void ksj_cutpath(lua_State *L);
 
+/* Argument errors, the one owner (the codec's functions and the binding's):
+** "kserial: bad argument #n to 'f' (msg)", after the caller's position.
+** The checks take no numbers or strings for one another (no coercion).
+** ksj_typename: the type name of the value at idx, __name aware. */
+int ksj_argerror(lua_State *L, int arg, const char *extramsg);
+int ksj_typeerror(lua_State *L, int arg, const char *expected);
+void ksj_checkany(lua_State *L, int arg);
+void ksj_checktype(lua_State *L, int arg, int t);
+const char *ksj_checklstring(lua_State *L, int arg, size_t *len);
+const char *ksj_typename(lua_State *L, int idx);
+
 /* Option tables: every option table of the module is read with these, so
 ** option errors have one wording: "kserial: <fname>: options must be a
 ** table (got T)", "unknown option 'k'" (k shown raw: no metamethod runs),

@@ -511,7 +511,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
     default:
       break;
   }
-  fail(w, p, "cannot deserialize a value of type %s", ksl_typename(L, idx));
+  fail(w, p, "cannot deserialize a value of type %s", ksj_typename(L, idx));
 }
 
 /* ---- options and entry points ------------------------------------------------------ */

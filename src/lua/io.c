@@ -67,7 +67,7 @@ static int loads_worker(lua_State *L) {
 static int l_loads(lua_State *L) {
   lua_settop(L, 2);
   if (lua_type(L, 1) != LUA_TSTRING)
-    return ksl_typeerror(L, 1, "string");
+    return ksj_typeerror(L, 1, "string");
   if (do_loads(L, 1, 2, "loads") != LUA_OK) return ksl_raise(L);
   return 1;
 }
@@ -119,7 +119,7 @@ static int write_atomic(const char *path, const char *text, size_t len,
 ** would read it only up to the first one, and write or read another file). */
 static const char *check_path(lua_State *L, int idx, const char *fname) {
   size_t len;
-  const char *path = ksl_checklstring(L, idx, &len);
+  const char *path = ksj_checklstring(L, idx, &len);
   if (memchr(path, '\0', len) != NULL) {
     const char *shown = ksl_shown(L, path, len);
     lua_pushfstring(L, "kserial: %s: the path '%s' holds a NUL byte", fname, shown);
@@ -221,7 +221,7 @@ static int l_load(lua_State *L) {
 
 static int l_register_special(lua_State *L) {
   size_t len;
-  const char *name = ksl_checklstring(L, 1, &len);
+  const char *name = ksj_checklstring(L, 1, &len);
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   int has_encode = 0;
   if (memchr(name, '\0', len) != NULL)
@@ -242,7 +242,7 @@ static int l_register_special(lua_State *L) {
   }
   lua_pop(L, 1);
   if (!lua_isnil(L, 2)) {
-    ksl_checktype(L, 2, LUA_TTABLE);
+    ksj_checktype(L, 2, LUA_TTABLE);
     lua_createtable(L, 0, 2);
     lua_getfield(L, 2, "decode");
     if (!lua_isfunction(L, -1))

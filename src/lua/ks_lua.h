@@ -7,6 +7,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "kserial.h"
+#include "ks_json.h"
 
 /* The engine of a lua_State lives in a userdata (the box) kept in the Lua
 ** registry under KSL_ENGINE; its __gc frees the core engine. Every module
@@ -67,22 +68,16 @@ void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
 ** called the running C function (inside a walk there is none: the entry
 ** point adds it, see ksl_raise). */
 int ksl_error(lua_State *L, const char *fmt, ...);
-/* Argument errors, the one owner: "kserial: bad argument #n to 'f' (msg)".
-** The checks take no numbers or strings for one another (no coercion). */
-int ksl_argerror(lua_State *L, int arg, const char *extramsg);
-int ksl_typeerror(lua_State *L, int arg, const char *expected);
-void ksl_checkany(lua_State *L, int arg);
-void ksl_checktype(lua_State *L, int arg, int t);
-const char *ksl_checklstring(lua_State *L, int arg, size_t *len);
+/* Argument errors: the codec's ksj_argerror, ksj_typeerror, ksj_checkany,
+** ksj_checktype, ksj_checklstring and ksj_typename (ks_json.h). */
 /* A name from a document as a message shows it: s itself when it is short
 ** and has no control bytes, else an escaped, cut copy pushed on the stack
 ** (for error paths, which throw the stack away). */
 #define KSL_SHOWN_MAX 120
 const char *ksl_shown(lua_State *L, const char *s, size_t len);
 /* The JSON type of a decoded value, for messages: null, array, dict,
-** integer, float, string, boolean, or ksl_typename for anything else. */
+** integer, float, string, boolean, or ksj_typename for anything else. */
 const char *ksl_jsontype(lua_State *L, int idx);
-const char *ksl_typename(lua_State *L, int idx);   /* __name aware */
 /* Re-raises the error on top; a kserial message gets the position of the
 ** Lua code that called the running C function. */
 int ksl_raise(lua_State *L);

@@ -124,7 +124,7 @@ static ks_map *opt_map(lua_State *L, int idx, const char *what) {
 static int l_get_registered_object(lua_State *L) {
   ks_engine *e = ksl_engine(L);
   size_t len;
-  const char *name = ksl_checklstring(L, 1, &len);
+  const char *name = ksj_checklstring(L, 1, &len);
   ks_map *custom;
   lua_settop(L, 3);   /* the maps' owners go above the three arguments */
   custom = opt_map(L, 2, "custom_objects");
@@ -222,10 +222,10 @@ static int l_clear_custom_objects(lua_State *L) {
 static int l_register_module(lua_State *L) {
   ks_engine *e = ksl_engine(L);
   size_t mlen;
-  const char *module = ksl_checklstring(L, 1, &mlen);
+  const char *module = ksj_checklstring(L, 1, &mlen);
   ks_map *members;
   ks_status st;
-  ksl_checktype(L, 2, LUA_TTABLE);
+  ksj_checktype(L, 2, LUA_TTABLE);
   if (ks_check_key(module, mlen) != KS_OK)
     ksl_error(L, "register_module: the module name must be non-empty and hold no "
               "NUL byte, not '%s'", ksl_shown(L, module, mlen));

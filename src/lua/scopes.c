@@ -167,7 +167,7 @@ static int l_custom_object_scope(lua_State *L) {
 static int l_safe_mode_scope(lua_State *L) {
   ks_engine *e = ksl_engine(L);
   scope *s;
-  ksl_checktype(L, 1, LUA_TBOOLEAN);
+  ksj_checktype(L, 1, LUA_TBOOLEAN);
   s = new_scope(L, 1);
   if (ks_scope_push_safe_mode(e, lua_toboolean(L, 1), &s->token) != KS_OK)
     luaL_error(L, "kserial: not enough memory");
@@ -177,7 +177,7 @@ static int l_safe_mode_scope(lua_State *L) {
 static int l_with_custom_objects(lua_State *L) {
   int n = lua_gettop(L), status;
   scope *s;
-  ksl_checktype(L, 2, LUA_TFUNCTION);
+  ksj_checktype(L, 2, LUA_TFUNCTION);
   s = open_objects_scope(L, 1, 1);     /* the scope object is on top */
   lua_insert(L, 1);
   /* stack: scope dict fn args... */

@@ -386,11 +386,11 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   }
   if (lua_type(L, -1) != LUA_TTABLE)
     fail(w, p, "The get_config() method of %s should return a table. It "
-         "returned: %s", cls, ksl_typename(L, -1));
+         "returned: %s", cls, ksj_typename(L, -1));
   if (!plain_table(L, -1))
     fail(w, p, "The get_config() method of %s should return a plain table. It "
          "returned a table with a metatable (%s), which would be written as an "
-         "object, not as its config", cls, ksl_typename(L, -1));
+         "object, not as its config", cls, ksj_typename(L, -1));
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
   push_envelope(w, 7);                          /* env */
   ser_value(w, -2, &cfgnode, depth + 1);
@@ -596,7 +596,7 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
     default:
       break;
   }
-  fail(w, p, "cannot serialize a value of type %s", ksl_typename(L, idx));
+  fail(w, p, "cannot serialize a value of type %s", ksj_typename(L, idx));
 }
 
 /* ---- entry points ------------------------------------------------------------------ */
@@ -728,7 +728,7 @@ static int l_serialize(lua_State *L) {
   static const char *const extra[] = {"max_values", NULL};
   ksj_encode_opts eo;
   lua_Integer max_values;
-  ksl_checkany(L, 1);
+  ksj_checkany(L, 1);
   lua_settop(L, 2);
   ksj_encode_opts_init(&eo);
   ksj_value_opts_read(L, 2, &eo, "serialize", extra);
