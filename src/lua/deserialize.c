@@ -12,6 +12,7 @@
 #include "ks_json.h"
 #include "ks_envelope.h"
 #include "hook.h"
+#include "ks_base64.h"
 
 typedef struct des_call {
   const ksl_path *at;     /* the object whose from_config() is running */
@@ -100,9 +101,8 @@ static int field(lua_State *L, int env, const char *key) {
   return 1;
 }
 
-/* What a table is: 1 an array, 2 a dict, 3 an object or special value
-** (another metatable). Unmarked tables are judged by their first key. */
-static int table_kind(dwalker *w, int idx) {
+/* What a table is (ksl_table_kind). */
+static ksl_tkind table_kind(dwalker *w, int idx) {
   return ksl_table_kind(w->L, idx, w->arr_mt, w->obj_mt);
 }
 
@@ -492,10 +492,10 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
     }
     case LUA_TTABLE:
       switch (table_kind(w, idx)) {
-        case 1:
+        case KSL_TABLE_ARRAY:
           des_array(w, idx, p, depth);
           return;
-        case 2: {
+        case KSL_TABLE_DICT: {
           ks_envelope ev;
           ks_env_verdict v;
           if (ksl_envelope_read(L, idx, &ev, &v) != KS_ENV_NOT)
@@ -504,6 +504,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
             des_dict(w, idx, p, depth);
           return;
         }
+        case KSL_TABLE_UNMARKED: case KSL_TABLE_OTHER:
         default:   /* a live object: already deserialized */
           lua_pushvalue(L, idx);
           return;

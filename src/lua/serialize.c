@@ -17,6 +17,7 @@
 #include <string.h>
 #include "ks_json.h"
 #include "hook.h"
+#include "ks_base64.h"
 
 typedef struct ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
@@ -88,13 +89,17 @@ static int int_keyed_dict(lua_State *L, int idx, lua_Integer n) {
 }
 
 /* Walks a table whose keys must be all strings or exactly 1..n (or, with
-** int_keys, strings and integers). `kind`: 0 decide from the keys, 1 array,
-** 2 dict. Pushes the result; a dict keeps its recorded key order. */
-static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind) {
+** int_keys, strings and integers). `kind`: KSL_TABLE_UNMARKED (decide from
+** the keys), KSL_TABLE_ARRAY or KSL_TABLE_DICT. Pushes the result; a dict
+** keeps its recorded key order. */
+static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
+                      ksl_tkind kind) {
   lua_State *L = w->L;
   lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
   int intkeys = w->call->int_keys == KSJ_INT_KEYS_STRING;
-  int isdict = (kind == 2) || (kind == 0 && (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
+  int isdict = kind == KSL_TABLE_DICT ||
+               (kind == KSL_TABLE_UNMARKED &&
+                (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
   char num[32];
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
   luaL_checkstack(L, 8, "kserial: nesting too deep");
@@ -132,7 +137,8 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
   lua_setmetatable(L, -2);
-  if (kind == 2) ksj_copy_order(L, w->orders, idx, -1);   /* only marked dicts have one */
+  if (kind == KSL_TABLE_DICT)   /* only marked dicts have one */
+    ksj_copy_order(L, w->orders, idx, -1);
 }
 
 /* ---- functions -------------------------------------------------------------- */
@@ -568,17 +574,18 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
       }
       break;
     case LUA_TTABLE: case LUA_TUSERDATA: {
-      int kind;
+      ksl_tkind kind;
       if (!lua_getmetatable(L, idx)) {
         if (lua_type(L, idx) == LUA_TUSERDATA) break;
-        ser_table(w, idx, p, depth, 0);
+        ser_table(w, idx, p, depth, KSL_TABLE_UNMARKED);
         return;
       }
-      kind = lua_rawequal(L, -1, w->arr_mt) ? 1
-           : (lua_rawequal(L, -1, w->obj_mt) || lua_rawequal(L, -1, w->marker_mt)) ? 2 : 0;
-      if (kind && lua_type(L, idx) == LUA_TTABLE) {
+      kind = lua_rawequal(L, -1, w->arr_mt) ? KSL_TABLE_ARRAY
+           : (lua_rawequal(L, -1, w->obj_mt) || lua_rawequal(L, -1, w->marker_mt))
+             ? KSL_TABLE_DICT : KSL_TABLE_OTHER;
+      if (kind != KSL_TABLE_OTHER && lua_type(L, idx) == LUA_TTABLE) {
         lua_pop(L, 1);
-        if (kind == 2 && made_here(w, idx)) {
+        if (kind == KSL_TABLE_DICT && made_here(w, idx)) {
           lua_pushvalue(L, idx);   /* an envelope of this call: keep it */
           return;
         }
