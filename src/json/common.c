@@ -91,11 +91,15 @@ void ksj_addescaped(luaL_Buffer *b, const char *s, size_t len) {
 
 int ksj_needs_escape(const char *s, size_t len) {
   const unsigned char *p = (const unsigned char *)s, *end = p + len;
-  while (p < end) {
-    unsigned char c = *p;
-    int k = c < 0x80 ? 1 : ksj_utf8_len(p, end);
-    if (k == 0 || c < 0x20 || c == 0x7f || c == '"' || c == '\\') return 1;
-    p += k;
+  for (; p < end; p++) {        /* walks call this on every name: ASCII first */
+    unsigned c = *p;
+    if (c - 0x20u < 0x5fu && c != '"' && c != '\\') continue;
+    if (c < 0x80) return 1;
+    {
+      int k = ksj_utf8_len(p, end);
+      if (k == 0) return 1;
+      p += k - 1;
+    }
   }
   return 0;
 }
