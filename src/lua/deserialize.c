@@ -14,7 +14,7 @@
 #include "hook.h"
 #include "ks_base64.h"
 
-typedef struct des_call {
+typedef struct ksl_des_call {
   const ksl_path *at;     /* the object whose from_config() is running */
 } des_call;
 
@@ -617,7 +617,7 @@ static int des_top(lua_State *L) {
 int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
                          const char *const *extra) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
-  des_call *outer = (des_call *)box->des;
+  des_call *outer = box->des;
   des_call call = {NULL};
   int st;
   idx = lua_absindex(L, idx);
@@ -659,7 +659,7 @@ int ksl_deserialize_value(lua_State *L, int idx, int optsidx) {
 }
 
 const ksl_path *ksl_running_from_config(lua_State *L) {
-  const des_call *call = (const des_call *)ksl_box_at(L, KSL_BOX)->des;
+  const des_call *call = ksl_box_at(L, KSL_BOX)->des;
   return call != NULL ? call->at : NULL;
 }
 

@@ -35,12 +35,15 @@ enum {
   KSL_UV_COUNT = KSL_UV_DESCTX
 };
 
+struct ksl_ser_call;   /* a running serialize call: serialize.c owns it */
+struct ksl_des_call;   /* a running deserialize call: deserialize.c owns it */
+
 typedef struct ksl_box {
   ks_engine *e;          /* NULL once collected */
   ks_handle next;        /* next handle to hand out; never reused */
   int nspecial_encode;   /* special handlers that have an encode function */
-  void *ser;             /* the running top-level serialize call, or NULL */
-  void *des;             /* the running top-level deserialize call, or NULL */
+  struct ksl_ser_call *ser;  /* the running top-level serialize call, or NULL */
+  struct ksl_des_call *des;  /* the running top-level deserialize call, or NULL */
 } ksl_box;
 
 #define ksl_box_at(L, i) ((ksl_box *)lua_touserdata((L), (i)))
@@ -62,6 +65,11 @@ void ksl_check_object(lua_State *L, int idx, const char *what, const char *key,
                       size_t klen);
 ks_map *ksl_map_release(lua_State *L, int idx);
 void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
+/* Pushes the per-call table of the running top-level call of the box at
+** boxidx (deserialize's when both run) and returns 1, or returns 0 and
+** pushes nothing when no call runs: for what must live as long as the call
+** (scopes opened by hooks), without reading the walks' own state. */
+int ksl_push_running_call(lua_State *L, int boxidx);
 
 /* ---- errors (errors.c) ------------------------------------------------------ */
 /* Raises "kserial: <msg>", after the caller's position when a Lua function

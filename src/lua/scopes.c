@@ -74,16 +74,13 @@ static int scope_tostring(lua_State *L) {
 ** open" would depend on when the collector ran. Sets (on) or clears the
 ** anchor of the scope at idx; boxidx: the engine box. */
 static void set_anchor(lua_State *L, int boxidx, int idx, int on) {
-  const ksl_box *box = ksl_box_at(L, boxidx);
-  if (box->des == NULL && box->ser == NULL) return;
   idx = lua_absindex(L, idx);
-  if (lua_getiuservalue(L, boxidx, box->des != NULL ? KSL_UV_DESCTX : KSL_UV_SERCTX)
-      == LUA_TTABLE) {
-    lua_pushvalue(L, idx);
-    if (on) lua_pushboolean(L, 1);
-    else lua_pushnil(L);
-    lua_rawset(L, -3);
-  }
+  boxidx = lua_absindex(L, boxidx);
+  if (!ksl_push_running_call(L, boxidx)) return;
+  lua_pushvalue(L, idx);
+  if (on) lua_pushboolean(L, 1);
+  else lua_pushnil(L);
+  lua_rawset(L, -3);
   lua_pop(L, 1);
 }
 

@@ -19,7 +19,7 @@
 #include "hook.h"
 #include "ks_base64.h"
 
-typedef struct ser_call {
+typedef struct ksl_ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
   lua_Integer nobjects;   /* objects seen so far (order) */
   lua_Integer values;     /* JSON values the output holds so far */
@@ -683,7 +683,7 @@ static void new_ctx(lua_State *L) {
 int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
                         lua_Integer max_values) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
-  ser_call *outer = (ser_call *)box->ser;
+  ser_call *outer = box->ser;
   ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR};
   if (eo != NULL) {
     call.allow_nan = eo->allow_nan;
