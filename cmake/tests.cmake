@@ -151,6 +151,12 @@ if(TARGET kserial)
                    ${PROJECT_SOURCE_DIR}/include $<TARGET_FILE:kserial> $<TARGET_FILE:kserial_module>)
 endif()
 
+# docs/c-api.md documents every function include/ declares, and shows no
+# call of one that is gone (tools/check_capi_docs.sh; needs no build).
+add_test(NAME docs.c_api
+         COMMAND ${KS_SH} ${PROJECT_SOURCE_DIR}/tools/check_capi_docs.sh
+                 ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/docs/c-api.md)
+
 # Install into a temporary prefix and build a C host against it.
 if(NOT KSERIAL_SANITIZE AND TARGET kserial)
   add_test(NAME install.prefix
