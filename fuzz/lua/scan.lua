@@ -1,5 +1,5 @@
 -- scan.lua: the fuzz_scan harness (also replayed by
--- spec/fuzz_regressions_spec.lua). Input: one flag byte, then the text.
+-- spec/hostile/fuzz_regressions_spec.lua). Input: one flag byte, then the text.
 --
 --   flags & 0x01  scan the raw text (a string, which scan decodes) instead of
 --                 the decoded document
