@@ -12,6 +12,7 @@
 # GC work an operation triggers is.
 #
 #   BUILD_DIR   build directory holding kserial-bench (default: build)
+#   GRAPH       the graph (run.lua --graph: model, dense, nested; default model)
 #   OPS         comma-separated operations (default: all the timed ones)
 #   OUT_DIR     where the profiles go (default: $BUILD_DIR/callgrind); read
 #               them with callgrind_annotate $OUT_DIR/cg.out.<index>
@@ -23,6 +24,7 @@ build="${BUILD_DIR:-build}"
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 n="${1:-10000}"
 ops="${OPS:-floor_write,floor_read,plain_write,plain_read,hooks_write,hooks_read,serialize,dumps,loads,deserialize,json_encode,cjson_encode,json_decode,cjson_decode}"
+graph="${GRAPH:-model}"
 out="${OUT_DIR:-$build/callgrind}"
 
 if [ -z "${REPORT_ONLY:-}" ]; then
@@ -32,7 +34,7 @@ if [ -z "${REPORT_ONLY:-}" ]; then
   rm -f "$out"/cg.out*
   if ! valgrind --tool=callgrind --collect-atstart=no --toggle-collect=kbench_measured \
         --dump-after=kbench_measured --callgrind-out-file="$out/cg.out" \
-        "$build/kserial-bench" "$here/run.lua" --callgrind --no-check --n "$n" --only "$ops" \
+        "$build/kserial-bench" "$here/run.lua" --callgrind --no-check --graph "$graph" --n "$n" --only "$ops" \
         >"$out/ops.txt" 2>"$out/valgrind.log"; then
     cat "$out/valgrind.log" >&2
     echo "callgrind.sh: the valgrind run failed" >&2
@@ -40,6 +42,7 @@ if [ -z "${REPORT_ONLY:-}" ]; then
   fi
 fi
 n=$(sed -n 's/^callgrind-n \([0-9]*\).*/\1/p' "$out/ops.txt")
+graph=$(sed -n 's/^callgrind-n [0-9]* [0-9]* \([a-z]*\).*/\1/p' "$out/ops.txt")
 
 # ops.txt: "callgrind-n N bytes", then "callgrind-op <index> <key>" in order;
 # cg.out.<index> holds that operation's counts. Each line: key, total Ir,
@@ -67,13 +70,13 @@ while read -r tag index key; do
   [ "$tag" = "callgrind-op" ] || continue
   total=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$out/cg.out.$index")
   echo "$key $total $(shares "$out/cg.out.$index")"
-done <"$out/ops.txt" | awk -v n="$n" '
+done <"$out/ops.txt" | awk -v n="$n" -v graph="$graph" '
   BEGIN {
     ref["plain_write"] = "floor_write"; ref["serialize"] = "floor_write"
     ref["dumps"] = "floor_write"; ref["plain_read"] = "floor_read"
     ref["loads"] = "floor_read"; ref["deserialize"] = "floor_read"
     ref["json_encode"] = "cjson_encode"; ref["json_decode"] = "cjson_decode"
-    printf "callgrind instruction counts (Ir) at N=%d, one run of each operation\n", n
+    printf "callgrind instruction counts (Ir), graph %s at N=%d, one run of each operation\n", graph, n
     printf "  %-12s %14s %9s  %-20s %s\n", "operation", "Ir", "Ir/layer", "ratio",
            "% in kserial cjson liblua libc other"
   }

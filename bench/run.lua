@@ -1,8 +1,13 @@
 -- bench/run.lua - kserial's benchmark (issue 7): floor, plain and kserial
--- on one Keras-like object graph, in one process and one run. Not a test.
+-- on one object graph, in one process and one run. Not a test.
 --
 --   kserial-bench bench/run.lua [options]     (bench/run.sh builds and runs it)
 --
+--   --graph model           the graph (default model): model (graph.lua, the
+--                           Keras-like mix of layers), dense (graph_dense.lua,
+--                           a Sequential of Dense layers: many small child
+--                           objects), nested (graph_nested.lua: deep plain
+--                           containers, few objects)
 --   --n 1000,10000,100000   layer counts (default those three)
 --   --reps 7                timed repetitions per operation (medians reported)
 --   --quick                 --n 1000,10000 --reps 3
@@ -26,7 +31,6 @@ package.path = here .. "/?.lua;" .. package.path
 local host = rawget(_G, "bench")  -- set by kserial-bench only
 local kserial = rawget(_G, "kserial") or require "kserial"
 local cjson = require "cjson"
-local graph = require "graph"
 local floor = require "floor"
 local plain = require "plain"
 
@@ -48,7 +52,10 @@ local function parse_list(s, what)
   return out
 end
 
-local opts = { ns = { 1000, 10000, 100000 }, reps = 7, mem = true, check = true }
+-- --graph name -> module
+local GRAPHS = { model = "graph", dense = "graph_dense", nested = "graph_nested" }
+
+local opts = { ns = { 1000, 10000, 100000 }, reps = 7, mem = true, check = true, graph = "model" }
 do
   local i = 1
   while arg and arg[i] do
@@ -66,6 +73,9 @@ do
     elseif a == "--only" then opts.only = parse_list(value(), "string")
     elseif a == "--callgrind" then opts.callgrind = true
     elseif a == "--wall" then opts.wall = true
+    elseif a == "--graph" then
+      opts.graph = value()
+      if not GRAPHS[opts.graph] then usage("unknown graph " .. opts.graph .. " (model, dense, nested)") end
     else usage("unknown option " .. a) end
     i = i + 1
   end
@@ -75,6 +85,7 @@ do
     for _, n in ipairs(opts.ns) do opts.mem_n = math.max(opts.mem_n, n) end
   end
 end
+local graph = require(GRAPHS[opts.graph])
 
 -- CPU time of the process by default; os.clock is CPU time too (clock(3)).
 local clock, clock_name
@@ -184,7 +195,8 @@ local function verify(n)
   local g, doc = ctx.g, ctx.doc
   local expected = graph.object_count(n)
   local _, shared = doc:gsub('"shared_object_id":', "")
-  if shared == 0 then error("bench: the document has no shared_object_id", 0) end
+  check(shared ~= graph.shared_count(n)
+        and fmt("%d, expected %d", shared, graph.shared_count(n)) or nil, "shared_object_id count")
 
   use_kserial()
   check(kjson.encode(ctx.tree) ~= doc and "differs" or nil, "json.encode(serialize(g)) == dumps(g)")
@@ -405,7 +417,7 @@ local function callgrind_mode()
   local n = opts.ns[1]
   setup(n)
   if opts.check then verify(n) end
-  print(fmt("callgrind-n %d %d", n, #ctx.doc))
+  print(fmt("callgrind-n %d %d %s", n, #ctx.doc, opts.graph))
   for i, op in ipairs(selected) do
     if op.pre then op.pre() end
     op.fn()                      -- warm-up, not counted
@@ -428,9 +440,9 @@ end
 
 local function main()
   if opts.callgrind then return callgrind_mode() end
-  print(fmt("kserial bench: %s, lua-cjson %s; %s; %s; reps %d (+1 warm-up), medians; "
+  print(fmt("kserial bench, graph %s: %s, lua-cjson %s; %s; %s; reps %d (+1 warm-up), medians; "
             .. "GC incremental (Lua's default), full collection before each run",
-            _VERSION, tostring(cjson._VERSION),
+            opts.graph, _VERSION, tostring(cjson._VERSION),
             host and "kserial-bench host (counting allocator)"
                  or "no kserial-bench host (no peak memory)",
             clock_name, opts.reps))

@@ -8,6 +8,8 @@
 #
 #   bench/run.sh                    # everything (about 10 minutes on 2 cores)
 #   bench/run.sh --quick            # options go to run.lua (see its header)
+#   bench/run.sh --graph dense      # another graph (model, dense, nested); the
+#                                   # callgrind counts use it too
 #   NO_CALLGRIND=1 bench/run.sh     # skip the callgrind counts
 #   CALLGRIND_N=1000 bench/run.sh   # layer count of the callgrind run
 set -euo pipefail
@@ -21,6 +23,12 @@ cmake --build "$build" --target kserial-bench >/dev/null   # not built by defaul
 
 "$build/kserial-bench" bench/run.lua "$@"
 if [ -z "${NO_CALLGRIND:-}" ]; then
+  graph=model                      # the --graph given to run.lua, if any
+  prev=
+  for a in "$@"; do
+    [ "$prev" = "--graph" ] && graph="$a"
+    prev="$a"
+  done
   echo
-  BUILD_DIR="$build" bench/callgrind.sh "${CALLGRIND_N:-10000}"
+  GRAPH="$graph" BUILD_DIR="$build" bench/callgrind.sh "${CALLGRIND_N:-10000}"
 fi

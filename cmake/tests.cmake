@@ -19,10 +19,14 @@ foreach(src ${KS_CORE_TESTS})
 endforeach()
 
 # ---- busted specs ------------------------------------------------------------
-# Each spec/*_spec.lua is one ctest test, run under the stock lua5.4 with
-# the module on LUA_CPATH, and again under kserial-lua.
-file(GLOB KS_SPECS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/spec/*_spec.lua
-     ${PROJECT_SOURCE_DIR}/spec/hostile/*_spec.lua)
+# Each spec/<unit>/*_spec.lua is one ctest test, named after its folder and
+# file (spec/json/decode_spec.lua: lua.json.decode_spec), run under the
+# stock lua5.4 with the module on LUA_CPATH, and again under kserial-lua.
+# The folders: json/ (the codec), protocol/ (the Keras protocol: serialize,
+# deserialize, registry, scopes, scan...), api/ (the documented surface),
+# hostile/ (hostile documents and hooks, fuzz regressions).
+file(GLOB KS_SPECS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/spec/*/*_spec.lua)
+list(SORT KS_SPECS)
 # The full corpus is optional: specs read spec/data without it, and a spec
 # that needs it exits with 77, which ctest reports as not run
 # (spec/helpers/corpus.lua, docs/testing.md).
@@ -60,7 +64,9 @@ if(NOT BUSTED_EXE)
   set(BUSTED_EXE busted)
 endif()
 foreach(spec ${KS_SPECS})
-  get_filename_component(name ${spec} NAME_WE)
+  file(RELATIVE_PATH name ${PROJECT_SOURCE_DIR}/spec ${spec})
+  string(REGEX REPLACE "\\.lua$" "" name "${name}")
+  string(REPLACE "/" "." name "${name}")
   set(runners "")
   if(KSERIAL_LUA_EXE AND NOT KSERIAL_SANITIZE)
     # a module built with sanitizers cannot load into the uninstrumented lua5.4
@@ -144,6 +150,12 @@ if(TARGET kserial)
            COMMAND ${KS_SH} ${PROJECT_SOURCE_DIR}/tools/check_exports.sh ${CMAKE_NM}
                    ${PROJECT_SOURCE_DIR}/include $<TARGET_FILE:kserial> $<TARGET_FILE:kserial_module>)
 endif()
+
+# docs/c-api.md documents every function include/ declares, and shows no
+# call of one that is gone (tools/check_capi_docs.sh; needs no build).
+add_test(NAME docs.c_api
+         COMMAND ${KS_SH} ${PROJECT_SOURCE_DIR}/tools/check_capi_docs.sh
+                 ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/docs/c-api.md)
 
 # Install into a temporary prefix and build a C host against it.
 if(NOT KSERIAL_SANITIZE AND TARGET kserial)

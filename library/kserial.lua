@@ -1,7 +1,7 @@
 ---@meta kserial
 -- LuaLS type stubs for kserial (docs/reference.md is the full reference).
 -- Not code: LuaLS reads this file when its folder is in
--- `workspace.library` (README.md, "Editors"). spec/stubs_spec.lua checks
+-- `workspace.library` (README.md, "Editors"). spec/api/docs_spec.lua checks
 -- that every function and field of the module is declared here.
 
 ---A value that comes back from JSON: what `kserial.json.decode` makes.

@@ -15,14 +15,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
 
-# Declarations: lines that open a function prototype at column 0.
-cat "$include"/*.h | grep -E '^[A-Za-z_][^#]*[A-Za-z0-9_]\(' | grep -v '^typedef' > "$tmp/protos"
+# Declarations: the prototypes of include/ (tools/c_declarations.sh).
+here=$(dirname "$0")
+sh "$here/c_declarations.sh" "$include" > "$tmp/protos"
 if grep -v '^KS_API ' "$tmp/protos" > "$tmp/unmarked"; then
   echo "declared in include/ without KS_API:"
   sed 's/^/  /' "$tmp/unmarked"
   status=1
 fi
-sed 's/(.*//; s/.*[^A-Za-z0-9_]//' "$tmp/protos" | sort -u > "$tmp/declared"
+sh "$here/c_declarations.sh" --names "$include" | sort -u > "$tmp/declared"
 
 "$nm" -D --defined-only "$lib" | awk '{print $NF}' | sort -u > "$tmp/exported"
 if ! [ -s "$tmp/exported" ]; then

@@ -6,7 +6,8 @@
 # hook could be collected before the hook returned, so "left a scope open"
 # was reported or not depending on the collector.
 #   tools/gcstress.sh                      # build dir ./build, all specs
-#   GCSTRESS_BUILD_DIR=dir GCSTRESS_JOBS=2 tools/gcstress.sh errors hostile_hooks
+#   GCSTRESS_BUILD_DIR=dir GCSTRESS_JOBS=2 tools/gcstress.sh protocol/errors hostile_hooks
+# (a word keeps the specs whose path under spec/ holds it: json/, protocol/scan...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src="$PWD"
@@ -22,19 +23,23 @@ logs="$build/gcstress"
 rm -rf "$logs"
 mkdir -p "$logs"
 specs=()
-for f in spec/*_spec.lua spec/hostile/*_spec.lua; do
+# every spec of every folder of spec/, as cmake/tests.cmake registers them
+while IFS= read -r f; do
   if [ "$#" -gt 0 ]; then
     keep=0
     for word in "$@"; do [[ "$f" == *"$word"* ]] && keep=1; done
     [ "$keep" -eq 1 ] || continue
   fi
   specs+=("$f")
-done
+done < <(find spec -name '*_spec.lua' | LC_ALL=C sort)
 [ "${#specs[@]}" -gt 0 ] || { echo "gcstress: no spec matches $*" >&2; exit 2; }
+
+# spec/json/corpus_spec.lua -> json.corpus_spec (the name of its ctest test)
+spec_name() { local n="${1#spec/}"; n="${n%.lua}"; echo "${n//\//.}"; }
 
 run_spec() {
   local f="$1" name rc=0 start
-  name=$(basename "$f" .lua)
+  name=$(spec_name "$f")
   start=$SECONDS
   env LUA_CPATH="$build/lib/lua/?.so;$build/lib/lua-test/?.so;;" LUA_PATH="$src/spec/helpers/?.lua;;" \
       KSERIAL_CORPUS_DIR="$corpus" KSERIAL_SOURCE="$src" KSERIAL_BUILD="$build" \
@@ -55,15 +60,15 @@ done
 wait
 passed=0 failed=0 cases=0
 for f in "${specs[@]}"; do
-  name=$(basename "$f" .lua)
+  name=$(spec_name "$f")
   read -r rc secs <"$logs/$name.rc"
   n=$(grep -c '^ok ' "$logs/$name.log" || true)
   cases=$((cases + n))
   if [ "$rc" -eq 0 ] && ! grep -q '^not ok' "$logs/$name.log"; then
-    printf 'PASS  %-28s %4d cases %5ss\n' "$name" "$n" "$secs"
+    printf 'PASS  %-34s %4d cases %5ss\n' "$name" "$n" "$secs"
     passed=$((passed + 1))
   else
-    printf 'FAIL  %-28s exit %s, see %s\n' "$name" "$rc" "$logs/$name.log"
+    printf 'FAIL  %-34s exit %s, see %s\n' "$name" "$rc" "$logs/$name.log"
     grep -A12 '^not ok' "$logs/$name.log" | head -40 | sed 's/^/        | /'
     failed=$((failed + 1))
   fi

@@ -2,7 +2,8 @@
 # valgrind memcheck over the test suite. The jobs are taken from ctest
 # itself (ctest --show-only=json-v1), with the command, environment and
 # working directory ctest would use:
-#   lua.*        every busted spec (spec/*_spec.lua, spec/hostile/...) under the
+#   lua.*        every busted spec (spec/<folder>/*_spec.lua: lua.json.decode_spec,
+#                lua.protocol.errors_spec, lua.hostile.hostile_docs_spec...) under the
 #                stock lua5.4, with LUA_CPATH, LUA_PATH, KSERIAL_CORPUS_DIR, ...
 #   core.*, capi.*, threads.*   the C tests (the threads test at a smaller
 #                size: VALGRIND_THREADS, default "2 64")
@@ -13,8 +14,8 @@
 # (definite, indirect or possible) fails the run.
 #   tools/valgrind.sh                         # build dir ./build
 #   VALGRIND_BUILD_DIR=dir VALGRIND_JOBS=2 tools/valgrind.sh
-#   tools/valgrind.sh leaks_spec core.        # only jobs whose name has one of these words
-#   VALGRIND_EXTRA="--track-origins=yes" tools/valgrind.sh errors_spec
+#   tools/valgrind.sh protocol.leaks_spec core.   # only jobs whose name has one of these words
+#   VALGRIND_EXTRA="--track-origins=yes" tools/valgrind.sh protocol.errors_spec
 # Installs valgrind (and lua-cjson, to read ctest's JSON) when missing; builds
 # the build dir with tools/setup.sh when it does not exist, and brings an
 # existing one up to date.

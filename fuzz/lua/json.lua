@@ -1,5 +1,5 @@
 -- json.lua: the fuzz_json_decode harness (also replayed by
--- spec/fuzz_regressions_spec.lua). Input: one option byte, then the text.
+-- spec/hostile/fuzz_regressions_spec.lua). Input: one option byte, then the text.
 --
 --   opt & 0x01  allow_nan
 --   opt & 0x0e  max_depth: default, 1, 2, 3, 5, 16, 64, 512

@@ -1,5 +1,5 @@
 -- loads.lua: the fuzz_loads harness (also replayed by
--- spec/fuzz_regressions_spec.lua). Input: one flag byte, then the text.
+-- spec/hostile/fuzz_regressions_spec.lua). Input: one flag byte, then the text.
 --
 --   flags & 0x03  safe mode: 0 default, 1 safe_mode = true,
 --                 2 safe_mode = false, 3 inside safe_mode_scope(false)

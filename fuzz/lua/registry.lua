@@ -8,7 +8,7 @@
 -- set of "Fuzz>..." classes whose hooks misbehave on purpose (raise, return
 -- nil, leave a scope open, call back into kserial). Nothing here is random,
 -- so a crash file replays the same way (the fuzz targets and
--- spec/fuzz_regressions_spec.lua both run it).
+-- spec/hostile/fuzz_regressions_spec.lua both run it).
 --
 -- opts.reentrant = false leaves out the classes whose from_config reads a
 -- second document hidden in a string (kserial.scan cannot see inside those).

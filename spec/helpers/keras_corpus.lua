@@ -1,5 +1,5 @@
--- The machinery of the Keras corpus specs (spec/corpus_spec.lua,
--- spec/corpus_full_spec.lua): generic classes registered for the modules
+-- The machinery of the Keras corpus specs (spec/protocol/corpus_spec.lua,
+-- spec/protocol/corpus_full_spec.lua): generic classes registered for the modules
 -- and names a document uses (as a host library would register its
 -- built-ins), a round trip through them, and a normal form to compare.
 local kserial = require "kserial"

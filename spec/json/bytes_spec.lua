@@ -3,10 +3,11 @@
 -- that wrote it, gives back exactly its own bytes; and so does a document
 -- loaded through classes that keep their config and dumped again.
 --
--- The folder is the shared corpus (KSERIAL_SHARED/corpus/keras). check()
--- takes any folder plus a table naming each file's style, so files kept in
--- the repository can be checked the same way. Every file of the folder must
--- have a style, and every style a file: a new file cannot slip through.
+-- The folder is the full corpus when it is present (31 files), else the
+-- redistributable part kept in spec/data/keras (spec/helpers/corpus.lua).
+-- check() takes a folder plus a table naming each file's style. Every file
+-- of the folder must have a style, and with the full corpus every style a
+-- file: a new file cannot slip through.
 local kserial = require "kserial"
 local json = kserial.json
 
@@ -168,19 +169,26 @@ local function check(dir, styles, min_protocol)
 end
 
 describe("Keras files byte for byte", function()
-  local shared = os.getenv("KSERIAL_SHARED")
-  local dir = shared and shared ~= "" and shared .. "/corpus/keras"
-  if not dir or #list(dir) == 0 then
-    local why = "the Keras corpus is absent (set KSERIAL_SHARED to the folder holding "
-      .. "corpus/keras): its byte-for-byte checks did not run"
-    io.stderr:write("json_bytes_spec: ", why, "\n")
-    pending(why)
-    return
+  local corpus = require "corpus"
+  local dir = corpus.dir("keras")
+  local full = corpus.external() ~= nil
+  local styles, keras3 = {}, 0
+  for _, name in ipairs(list(dir)) do
+    styles[name] = CORPUS_STYLES[name]
+    -- 01 to 16 have a Keras 3 envelope at the top: they take the protocol route
+    if tonumber(name:sub(1, 2)) <= 16 then keras3 = keras3 + 1 end
   end
-  check(dir, CORPUS_STYLES, 16)   -- 01 to 16: Keras 3 envelopes at the top
+  if full then styles = CORPUS_STYLES end
+  check(dir, styles, full and 16 or keras3)
+
+  it("keeps the redistributable files in spec/data, each with its style", function()
+    local kept = list(corpus.data .. "/keras")
+    assert.is_true(#kept >= 7, "spec/data/keras holds " .. #kept .. " files")
+    for _, name in ipairs(kept) do assert.is_not_nil(CORPUS_STYLES[name], name) end
+  end)
 
   it("without keep_order the files do not come back (the check can fail)", function()
-    local text = read(dir .. "/20_k2.10-savedmodel-metadata-big-mobilenetv3-tuple.json")
+    local text = read(dir .. "/17_tfkeras2.13-to_json-big-hybrid-efficientnet-vit.json")
     assert.are_not.equal(text, json.encode(json.decode(text), KERAS))
   end)
 end)

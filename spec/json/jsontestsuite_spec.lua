@@ -2,7 +2,7 @@
 -- accepted, n_ files rejected with a clean error, i_ files either way but
 -- never a crash. One test per file.
 local here = debug.getinfo(1, "S").source:match("^@(.*)[/\\]") or "."
-package.path = here .. "/helpers/?.lua;" .. package.path
+package.path = here .. "/../helpers/?.lua;" .. package.path
 local H = require "json_helpers"
 local json = require("kserial").json
 

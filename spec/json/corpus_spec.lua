@@ -3,7 +3,7 @@
 -- the bytes are stable, and every scalar is written exactly as Python wrote
 -- it.
 local here = debug.getinfo(1, "S").source:match("^@(.*)[/\\]") or "."
-package.path = here .. "/helpers/?.lua;" .. package.path
+package.path = here .. "/../helpers/?.lua;" .. package.path
 local H = require "json_helpers"
 local json = require("kserial").json
 

@@ -1,4 +1,5 @@
--- Key order and Python's json.dumps options: keep_order, json.keys,
+-- Key order and Python's json.dumps options: the default order (bytewise
+-- sorted, envelope keys first, sort_keys = false), keep_order, json.keys,
 -- json.object(t, keys), int_keys, indent as a string, allow_nan through
 -- dumps and save, and arrays written in index order.
 local kserial = require "kserial"
@@ -260,5 +261,45 @@ describe("strings that are not UTF-8", function()
     ]])
     assert.matches("Lua warning: kserial: serializing a string that is not UTF%-8 as base64 "
       .. "bytes %(at %$%.s%); Keras reads it back as the base64 text itself", out)
+  end)
+end)
+
+describe("kserial.json", function()
+  describe("orders keys", function()
+    it("sorted bytewise, a prefix before longer keys", function()
+      local t = {b = 1, a = 1, B = 1, aa = 1, ["é"] = 1, ["a\0"] = 1, [""] = 1, z = 1}
+      assert.equal('{"":1,"B":1,"a":1,"a\\u0000":1,"aa":1,"b":1,"z":1,"é":1}', enc(t))
+    end)
+
+    it("with envelope keys first, in Keras's order", function()
+      local t = {config = {b = 1, a = 2}, class_name = "Dense", module = "keras.layers",
+                 registered_name = kserial.null, zeta = 1, alpha = 2, shared_object_id = 5,
+                 build_config = {}, compile_config = {}}
+      assert.equal('{"module":"keras.layers","class_name":"Dense","config":{"a":2,"b":1},' ..
+                   '"registered_name":null,"build_config":{},"compile_config":{},' ..
+                   '"shared_object_id":5,"alpha":2,"zeta":1}', enc(t))
+    end)
+
+    it("only for dicts with both class_name and config", function()
+      assert.equal('{"class_name":"X","module":"m"}', enc({module = "m", class_name = "X"}))
+      assert.equal('{"config":1,"module":"m"}', enc({module = "m", config = 1}))
+      assert.equal('{"class_name":"X","config":{}}', enc({config = {}, class_name = "X"}))
+      assert.equal('{"a":{"class_name":"X","config":{"y":{},"z":1}}}',
+                   enc({a = {config = {z = 1, y = {}}, class_name = "X"}}))
+    end)
+
+    it("with sort_keys = false: envelope keys still first, the rest in next() order", function()
+      local t = {config = 1, x1 = 1, class_name = "X", x2 = 2, x3 = 3, module = kserial.null}
+      local s = enc(t, {sort_keys = false})
+      local head = '{"module":null,"class_name":"X","config":1,'
+      assert.equal(head, s:sub(1, #head))
+      local rest = {}
+      for k in s:sub(#head + 1):gmatch('"(x%d)"') do rest[#rest + 1] = k end
+      local expect = {}
+      for k in next, t do if k:match("^x") then expect[#expect + 1] = k end end
+      assert.same(expect, rest)
+      local d = dec(s)
+      assert.equal(nil, H.diff(d, dec(enc(t))))
+    end)
   end)
 end)
