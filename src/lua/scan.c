@@ -71,6 +71,44 @@ static void add_item(scanner *s, const ksl_path *p, const char *kind,
   lua_rawseti(L, s->items, (lua_Integer)lua_rawlen(L, s->items) + 1);
 }
 
+/* The code class named `name` (a whole name or the part after its last
+** '>', as in "keras.layers>Lambda"), or NULL. */
+static const struct code_class *code_class(const char *name, size_t len) {
+  const struct code_class *cc;
+  const char *gt;
+  if (name == NULL) return NULL;
+  while ((gt = memchr(name, '>', len)) != NULL) {
+    len -= (size_t)(gt - name) + 1;
+    name = gt + 1;
+  }
+  for (cc = CODE_CLASSES; cc->name != NULL; cc++)
+    if (len == strlen(cc->name) && memcmp(name, cc->name, len) == 0) return cc;
+  return NULL;
+}
+
+/* The code class an envelope's resolved value is, whatever name the
+** document used for it (an alias in a module, a registered_name): by its
+** registered name, else its own __name (read raw: no user code runs). */
+static const struct code_class *code_class_of_value(scanner *s, ks_handle h) {
+  lua_State *L = s->L;
+  const struct code_class *cc;
+  size_t len = 0;
+  const char *name = ks_registered_name(s->e, h, &len);
+  if (name != NULL && (cc = code_class(name, len)) != NULL) return cc;
+  ksl_push_handle(L, h);
+  cc = NULL;
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushliteral(L, "__name");
+    if (lua_rawget(L, -2) == LUA_TSTRING) {
+      name = lua_tolstring(L, -1, &len);
+      cc = code_class(name, len);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return cc;
+}
+
 static int resolves(scanner *s, const char *name, size_t len) {
   return ks_lookup(s->e, name, len, NULL, NULL, NULL) != KS_NOHANDLE;
 }
@@ -121,11 +159,12 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
     lua_settop(L, top);
   }
   if (v->kind != KS_ENV_CLASS) return;
-  for (cc = CODE_CLASSES; cc->name != NULL; cc++) {
-    if (c->len == strlen(cc->name) && memcmp(c->s, cc->name, c->len) == 0) {
-      s->unsafe = 1;
-      add_item(s, p, "code", c->s, c->len, -1, cc->reason);
-    }
+  cc = code_class(c->s, c->len);
+  if (cc == NULL) cc = code_class(v->name, v->nlen);
+  if (cc == NULL && v->h != KS_NOHANDLE) cc = code_class_of_value(s, v->h);
+  if (cc != NULL) {
+    s->unsafe = 1;
+    add_item(s, p, "code", cc->name, strlen(cc->name), -1, cc->reason);
   }
 }
 

@@ -1,0 +1,64 @@
+-- scan against documents that dress a code class up under another name:
+-- what loads would instantiate decides, not the class_name text alone.
+local kserial = require "kserial"
+
+local function code_items(r)
+  local out = {}
+  for _, it in ipairs(r.items) do
+    if it.kind == "code" then out[#out + 1] = it end
+  end
+  return out
+end
+
+describe("scan names a code class however the document reaches it", function()
+  local Lambda = kserial.class("Lambda")
+  function Lambda:get_config() return {} end
+  function Lambda.from_config() error("scan must not call from_config") end
+  local Other = kserial.class("Other")
+  function Other:get_config() return {} end
+
+  before_each(function()
+    kserial.clear_custom_objects()
+    kserial.register_serializable("keras.layers")(Lambda)
+    kserial.register_serializable("app")(Other)
+    kserial.get_custom_objects().Lambda = Lambda
+    kserial.register_module("keras.layers", { Lambda = Lambda, Alias = Lambda, Other = Other })
+  end)
+  after_each(function()
+    kserial.clear_custom_objects()
+    kserial.register_module("keras.layers", {})
+  end)
+
+  for _, case in ipairs{
+    { "by class_name", [[{"class_name": "Lambda", "config": {}}]] },
+    { "by registered_name", [[{"class_name": "X", "registered_name": "Lambda", "config": {}}]] },
+    { "by a package>name", [[{"class_name": "X", "registered_name": "keras.layers>Lambda", "config": {}}]] },
+    { "by a module member of another name", [[{"module": "keras.layers", "class_name": "Alias", "config": {}}]] },
+  } do
+    it(case[1] .. ": unsafe, never clean", function()
+      local r = kserial.scan(case[2])
+      assert.is_true(r.unsafe)
+      assert.is_false(r.clean)
+      local c = code_items(r)
+      assert.equal(1, #c)
+      assert.equal("$", c[1].path)
+      assert.matches("Lambda layer runs the code", c[1].reason, 1, true)
+    end)
+  end
+
+  it("a registered_name naming a code class is code even when nothing resolves it", function()
+    kserial.clear_custom_objects()
+    local r = kserial.scan([[{"class_name": "X", "registered_name": "keras>TFSMLayer", "config": {}}]])
+    assert.is_true(r.unsafe)
+    assert.equal("TFSMLayer", code_items(r)[1].name)
+  end)
+
+  it("other classes stay clean, even from the same module", function()
+    for _, d in ipairs{ [[{"module": "keras.layers", "class_name": "Other", "config": {}}]],
+                        [[{"class_name": "X", "registered_name": "app>Other", "config": {}}]] } do
+      local r = kserial.scan(d)
+      assert.is_false(r.unsafe)
+      assert.is_true(r.clean)
+    end
+  end)
+end)
