@@ -46,3 +46,44 @@ describe("dumps and save write only JSON", function()
     assert.equal('{"a" = [1;2];"b" = "x"}', kserial.json.encode(V, { separators = { ";", " = " } }))
   end)
 end)
+
+describe("serialize never writes a dict that loads refuses as an envelope", function()
+  local null = kserial.null
+  for _, case in ipairs{
+    { { class_name = 5, config = {} }, "the envelope's \"class_name\" must be a string, not integer" },
+    { { class_name = "X", config = {}, registered_name = 3 },
+      "the envelope's \"registered_name\" must be a string or null, not integer" },
+    { { class_name = "X", config = {}, module = true }, "the envelope's \"module\" must be" },
+    { { class_name = "X", config = {}, shared_object_id = "a" }, "shared_object_id must be an integer" },
+    { { class_name = "X", config = {}, build_config = 7 }, "the envelope's \"build_config\" must be" },
+    { { class_name = "X", config = "not a dict" }, "the envelope's \"config\" of 'X' must be a dict" },
+    { { class_name = "function", config = {} }, "a function's config must be its name" },
+  } do
+    it("refuses " .. case[2], function()
+      local v = { layers = { case[1] } }
+      for _, f in ipairs{ kserial.serialize, kserial.dumps } do
+        local e = H.raises("would be read back as an envelope, which loads refuses: " .. case[2], f, v)
+        assert.matches("(at $.layers[0])", e, 1, true)
+      end
+      -- the text loads refuses is the same one: what is refused is exactly that
+      local text = kserial.json.encode(v)
+      H.raises(case[2], kserial.loads, text)
+    end)
+  end
+
+  it("writes envelopes of the right form, and its own output again", function()
+    local Point = kserial.class("OutPoint")
+    function Point:get_config() return { x = self.x } end
+    kserial.register_serializable("out")(Point)
+    finally(function() kserial.get_custom_objects()["out>OutPoint"] = nil end)
+    local p = Point{ x = 1 }
+    local tree = kserial.serialize({ p, p })
+    assert.same(tree, kserial.serialize(tree))
+    local raw = { class_name = "OutPoint", registered_name = "out>OutPoint", module = null,
+                  config = { x = 2 }, build_config = null, shared_object_id = 9 }
+    assert.equal(2, kserial.loads(kserial.dumps(raw)).x)
+    -- not envelopes: class_name without config, config without class_name
+    assert.same({ class_name = 5 }, kserial.loads(kserial.dumps({ class_name = 5 })))
+    assert.same({ config = 5 }, kserial.loads(kserial.dumps({ config = 5 })))
+  end)
+end)

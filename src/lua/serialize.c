@@ -18,6 +18,7 @@
 #define KSJ_INTERNAL   /* the codec's option readers: one reader for all options */
 #include "ks_json.h"
 #include "hook.h"
+#include "ks_envelope.h"
 
 typedef struct ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
@@ -88,6 +89,19 @@ static int int_keyed_dict(lua_State *L, int idx, lua_Integer n) {
   return count != n;
 }
 
+/* A dict loads would read as an envelope (the core's rules) must have the
+** form loads accepts: never write what loads refuses. The dict is on top. */
+static void check_envelope_form(walker *w, const ksl_path *p) {
+  lua_State *L = w->L;
+  ks_envelope ev;
+  ks_env_verdict v;
+  if (ksl_envelope_read(L, -1, &ev, &v) == KS_ENV_NOT || v.err != KS_ENV_EKEYTYPE)
+    return;
+  ksl_envelope_message(L, -1, &ev, &v, NULL);
+  fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
+       lua_tostring(L, -1));
+}
+
 /* Walks a table whose keys must be all strings or exactly 1..n (or, with
 ** int_keys, strings and integers). `kind`: 0 decide from the keys, 1 array,
 ** 2 dict. Pushes the result; a dict keeps its recorded key order. */
@@ -134,6 +148,7 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
   lua_setmetatable(L, -2);
   if (kind == 2) ksj_copy_order(L, w->orders, idx, -1);   /* only marked dicts have one */
+  if (isdict) check_envelope_form(w, p);
 }
 
 /* ---- functions -------------------------------------------------------------- */
