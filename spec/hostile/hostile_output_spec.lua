@@ -87,3 +87,37 @@ describe("serialize never writes a dict that loads refuses as an envelope", func
     assert.same({ config = 5 }, kserial.loads(kserial.dumps({ config = 5 })))
   end)
 end)
+
+describe("a dict's own shared_object_id", function()
+  local P = kserial.class("IdPoint")
+  function P:get_config() return { x = self.x } end
+  setup(function() kserial.register_serializable("out")(P) end)
+  teardown(function() kserial.get_custom_objects()["out>IdPoint"] = nil end)
+  local function raw(id, x)
+    return { class_name = "IdPoint", registered_name = "out>IdPoint", config = { x = x },
+             shared_object_id = id }
+  end
+
+  it("may not be an id the call gives to a shared object (loads would swap the values)", function()
+    local p = P{ x = 1 }
+    for _, f in ipairs{ kserial.serialize, kserial.dumps } do
+      H.raises("kserial: this dict's shared_object_id 1 is also the id this call gives to a "
+        .. "shared object, so loads would give it that object (at $[2])", f, { p, p, raw(1, 5) })
+      local q = P{ x = 3 }
+      local e = H.raises("shared_object_id 2 is also the id", f,
+                         { a = { p, p, q, q }, b = { c = raw(2, 5) } })
+      assert.matches("(at $.b.c)", e, 1, true)
+    end
+  end)
+
+  it("is written when no object of the call takes it", function()
+    local p = P{ x = 1 }
+    local r = kserial.loads(kserial.dumps({ p, p, raw(2, 5), raw(2, 5) }))
+    assert.equal(r[1], r[2])
+    assert.equal(5, r[3].x)
+    assert.equal(r[3], r[4])
+    assert.are_not.equal(r[1], r[3])
+    local tree = kserial.serialize({ p, p })
+    assert.same(tree, kserial.serialize(tree))   -- serialize's own output again
+  end)
+end)

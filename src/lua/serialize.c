@@ -95,11 +95,31 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   lua_State *L = w->L;
   ks_envelope ev;
   ks_env_verdict v;
-  if (ksl_envelope_read(L, -1, &ev, &v) == KS_ENV_NOT || v.err != KS_ENV_EKEYTYPE)
-    return;
-  ksl_envelope_message(L, -1, &ev, &v, NULL);
-  fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
-       lua_tostring(L, -1));
+  if (ksl_envelope_read(L, -1, &ev, &v) == KS_ENV_NOT) return;
+  if (v.err == KS_ENV_EKEYTYPE) {
+    ksl_envelope_message(L, -1, &ev, &v, NULL);
+    fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
+         lua_tostring(L, -1));
+  }
+  if (ev.f[KS_ENV_SHARED_OBJECT_ID].type == KS_V_INTEGER) {
+    /* its id must not be one this call gives (assign_ids checks): note
+    ** the first path of each id */
+    lua_pushliteral(L, "shared_object_id");
+    lua_rawget(L, -2);
+    if (lua_getfield(L, w->ctx, "rawids") != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      lua_pushvalue(L, -1);
+      lua_setfield(L, w->ctx, "rawids");
+    }
+    lua_pushvalue(L, -2);
+    if (lua_rawget(L, -2) == LUA_TNIL) {
+      lua_pushvalue(L, -3);
+      ksl_push_path(L, p, "get_config()", w->ctx);
+      lua_rawset(L, -4);
+    }
+    lua_pop(L, 3);
+  }
 }
 
 /* Walks a table whose keys must be all strings or exactly 1..n (or, with
@@ -639,6 +659,8 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
 
 /* Gives shared ids, in order of first appearance, to the objects met more
 ** than once: on their first envelope and on every copy. */
+static void check_raw_ids(walker *w, lua_Integer nids);
+
 static void assign_ids(walker *w) {
   lua_State *L = w->L;
   lua_Integer i, j, n, id = 0;
@@ -662,6 +684,28 @@ static void assign_ids(walker *w) {
     }
     lua_pop(L, 2);
   }
+  check_raw_ids(w, id);
+}
+
+/* A dict written as it was (not an object's envelope) whose shared_object_id
+** is one of the ids 1..nids this call gives would be read back as that
+** object: an error at the dict's path. */
+static void check_raw_ids(walker *w, lua_Integer nids) {
+  lua_State *L = w->L;
+  if (lua_getfield(L, w->ctx, "rawids") == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      lua_Integer id = lua_tointeger(L, -2);
+      if (id >= 1 && id <= nids) {
+        lua_pushfstring(L, "kserial: this dict's shared_object_id %I is also the id "
+                        "this call gives to a shared object, so loads would give it "
+                        "that object (at %s)", id, lua_tostring(L, -1));
+        ksl_path_raise(L, w->ctx);
+      }
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
 }
 
 /* The worker of a top-level call, run protected: arg 1 the value. */
