@@ -23,8 +23,8 @@ typedef struct scanner {
   int missing;        /* a name that resolves nowhere */
   int max_depth;
   int deepest;        /* the deepest level the walk has reached */
-  int memo;           /* stack index: table -> {values, height} of a walk
-                      ** that listed nothing (walking it again would not) */
+  int memo;           /* stack index: table -> {values, height} of its
+                      ** first walk (a table met again is not walked again) */
   lua_Integer values, max_values;
 } scanner;
 
@@ -261,8 +261,12 @@ static void count_values(scanner *s, lua_Integer n, const ksl_path *p) {
   ksl_path_error(s->L, p, "scan", 0);
 }
 
-/* A table met again whose first walk listed nothing: counted, not walked,
-** unless it would now reach past max_depth. Returns 1 when done. */
+/* A table met again (a Lua table reached from many places; decoded
+** documents are trees): its values are counted again, but it is not walked
+** again, unless it would now reach past max_depth; what it holds was
+** listed, and the verdict set, at its first place. Walking it at each place
+** would list 2^n items for a table that holds the same sub-table twice at
+** each of n levels. Returns 1 when done. */
 static int memo_hit(scanner *s, int t, const ksl_path *p, int depth) {
   lua_State *L = s->L;
   lua_Integer n, height;
@@ -303,14 +307,12 @@ static void scan_value(scanner *s, int idx, const ksl_path *p, int depth) {
   if (depth > s->deepest) s->deepest = depth;
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_Integer before = s->values;
-    size_t nitems = lua_rawlen(L, s->items);
     int outer = s->deepest;
     if (memo_hit(s, idx, p, depth)) return;
     count_values(s, 1, p);
     s->deepest = depth;
     scan_table(s, idx, p, depth);
-    if (lua_rawlen(L, s->items) == nitems)
-      memo_put(s, idx, s->values - before, s->deepest - depth);
+    memo_put(s, idx, s->values - before, s->deepest - depth);
     if (outer > s->deepest) s->deepest = outer;
     return;
   }
