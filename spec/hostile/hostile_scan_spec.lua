@@ -62,3 +62,37 @@ describe("scan names a code class however the document reaches it", function()
     end
   end)
 end)
+
+describe("scan judges __bytes__ envelopes as loads does", function()
+  for _, case in ipairs{
+    { [[{"class_name": "__bytes__", "config": {}}]], "a __bytes__ \"value\" must be a string" },
+    { [[{"class_name": "__bytes__", "config": {"value": 5}}]], "a __bytes__ \"value\" must be a string" },
+    { [[{"a": [{"class_name": "__bytes__", "config": {"value": "YQ==", "encoding": "hex"}}]}]],
+      "unknown __bytes__ encoding (only \"base64\" is known)", "$.a[0].config" },
+    { [[{"class_name": "__bytes__", "config": {"value": "Y!==", "encoding": "base64"}}]],
+      "a __bytes__ \"value\" is not valid base64" },
+  } do
+    it("refused, never clean: " .. case[2], function()
+      local ok, err = pcall(kserial.loads, case[1])
+      assert.is_false(ok)
+      assert.matches(case[2], err, 1, true)
+      local r = kserial.scan(case[1])
+      assert.is_false(r.clean)
+      assert.is_true(r.invalid)
+      local it = r.items[#r.items]
+      assert.same({ "invalid", "__bytes__", case[3] or "$.config", case[2] },
+                  { it.kind, it.name, it.path, it.reason })
+    end)
+  end
+
+  it("the forms loads takes stay clean markers", function()
+    for _, d in ipairs{ [[{"class_name": "__bytes__", "config": {"value": "text"}}]],
+                        [[{"class_name": "__bytes__", "config": {"value": "YQ==", "encoding": "base64"}}]],
+                        [[{"class_name": "__bytes__", "config": {"value": "t", "encoding": null}}]] } do
+      assert.is_true(pcall(kserial.loads, d))
+      local r = kserial.scan(d)
+      assert.is_true(r.clean)
+      assert.same({ "marker", "__bytes__" }, { r.items[1].kind, r.items[1].name })
+    end
+  end)
+end)

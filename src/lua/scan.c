@@ -168,6 +168,24 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
   }
 }
 
+/* A __bytes__ envelope: a marker when loads takes its config, else
+** refused with loads' message at the config's path. */
+static void scan_bytes(scanner *s, int t, const ks_env_field *c, const ksl_path *p) {
+  lua_State *L = s->L;
+  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
+  const char *msg;
+  lua_getfield(L, t, "config");            /* a dict: the core checked */
+  msg = ksl_bytes_value(L, -1);
+  if (msg == NULL) {
+    lua_pop(L, 2);
+    add_item(s, p, "marker", c->s, c->len, -1, NULL);
+    return;
+  }
+  lua_pop(L, 1);
+  s->invalid = 1;
+  add_item(s, &cfg, "invalid", c->s, c->len, -1, msg);
+}
+
 static void scan_envelope(scanner *s, int t, const ks_envelope *ev,
                           ks_env_verdict *v, const ksl_path *p) {
   const ks_env_field *c = &ev->f[KS_ENV_CLASS_NAME];
@@ -185,7 +203,10 @@ static void scan_envelope(scanner *s, int t, const ks_envelope *ev,
       add_item(s, p, "special", c->s, c->len, -1,
                "a registered special handler decodes it");
       return;
-    case KS_ENV_MARKER: case KS_ENV_BYTES:
+    case KS_ENV_BYTES:
+      scan_bytes(s, t, c, p);
+      return;
+    case KS_ENV_MARKER:
       add_item(s, p, "marker", c->s, c->len, -1, NULL);
       return;
     default:
