@@ -96,3 +96,50 @@ describe("scan judges __bytes__ envelopes as loads does", function()
     end
   end)
 end)
+
+describe("scan and shared ids", function()
+  local A = kserial.class("IdA")
+  function A:get_config() return {} end
+  function A.from_config() return setmetatable({}, A) end
+  local B = kserial.class("IdB")
+  function B:get_config() return {} end
+  function B.from_config() return setmetatable({}, B) end
+  before_each(function()
+    kserial.register_serializable("ids")(A)
+    kserial.register_serializable("ids")(B)
+  end)
+  after_each(function() kserial.clear_custom_objects() end)
+
+  local function env(cls, id, config)
+    return string.format('{"class_name": "%s", "registered_name": "ids>%s", "config": %s, '
+      .. '"shared_object_id": %d}', cls, cls, config or "{}", id)
+  end
+
+  it("an id used by two classes is refused, as loads refuses it", function()
+    local doc = "[" .. env("IdA", 1) .. ", " .. env("IdB", 1) .. "]"
+    local ok, err = pcall(kserial.loads, doc)
+    assert.is_false(ok)
+    local want = "shared_object_id 1 belongs to a 'IdA' object, but this envelope resolves "
+      .. "to another class ('IdB')"
+    assert.matches(want, err, 1, true)
+    local r = kserial.scan(doc)
+    assert.is_false(r.clean)
+    assert.is_true(r.invalid)
+    local invalid = {}
+    for _, it in ipairs(r.items) do
+      if it.kind == "invalid" then invalid[#invalid + 1] = it end
+    end
+    assert.equal(1, #invalid)
+    local it = invalid[1]
+    assert.same({ "invalid", "IdB", "$[1]", want }, { it.kind, it.name, it.path, it.reason })
+  end)
+
+  it("an id repeated by the same class, or two ids, stay clean", function()
+    for _, doc in ipairs{ "[" .. env("IdA", 1) .. ", " .. env("IdA", 1) .. "]",
+                          "[" .. env("IdA", 1) .. ", " .. env("IdB", 2) .. "]",
+                          '{"a": ' .. env("IdA", 7) .. ', "b": [' .. env("IdA", 7) .. "]}" } do
+      assert.is_true(pcall(kserial.loads, doc))
+      assert.is_true(kserial.scan(doc).clean, doc)
+    end
+  end)
+end)

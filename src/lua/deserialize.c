@@ -375,8 +375,8 @@ static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
   lua_rawgeti(L, -1, 1);
   if (!lua_rawequal(L, -1, cls)) {
     lua_rawgeti(L, -2, 2);
-    fail(w, p, "shared_object_id %I belongs to a '%s' object, but this envelope "
-         "resolves to another class ('%s')", id, lua_tostring(L, -1), shown);
+    ksl_shared_conflict_message(L, id, lua_tostring(L, -1), shown);
+    fail(w, p, "%s", lua_tostring(L, -1));
   }
   lua_pop(L, 3);
   return 1;

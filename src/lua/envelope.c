@@ -231,3 +231,12 @@ const char *ksl_bytes_value(lua_State *L, int cfg) {
   lua_replace(L, -2);
   return NULL;
 }
+
+/* ---- shared ids ------------------------------------------------------------- */
+
+void ksl_shared_conflict_message(lua_State *L, lua_Integer id, const char *first,
+                                 const char *shown) {
+  lua_pushfstring(L, "shared_object_id %I belongs to a '%s' object, but this "
+                  "envelope resolves to another class ('%s')", (LUAI_UACINT)id,
+                  first, shown);
+}

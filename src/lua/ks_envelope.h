@@ -40,4 +40,10 @@ int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v);
 ** "encoding": Keras's form); else the message, with nothing pushed. */
 const char *ksl_bytes_value(lua_State *L, int cfg);
 
+/* Pushes the refusal of an envelope whose shared id belongs to an object of
+** another class (`first`: that class as shown; `shown`: this envelope's),
+** for deserialize and scan alike. */
+void ksl_shared_conflict_message(lua_State *L, lua_Integer id, const char *first,
+                                 const char *shown);
+
 #endif

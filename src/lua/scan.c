@@ -23,6 +23,7 @@ typedef struct scanner {
   int missing;        /* a name that resolves nowhere */
   int max_depth;
   int deepest;        /* the deepest level the walk has reached */
+  int ids;            /* stack index: shared id -> {class, its name shown} */
   int memo;           /* stack index: table -> {values, height} of its
                       ** first walk (a table met again is not walked again) */
   lua_Integer values, max_values;
@@ -130,6 +131,39 @@ static void add_refused(scanner *s, int t, const ks_envelope *ev,
   lua_settop(L, top);
 }
 
+/* A found class envelope with a shared id (its class at cls): the id must
+** not belong to another class already, as deserialize requires. */
+static void scan_shared_id(scanner *s, int t, const ks_envelope *ev, int cls,
+                           const ksl_path *p) {
+  lua_State *L = s->L;
+  const ks_env_field *c = &ev->f[KS_ENV_CLASS_NAME];
+  const char *shown;
+  lua_Integer id;
+  if (ev->f[KS_ENV_SHARED_OBJECT_ID].type != KS_V_INTEGER) return;
+  lua_pushliteral(L, "shared_object_id");
+  lua_rawget(L, t);
+  id = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  shown = ksl_shown(L, c->s, c->len);             /* may push a copy */
+  if (lua_rawgeti(L, s->ids, id) == LUA_TNIL) {   /* first: record it */
+    lua_createtable(L, 2, 0);
+    lua_pushvalue(L, cls);
+    lua_rawseti(L, -2, 1);
+    lua_pushstring(L, shown);
+    lua_rawseti(L, -2, 2);
+    lua_rawseti(L, s->ids, id);
+  } else {
+    lua_rawgeti(L, -1, 1);
+    if (!lua_rawequal(L, -1, cls)) {
+      lua_rawgeti(L, -2, 2);
+      ksl_shared_conflict_message(L, id, lua_tostring(L, -1), shown);
+      s->invalid = 1;
+      add_item(s, p, "invalid", c->s, c->len, -1, lua_tostring(L, -1));
+    }
+  }
+  lua_settop(L, cls);
+}
+
 static void scan_named(scanner *s, int t, const ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
   lua_State *L = s->L;
@@ -152,6 +186,7 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
     ksl_push_handle(L, v->h);
     if (ksl_envelope_value_ok(L, top + 1, v)) {
       add_item(s, p, v->expect_class ? "class" : "function", v->name, v->nlen, 1, NULL);
+      if (v->expect_class) scan_shared_id(s, t, ev, top + 1, p);
     } else {       /* loads refuses it: listed as a refused envelope */
       s->invalid = 1;
       add_item(s, p, "invalid", v->name, v->nlen, -1, lua_tostring(L, -1));
@@ -385,6 +420,8 @@ static int scan_worker(lua_State *L) {
     ksj_decode(L, text, len, &dop);
     lua_replace(L, 1);
   }
+  lua_newtable(L);
+  s.ids = lua_gettop(L);
   lua_newtable(L);
   s.memo = lua_gettop(L);
   lua_newtable(L);
