@@ -121,3 +121,24 @@ describe("a dict's own shared_object_id", function()
     assert.same(tree, kserial.serialize(tree))   -- serialize's own output again
   end)
 end)
+
+describe("declarative classes read a config raw", function()
+  local Proxy = kserial.class("ProxyCfg", {
+    fields = { x = { "integer", optional = true } }, version = 2,
+    upgrade = { [1] = function(c) return setmetatable({}, { __index = c }) end } })
+  local Plain = kserial.class("PlainCfg", { fields = { x = { "integer", optional = true } } })
+
+  it("a config with a metatable (a proxy) is refused, with a message that says so", function()
+    local want = "needs a config table, got a table with a metatable (a config is read raw)"
+    H.raises("kserial: PlainCfg: from_config() " .. want, Plain.from_config, Plain,
+             setmetatable({}, { __index = { x = 1 } }))
+    H.raises("kserial: ProxyCfg: upgrade[1] (version 1 to 2) must return the config table, "
+      .. "got a table with a metatable (a config is read raw)",
+      Proxy.from_config, Proxy, { x = 1 })
+  end)
+
+  it("plain tables and decoded dicts are taken", function()
+    assert.equal(1, Plain:from_config({ x = 1 }).x)
+    assert.equal(2, Plain:from_config(kserial.json.decode('{"x": 2}')).x)
+  end)
+end)
