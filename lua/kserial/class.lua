@@ -707,6 +707,19 @@ local function config_fail(config, keys, msg)
   config_error(config, keys, msg, 3)
 end
 
+-- A config is a table read as it is: no metatable, or a decoded dict's. A
+-- proxy (__index) would show fields that its keys do not have.
+local function plain_config(c)
+  if type(c) ~= "table" then return false end
+  local mt = getmetatable(c)
+  return mt == nil or mt == object_mt or mt == array_mt   -- an array: its keys say why
+end
+
+local function shown_config(c)
+  if type(c) == "table" then return "a table with a metatable (a config is read raw)" end
+  return show(c)
+end
+
 local function make_from_config(info, own)
   local version, upgrade, name = info.version, info.upgrade, info.name
   return function(cls, config)
@@ -714,9 +727,9 @@ local function make_from_config(info, own)
       error(string_format("kserial: %s: from_config() must be called on the class or a "
                           .. "subclass (%s:from_config(config)), got %s", name, name, show(cls)), 2)
     end
-    if type(config) ~= "table" then
+    if not plain_config(config) then
       error(string_format("kserial: %s: from_config() needs a config table, got %s", name,
-                          show(config)), 2)
+                          shown_config(config)), 2)
     end
     local c = config
     local v = c.__version__
@@ -747,10 +760,10 @@ local function make_from_config(info, own)
             "%s: upgrade[%d] (version %d to %d) raised an error: %s", name, step, step,
             step + 1, tostring(r)))
         end
-        if type(r) ~= "table" then
+        if not plain_config(r) then
           config_fail(c, nil, string_format(
             "%s: upgrade[%d] (version %d to %d) must return the config table, got %s",
-            name, step, step, step + 1, show(r)))
+            name, step, step, step + 1, shown_config(r)))
         end
         if noted and r ~= c then note_config(c, r) end
         c = r

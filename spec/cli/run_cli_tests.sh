@@ -28,7 +28,7 @@ interactive_errors interactive_prompts interactive_eof_in_statement
 interactive_tty interactive_history interrupt scan_report scan_clean scan_unreadable
 scan_bad_json scan_unavailable scan_needs_files scan_runs_no_script
 scan_builtin scan_text_to_scan scan_refused scan_keras_code scan_json
-scan_json_needs_files scan_json_clean
+scan_json_needs_files scan_json_clean scan_json_byte_names
 "
 
 if [ "$1" = --list ]; then
@@ -773,6 +773,25 @@ t_scan_json_clean() {
   out_has '      "verdict": "clean"'
   out_has '  "exit_code": 0,'
   err_empty
+}
+
+# File names are bytes: one that is not UTF-8 is shown with \xHH for each bad
+# byte, and the report stays one JSON document (it was lost, exit status 1).
+t_scan_json_byte_names() {
+  bad=$(printf '%s/bad\377.json' "$TMP")
+  missing=$(printf '%s/m\351ssing.json' "$TMP")
+  cp "$FIX/data.json" "$bad"
+  run k --scan --json "$bad" "$missing"
+  rc_is 2
+  "$KSERIAL_LUA" -e '
+    local r = kserial.json.decode(io.read("a"))
+    local f = r.files
+    assert(#f == 2 and r.exit_code == 2, "shape")
+    assert(f[1].file:sub(-13) == "/bad\\xFF.json" and f[1].verdict == "clean", f[1].file)
+    assert(f[2].file:sub(-16) == "/m\\xE9ssing.json" and f[2].verdict == "unreadable", f[2].file)
+    assert(f[2].error:find("m\\xE9ssing.json: No such file", 1, true), f[2].error)
+    print("json ok")' <"$TMP/k.out" >"$TMP/check.out" 2>&1 || problem "the JSON report is wrong: $(cat "$TMP/check.out")"
+  rm -f "$bad"
 }
 
 # ---- driver ------------------------------------------------------------------------------

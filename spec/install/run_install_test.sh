@@ -11,20 +11,8 @@ build=$1
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() {  # name, command...
-  name=$1
-  shift
-  if out=$("$@" 2>&1); then
-    passed=$((passed + 1))
-    echo "ok   $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name"
-    printf '%s\n' "$out" | sed 's/^/     /'
-  fi
-}
+# shellcheck source=spec/install/check.sh
+. "$src/spec/install/check.sh"
 
 prefix="$tmp/prefix"
 check install cmake --install "$build" --prefix "$prefix"
@@ -98,5 +86,4 @@ check find_package sh -c "cmake -S '$tmp/consumer' -B '$tmp/consumer/build' -DCM
 check plain-host-with-find_package sh -c "LD_LIBRARY_PATH='$libdir' '$tmp/consumer/build/plain' | grep -qx '{\"a\":\[1,2.5\]}'"
 check embed-with-find_package sh -c "LD_LIBRARY_PATH='$libdir' '$tmp/consumer/build/embed' | grep -q 'round trip ok'"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -18,20 +18,8 @@ trap 'rm -rf "$tmp"' EXIT
 set -- "$src"/kserial-*.rockspec
 rockspec=$(basename "$1")
 lr() { "$luarocks" --lua-version 5.4 --tree "$tmp/tree" "$@"; }
-passed=0
-failed=0
-check() {  # name, command...
-  name=$1
-  shift
-  if out=$("$@" 2>&1); then
-    passed=$((passed + 1))
-    echo "ok   $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name"
-    printf '%s\n' "$out" | tail -n 30 | sed 's/^/     /'
-  fi
-}
+# shellcheck source=spec/install/check.sh
+. "$src/spec/install/check.sh"
 
 # the tree as a clone has it (no build directories, no build.luarocks)
 mkdir "$tmp/src"
@@ -46,5 +34,4 @@ check kserial-lua sh -c "'$tmp/tree/bin/kserial-lua' -e 'print(kserial.dumps({a 
 check man-page sh -c "find '$tmp/tree' -name kserial-lua.1 | grep -q ."
 check type-stubs sh -c "find '$tmp/tree' -path '*library/kserial.lua' | grep -q ."
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

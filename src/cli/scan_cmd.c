@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <lauxlib.h>
+#include <lualib.h>
 
 #include "cli.h"
 
@@ -189,6 +190,48 @@ static void set_verdict(lua_State *L, int entry, int status, int report) {
   lua_setfield(L, entry, "meaning");
 }
 
+/* Replaces the string on top with the text the JSON report shows: itself
+** when it is UTF-8 (JSON text must be), else with each byte that is not
+** part of a UTF-8 character written as \xHH (a file name is bytes; an error
+** message may quote one). Validity is Lua's own strict utf8.len, taken from
+** the library, not from the globals a script may have changed. */
+static void to_report_text(lua_State *L) {
+  size_t len, i = 0;
+  const char *s = lua_tolstring(L, -1, &len);
+  int str = lua_gettop(L);
+  luaL_checkstack(L, 6, NULL);
+  luaL_requiref(L, "utf8", luaopen_utf8, 0);
+  lua_getfield(L, -1, "len");
+  lua_replace(L, -2);
+  lua_pushliteral(L, "");                           /* the text so far */
+  while (i < len) {
+    lua_Integer bad;
+    lua_pushvalue(L, str + 1);
+    lua_pushvalue(L, str);
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    lua_call(L, 2, 2);                              /* utf8.len(s, i + 1) */
+    if (!lua_isnil(L, -2)) {                        /* the rest is UTF-8 */
+      lua_pop(L, 2);
+      lua_pushlstring(L, s + i, len - i);
+      lua_concat(L, 2);
+      break;
+    }
+    bad = lua_tointeger(L, -1) - 1;                 /* its first bad byte */
+    lua_pop(L, 2);
+    lua_pushlstring(L, s + i, (size_t)bad - i);
+    {
+      static const char hexdigits[] = "0123456789ABCDEF";
+      unsigned char c = (unsigned char)s[bad];
+      char hex[4] = {'\\', 'x', hexdigits[c >> 4], hexdigits[c & 15]};
+      lua_pushlstring(L, hex, 4);
+    }
+    lua_concat(L, 3);
+    i = (size_t)bad + 1;
+  }
+  lua_replace(L, str);
+  lua_settop(L, str);
+}
+
 /* Appends {file, verdict, exit_code, meaning, items | error} to the array at
 ** results; the report (or the error message) is on top, and is popped. */
 static void add_result(lua_State *L, int results, const char *name, int status,
@@ -197,10 +240,12 @@ static void add_result(lua_State *L, int results, const char *name, int status,
   lua_createtable(L, 0, 6);
   entry = lua_gettop(L);
   lua_pushstring(L, name);
+  to_report_text(L);
   lua_setfield(L, entry, "file");
   set_verdict(L, entry, status, value);
   if (status == SCAN_FAILED) {
     lua_pushvalue(L, value);
+    if (lua_type(L, -1) == LUA_TSTRING) to_report_text(L);
     lua_setfield(L, entry, "error");
     lua_createtable(L, 0, 0);
   } else {

@@ -119,6 +119,33 @@ void ksj_encode_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
   }
 }
 
+/* JSON whitespace (RFC 8259: space, tab, newline, carriage return) only. */
+static int json_ws(const char *s, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++)
+    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') return 0;
+  return 1;
+}
+
+/* One `mark` with only JSON whitespace around it. */
+static int json_sep(const char *s, size_t len, char mark) {
+  const char *m = memchr(s, mark, len);
+  return m != NULL && json_ws(s, (size_t)(m - s)) &&
+         json_ws(m + 1, len - (size_t)(m - s) - 1);
+}
+
+void ksj_encode_opts_json_only(lua_State *L, const ksj_encode_opts *o,
+                               const char *fname) {
+  if (!json_sep(o->item_sep, o->item_sep_len, ',') ||
+      !json_sep(o->key_sep, o->key_sep_len, ':'))
+    luaL_error(L, "kserial: %s: option 'separators' must be {item, key}: ',' and "
+               "':', each with only JSON whitespace (space, tab, newline, "
+               "carriage return) around it", fname);
+  if (o->indent_str != NULL && !json_ws(o->indent_str, o->indent_len))
+    luaL_error(L, "kserial: %s: option 'indent' must be a number or a string of "
+               "JSON whitespace (space, tab, newline, carriage return)", fname);
+}
+
 void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
                          const char *fname, const char *const *extra) {
   o->fname = fname;

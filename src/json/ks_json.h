@@ -85,6 +85,13 @@ void ksj_encode_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
 void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
                           const char *fname, const char *const *extra);
 
+/* For writers whose text must be JSON (dumps, save): refuses separators
+** other than ',' and ':' with JSON whitespace around them, and an indent
+** string that is not JSON whitespace. json.encode itself, like Python's
+** json.dumps, writes whatever separators it is given. */
+void ksj_encode_opts_json_only(lua_State *L, const ksj_encode_opts *o,
+                               const char *fname);
+
 /* Reads only the options that change which values are accepted (allow_nan,
 ** int_keys), as serialize takes them; others are unknown, except the names
 ** in `extra` (NULL-terminated, or NULL), which the caller reads itself. */

@@ -33,9 +33,22 @@ static int l_decode(lua_State *L) {
   return 1;
 }
 
-/* array(t) / object(t): marks t (or a new table). A table may move between
-** the two markers (re-marking a decoded empty {} as [] is a common need);
-** any other metatable is an error, never silently replaced. */
+/* Marks the table at idx. A table may move between the two markers
+** (re-marking a decoded empty {} as [] is a common need); any other
+** metatable is an error, never silently replaced. */
+static void mark_at(lua_State *L, int idx, const char *mt, const char *fname) {
+  if (lua_getmetatable(L, idx)) {
+    ksj_pushmt(L, KSJ_ARRAY_MT);
+    ksj_pushmt(L, KSJ_OBJECT_MT);
+    if (!lua_rawequal(L, -3, -2) && !lua_rawequal(L, -3, -1))
+      luaL_error(L, "kserial: %s: the table already has a metatable", fname);
+    lua_pop(L, 3);
+  }
+  ksj_pushmt(L, mt);
+  lua_setmetatable(L, idx);
+}
+
+/* array(t) / object(t): marks t (or a new table) and returns it. */
 static int mark(lua_State *L, const char *mt, const char *fname) {
   if (lua_isnoneornil(L, 1)) {
     lua_settop(L, 0);
@@ -43,21 +56,8 @@ static int mark(lua_State *L, const char *mt, const char *fname) {
   }
   ksj_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
-  if (lua_getmetatable(L, 1)) {
-    ksj_pushmt(L, KSJ_ARRAY_MT);
-    ksj_pushmt(L, KSJ_OBJECT_MT);
-    if (!lua_rawequal(L, -3, -2) && !lua_rawequal(L, -3, -1))
-      return luaL_error(L, "kserial: %s: the table already has a metatable",
-                        fname);
-  }
-  ksj_pushmt(L, mt);
-  lua_setmetatable(L, 1);
-  lua_settop(L, 1);
+  mark_at(L, 1, mt, fname);
   return 1;
-}
-
-static int l_object_mark(lua_State *L) {
-  return mark(L, KSJ_OBJECT_MT, "json.object");
 }
 
 static int l_array(lua_State *L) {
@@ -103,20 +103,22 @@ static int l_object(lua_State *L) {
                    (lua_isboolean(L, 2) && !lua_toboolean(L, 2))))
     luaL_typeerror(L, 2, "table or false");
   if (haskeys && lua_istable(L, 2)) new_order(L, 2);   /* checks first */
-  else lua_pushnil(L);
-  lua_insert(L, 1);                       /* order (or nil), t, keys */
-  lua_pushcfunction(L, l_object_mark);
-  lua_pushvalue(L, 2);
-  lua_call(L, 1, 1);                      /* order, t, keys, marked t */
+  else lua_pushnil(L);                    /* t, keys, order (or nil) */
+  if (lua_isnil(L, 1)) {
+    lua_newtable(L);
+    lua_replace(L, 1);
+  }
+  luaL_checktype(L, 1, LUA_TTABLE);
+  mark_at(L, 1, KSJ_OBJECT_MT, "json.object");
   if (haskeys) {
     ksj_push_orders(L, 1);
-    lua_pushvalue(L, 4);
-    lua_pushvalue(L, 1);                  /* nil for false: drops it */
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 3);                  /* nil for false: drops it */
     lua_rawset(L, -3);
-    if (!lua_isnil(L, 1))
-      ksj_filter_add(ksj_orders_filter(L, lua_gettop(L)), lua_topointer(L, 4));
-    lua_pop(L, 1);
+    if (!lua_isnil(L, 3))
+      ksj_filter_add(ksj_orders_filter(L, lua_gettop(L)), lua_topointer(L, 1));
   }
+  lua_settop(L, 1);
   return 1;
 }
 

@@ -193,23 +193,11 @@ static void des_lambda(dwalker *w, int env, const ksl_path *p) {
 static void des_bytes(dwalker *w, int env, const ksl_path *p) {
   lua_State *L = w->L;
   ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
-  size_t len;
-  const char *text;
+  const char *msg;
   lua_getfield(L, env, "config");          /* a dict: the core checked */
-  if (!field(L, -1, "value") || lua_type(L, -1) != LUA_TSTRING)
-    fail(w, &cfg, "a __bytes__ \"value\" must be a string");
-  if (!field(L, -2, "encoding")) {          /* Keras's own form: the text itself */
-    lua_replace(L, -2);
-    return;
-  }
-  if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "base64") != 0)
-    fail(w, &cfg, "unknown __bytes__ encoding (only \"base64\" is known)");
-  lua_pop(L, 1);
-  text = lua_tolstring(L, -1, &len);
-  if (!ksl_base64_decode(L, text, len))
-    fail(w, &cfg, "a __bytes__ \"value\" is not valid base64");
-  lua_replace(L, -3);
-  lua_pop(L, 1);
+  msg = ksl_bytes_value(L, -1);
+  if (msg != NULL) fail(w, &cfg, "%s", msg);
+  lua_replace(L, -2);
 }
 
 /* A Keras marker kept whole: a shallow copy of the envelope with the marker
@@ -387,8 +375,8 @@ static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
   lua_rawgeti(L, -1, 1);
   if (!lua_rawequal(L, -1, cls)) {
     lua_rawgeti(L, -2, 2);
-    fail(w, p, "shared_object_id %I belongs to a '%s' object, but this envelope "
-         "resolves to another class ('%s')", id, lua_tostring(L, -1), shown);
+    ksl_shared_conflict_message(L, id, lua_tostring(L, -1), shown);
+    fail(w, p, "%s", lua_tostring(L, -1));
   }
   lua_pop(L, 3);
   return 1;

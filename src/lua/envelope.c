@@ -6,6 +6,8 @@
 #include <string.h>
 #include "ks_json.h"
 #include "ks_envelope.h"
+#include "ks_base64.h"
+#include "ks_walk.h"
 
 static const char *const VTYPE_NAMES[] = {
   "absent", "null", "boolean", "integer", "float", "string", "array", "dict",
@@ -192,4 +194,50 @@ int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v) {
   else
     lua_pushfstring(L, "'%s' names a %s where a class was expected", name, t);
   return 0;
+}
+
+/* ---- __bytes__ ---------------------------------------------------------------- */
+
+/* A key of the dict at t, null counting as absent; pushes it when present. */
+static int bytes_field(lua_State *L, int t, const char *key) {
+  lua_pushstring(L, key);
+  if (lua_rawget(L, t) == LUA_TNIL ||
+      (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
+}
+
+const char *ksl_bytes_value(lua_State *L, int cfg) {
+  size_t len;
+  const char *text;
+  int top = lua_gettop(L);
+  cfg = lua_absindex(L, cfg);
+  if (!bytes_field(L, cfg, "value") || lua_type(L, -1) != LUA_TSTRING) {
+    lua_settop(L, top);
+    return "a __bytes__ \"value\" must be a string";
+  }
+  if (!bytes_field(L, cfg, "encoding")) return NULL;   /* Keras's form: the text */
+  if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "base64") != 0) {
+    lua_settop(L, top);
+    return "unknown __bytes__ encoding (only \"base64\" is known)";
+  }
+  lua_pop(L, 1);
+  text = lua_tolstring(L, -1, &len);
+  if (!ksl_base64_decode(L, text, len)) {
+    lua_settop(L, top);
+    return "a __bytes__ \"value\" is not valid base64";
+  }
+  lua_replace(L, -2);
+  return NULL;
+}
+
+/* ---- shared ids ------------------------------------------------------------- */
+
+void ksl_shared_conflict_message(lua_State *L, lua_Integer id, const char *first,
+                                 const char *shown) {
+  lua_pushfstring(L, "shared_object_id %I belongs to a '%s' object, but this "
+                  "envelope resolves to another class ('%s')", (LUAI_UACINT)id,
+                  first, shown);
 }

@@ -22,6 +22,7 @@ static int dumps_worker(lua_State *L) {
   ksj_encode_opts_init(&eo);
   eo.key_order = &ksl_keras_key_order;
   ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), DUMPS_EXTRA);
+  ksj_encode_opts_json_only(L, &eo, lua_tostring(L, 3));
   max_values = ksl_max_values_opt(L, 2, lua_tostring(L, 3), 0);
   if (ksl_serialize_value(L, 1, &eo, max_values) != LUA_OK) return lua_error(L);
   ksj_encode(L, -1, &eo);

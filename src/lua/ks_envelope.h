@@ -34,4 +34,16 @@ int ksl_envelope_message(lua_State *L, int idx, const ks_envelope *env,
 ** CVE-2025-1550 ran code). When it is not, pushes the message and returns 0. */
 int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v);
 
+/* The rules of a __bytes__ envelope's config (the dict at cfg), for
+** deserialize and scan alike: NULL when loads takes it, with the value
+** pushed (the decoded bytes, or the text itself when there is no
+** "encoding": Keras's form); else the message, with nothing pushed. */
+const char *ksl_bytes_value(lua_State *L, int cfg);
+
+/* Pushes the refusal of an envelope whose shared id belongs to an object of
+** another class (`first`: that class as shown; `shown`: this envelope's),
+** for deserialize and scan alike. */
+void ksl_shared_conflict_message(lua_State *L, lua_Integer id, const char *first,
+                                 const char *shown);
+
 #endif

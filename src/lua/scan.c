@@ -23,8 +23,9 @@ typedef struct scanner {
   int missing;        /* a name that resolves nowhere */
   int max_depth;
   int deepest;        /* the deepest level the walk has reached */
-  int memo;           /* stack index: table -> {values, height} of a walk
-                      ** that listed nothing (walking it again would not) */
+  int ids;            /* stack index: shared id -> {class, its name shown} */
+  int memo;           /* stack index: table -> {values, height} of its
+                      ** first walk (a table met again is not walked again) */
   lua_Integer values, max_values;
 } scanner;
 
@@ -71,6 +72,44 @@ static void add_item(scanner *s, const ksl_path *p, const char *kind,
   lua_rawseti(L, s->items, (lua_Integer)lua_rawlen(L, s->items) + 1);
 }
 
+/* The code class named `name` (a whole name or the part after its last
+** '>', as in "keras.layers>Lambda"), or NULL. */
+static const struct code_class *code_class(const char *name, size_t len) {
+  const struct code_class *cc;
+  const char *gt;
+  if (name == NULL) return NULL;
+  while ((gt = memchr(name, '>', len)) != NULL) {
+    len -= (size_t)(gt - name) + 1;
+    name = gt + 1;
+  }
+  for (cc = CODE_CLASSES; cc->name != NULL; cc++)
+    if (len == strlen(cc->name) && memcmp(name, cc->name, len) == 0) return cc;
+  return NULL;
+}
+
+/* The code class an envelope's resolved value is, whatever name the
+** document used for it (an alias in a module, a registered_name): by its
+** registered name, else its own __name (read raw: no user code runs). */
+static const struct code_class *code_class_of_value(scanner *s, ks_handle h) {
+  lua_State *L = s->L;
+  const struct code_class *cc;
+  size_t len = 0;
+  const char *name = ks_registered_name(s->e, h, &len);
+  if (name != NULL && (cc = code_class(name, len)) != NULL) return cc;
+  ksl_push_handle(L, h);
+  cc = NULL;
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushliteral(L, "__name");
+    if (lua_rawget(L, -2) == LUA_TSTRING) {
+      name = lua_tolstring(L, -1, &len);
+      cc = code_class(name, len);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return cc;
+}
+
 static int resolves(scanner *s, const char *name, size_t len) {
   return ks_lookup(s->e, name, len, NULL, NULL, NULL) != KS_NOHANDLE;
 }
@@ -90,6 +129,39 @@ static void add_refused(scanner *s, int t, const ks_envelope *ev,
            v->err == KS_ENV_EINCONSISTENT ? v->nlen : c->len,
            v->err == KS_ENV_EINCONSISTENT ? 0 : -1, lua_tostring(L, -1));
   lua_settop(L, top);
+}
+
+/* A found class envelope with a shared id (its class at cls): the id must
+** not belong to another class already, as deserialize requires. */
+static void scan_shared_id(scanner *s, int t, const ks_envelope *ev, int cls,
+                           const ksl_path *p) {
+  lua_State *L = s->L;
+  const ks_env_field *c = &ev->f[KS_ENV_CLASS_NAME];
+  const char *shown;
+  lua_Integer id;
+  if (ev->f[KS_ENV_SHARED_OBJECT_ID].type != KS_V_INTEGER) return;
+  lua_pushliteral(L, "shared_object_id");
+  lua_rawget(L, t);
+  id = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  shown = ksl_shown(L, c->s, c->len);             /* may push a copy */
+  if (lua_rawgeti(L, s->ids, id) == LUA_TNIL) {   /* first: record it */
+    lua_createtable(L, 2, 0);
+    lua_pushvalue(L, cls);
+    lua_rawseti(L, -2, 1);
+    lua_pushstring(L, shown);
+    lua_rawseti(L, -2, 2);
+    lua_rawseti(L, s->ids, id);
+  } else {
+    lua_rawgeti(L, -1, 1);
+    if (!lua_rawequal(L, -1, cls)) {
+      lua_rawgeti(L, -2, 2);
+      ksl_shared_conflict_message(L, id, lua_tostring(L, -1), shown);
+      s->invalid = 1;
+      add_item(s, p, "invalid", c->s, c->len, -1, lua_tostring(L, -1));
+    }
+  }
+  lua_settop(L, cls);
 }
 
 static void scan_named(scanner *s, int t, const ks_envelope *ev,
@@ -114,6 +186,7 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
     ksl_push_handle(L, v->h);
     if (ksl_envelope_value_ok(L, top + 1, v)) {
       add_item(s, p, v->expect_class ? "class" : "function", v->name, v->nlen, 1, NULL);
+      if (v->expect_class) scan_shared_id(s, t, ev, top + 1, p);
     } else {       /* loads refuses it: listed as a refused envelope */
       s->invalid = 1;
       add_item(s, p, "invalid", v->name, v->nlen, -1, lua_tostring(L, -1));
@@ -121,12 +194,31 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
     lua_settop(L, top);
   }
   if (v->kind != KS_ENV_CLASS) return;
-  for (cc = CODE_CLASSES; cc->name != NULL; cc++) {
-    if (c->len == strlen(cc->name) && memcmp(c->s, cc->name, c->len) == 0) {
-      s->unsafe = 1;
-      add_item(s, p, "code", c->s, c->len, -1, cc->reason);
-    }
+  cc = code_class(c->s, c->len);
+  if (cc == NULL) cc = code_class(v->name, v->nlen);
+  if (cc == NULL && v->h != KS_NOHANDLE) cc = code_class_of_value(s, v->h);
+  if (cc != NULL) {
+    s->unsafe = 1;
+    add_item(s, p, "code", cc->name, strlen(cc->name), -1, cc->reason);
   }
+}
+
+/* A __bytes__ envelope: a marker when loads takes its config, else
+** refused with loads' message at the config's path. */
+static void scan_bytes(scanner *s, int t, const ks_env_field *c, const ksl_path *p) {
+  lua_State *L = s->L;
+  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
+  const char *msg;
+  lua_getfield(L, t, "config");            /* a dict: the core checked */
+  msg = ksl_bytes_value(L, -1);
+  if (msg == NULL) {
+    lua_pop(L, 2);
+    add_item(s, p, "marker", c->s, c->len, -1, NULL);
+    return;
+  }
+  lua_pop(L, 1);
+  s->invalid = 1;
+  add_item(s, &cfg, "invalid", c->s, c->len, -1, msg);
 }
 
 static void scan_envelope(scanner *s, int t, const ks_envelope *ev,
@@ -146,7 +238,10 @@ static void scan_envelope(scanner *s, int t, const ks_envelope *ev,
       add_item(s, p, "special", c->s, c->len, -1,
                "a registered special handler decodes it");
       return;
-    case KS_ENV_MARKER: case KS_ENV_BYTES:
+    case KS_ENV_BYTES:
+      scan_bytes(s, t, c, p);
+      return;
+    case KS_ENV_MARKER:
       add_item(s, p, "marker", c->s, c->len, -1, NULL);
       return;
     default:
@@ -222,8 +317,12 @@ static void count_values(scanner *s, lua_Integer n, const ksl_path *p) {
   ksl_path_error(s->L, p, "scan", 0);
 }
 
-/* A table met again whose first walk listed nothing: counted, not walked,
-** unless it would now reach past max_depth. Returns 1 when done. */
+/* A table met again (a Lua table reached from many places; decoded
+** documents are trees): its values are counted again, but it is not walked
+** again, unless it would now reach past max_depth; what it holds was
+** listed, and the verdict set, at its first place. Walking it at each place
+** would list 2^n items for a table that holds the same sub-table twice at
+** each of n levels. Returns 1 when done. */
 static int memo_hit(scanner *s, int t, const ksl_path *p, int depth) {
   lua_State *L = s->L;
   lua_Integer n, height;
@@ -264,14 +363,12 @@ static void scan_value(scanner *s, int idx, const ksl_path *p, int depth) {
   if (depth > s->deepest) s->deepest = depth;
   if (lua_type(L, idx) == LUA_TTABLE) {
     lua_Integer before = s->values;
-    size_t nitems = lua_rawlen(L, s->items);
     int outer = s->deepest;
     if (memo_hit(s, idx, p, depth)) return;
     count_values(s, 1, p);
     s->deepest = depth;
     scan_table(s, idx, p, depth);
-    if (lua_rawlen(L, s->items) == nitems)
-      memo_put(s, idx, s->values - before, s->deepest - depth);
+    memo_put(s, idx, s->values - before, s->deepest - depth);
     if (outer > s->deepest) s->deepest = outer;
     return;
   }
@@ -323,6 +420,8 @@ static int scan_worker(lua_State *L) {
     ksj_decode(L, text, len, &dop);
     lua_replace(L, 1);
   }
+  lua_newtable(L);
+  s.ids = lua_gettop(L);
   lua_newtable(L);
   s.memo = lua_gettop(L);
   lua_newtable(L);

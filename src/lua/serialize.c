@@ -18,6 +18,7 @@
 #include "ks_json.h"
 #include "hook.h"
 #include "ks_base64.h"
+#include "ks_envelope.h"
 
 typedef struct ksl_ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
@@ -88,6 +89,39 @@ static int int_keyed_dict(lua_State *L, int idx, lua_Integer n) {
   return count != n;
 }
 
+/* A dict loads would read as an envelope (the core's rules) must have the
+** form loads accepts: never write what loads refuses. The dict is on top. */
+static void check_envelope_form(walker *w, const ksl_path *p) {
+  lua_State *L = w->L;
+  ks_envelope ev;
+  ks_env_verdict v;
+  if (ksl_envelope_read(L, -1, &ev, &v) == KS_ENV_NOT) return;
+  if (v.err == KS_ENV_EKEYTYPE) {
+    ksl_envelope_message(L, -1, &ev, &v, NULL);
+    fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
+         lua_tostring(L, -1));
+  }
+  if (ev.f[KS_ENV_SHARED_OBJECT_ID].type == KS_V_INTEGER) {
+    /* its id must not be one this call gives (assign_ids checks): note
+    ** the first path of each id */
+    lua_pushliteral(L, "shared_object_id");
+    lua_rawget(L, -2);
+    if (lua_getfield(L, w->ctx, "rawids") != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      lua_pushvalue(L, -1);
+      lua_setfield(L, w->ctx, "rawids");
+    }
+    lua_pushvalue(L, -2);
+    if (lua_rawget(L, -2) == LUA_TNIL) {
+      lua_pushvalue(L, -3);
+      ksl_push_path(L, p, "get_config()", w->ctx);
+      lua_rawset(L, -4);
+    }
+    lua_pop(L, 3);
+  }
+}
+
 /* Walks a table whose keys must be all strings or exactly 1..n (or, with
 ** int_keys, strings and integers). `kind`: KSL_TABLE_UNMARKED (decide from
 ** the keys), KSL_TABLE_ARRAY or KSL_TABLE_DICT. Pushes the result; a dict
@@ -139,6 +173,7 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
   lua_setmetatable(L, -2);
   if (kind == KSL_TABLE_DICT)   /* only marked dicts have one */
     ksj_copy_order(L, w->orders, idx, -1);
+  if (isdict) check_envelope_form(w, p);
 }
 
 /* ---- functions -------------------------------------------------------------- */
@@ -630,6 +665,8 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
 
 /* Gives shared ids, in order of first appearance, to the objects met more
 ** than once: on their first envelope and on every copy. */
+static void check_raw_ids(walker *w, lua_Integer nids);
+
 static void assign_ids(walker *w) {
   lua_State *L = w->L;
   lua_Integer i, j, n, id = 0;
@@ -653,6 +690,28 @@ static void assign_ids(walker *w) {
     }
     lua_pop(L, 2);
   }
+  check_raw_ids(w, id);
+}
+
+/* A dict written as it was (not an object's envelope) whose shared_object_id
+** is one of the ids 1..nids this call gives would be read back as that
+** object: an error at the dict's path. */
+static void check_raw_ids(walker *w, lua_Integer nids) {
+  lua_State *L = w->L;
+  if (lua_getfield(L, w->ctx, "rawids") == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      lua_Integer id = lua_tointeger(L, -2);
+      if (id >= 1 && id <= nids) {
+        lua_pushfstring(L, "kserial: this dict's shared_object_id %I is also the id "
+                        "this call gives to a shared object, so loads would give it "
+                        "that object (at %s)", id, lua_tostring(L, -1));
+        ksl_path_raise(L, w->ctx);
+      }
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
 }
 
 /* The worker of a top-level call, run protected: arg 1 the value. */
