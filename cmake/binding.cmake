@@ -13,8 +13,8 @@ add_custom_command(
 add_library(kserial_binding OBJECT
   src/lua/kserial.c       # luaopen_kserial: the engine box, the module table
   src/lua/handles.c       # Lua values as core handles
-  src/lua/errors.c        # the "kserial: " messages, argument errors
-  src/lua/registry.c      # register_serializable, get_*, register_module
+  src/lua/errors.c        # the "kserial: " messages (argument errors: src/json/common.c)
+  src/lua/registry.c      # register_serializable, get_*, register_module, register_special
   src/lua/scopes.c        # custom_object_scope, safe_mode_scope
   src/lua/envelope.c      # a Lua dict read into the core's ks_envelope
   src/lua/keyorder.c      # Keras's envelope key order, handed to the codec

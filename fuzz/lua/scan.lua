@@ -48,24 +48,44 @@ local function is_ident(k)
   return k:find("^[A-Za-z_][A-Za-z0-9_]*$") ~= nil
 end
 
--- A key that is not an identifier: ["..."], cut after 80 bytes at the start
--- of a character (at most 3 bytes back), " and \ escaped, controls as ?.
+-- A key as messages escape it: " and \ escaped, control bytes as \u00XX,
+-- bytes that are not UTF-8 as \xNN.
+local function escape(k)
+  local out, i = {}, 1
+  while i <= #k do
+    local c = k:byte(i)
+    local n = 1
+    if c >= 0x80 then
+      local ok, cp = pcall(utf8.codepoint, k, i)
+      n = ok and #utf8.char(cp) or 0
+    end
+    if c == 34 or c == 92 then out[#out + 1] = "\\" .. string.char(c)
+    elseif c < 0x20 or c == 0x7f then out[#out + 1] = string.format("\\u%04x", c)
+    elseif n == 0 then out[#out + 1] = string.format("\\x%02x", c); n = 1
+    else out[#out + 1] = k:sub(i, i + n - 1) end
+    i = i + n
+  end
+  return table.concat(out)
+end
+
 local function segment(k)
   if type(k) == "number" then return "[" .. k .. "]" end
   if is_ident(k) then return "." .. k end
-  local cut = #k
-  if cut > 80 then
-    cut = 80
-    while cut > 77 and (k:byte(cut + 1) & 0xC0) == 0x80 do cut = cut - 1 end
-  end
-  local text = k:sub(1, cut):gsub('["\\]', "\\%0"):gsub("[%z\1-\31]", "?")
-  return '["' .. text .. (cut < #k and "..." or "") .. '"]'
+  return '["' .. escape(k) .. '"]'
 end
 
+-- The start of the character holding the 0-based byte offset i.
+local function char_start(s, i)
+  while i > 0 and (s:byte(i + 1) & 0xC0) == 0x80 do i = i - 1 end
+  return i
+end
+
+-- Paths over 200 bytes keep their first 120 and last 60 bytes (each moved
+-- back to the start of a character) around "...".
 local function render(segs)
-  local first, prefix = 1, "$"
-  if #segs > 64 then first, prefix = #segs - 63, "$..." end
-  return prefix .. table.concat(segs, "", first)
+  local path = "$" .. table.concat(segs)
+  if #path <= 200 then return path end
+  return path:sub(1, char_start(path, 120)) .. "..." .. path:sub(char_start(path, #path - 60) + 1)
 end
 
 -- The JSON type of a value as kserial's envelope reader names it.

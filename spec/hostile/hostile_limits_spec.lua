@@ -24,9 +24,9 @@ describe("hostile limits", function()
     assert.is_table(json.decode(nested(512, "[", "]")))
     refused("kserial: json.decode: nesting deeper than 512 at line 1, column 513 (byte 512)",
       json.decode, nested(513, "[", "]"))
-    refused("kserial: json.decode: nesting deeper than 512 at line 1, column 513 (byte 512)",
+    refused("kserial: loads: nesting deeper than 512 at line 1, column 513 (byte 512)",
       kserial.loads, string.rep("[", 1000000))
-    refused("kserial: json.decode: nesting deeper than 512 at line 1, column 2561 (byte 2560)",
+    refused("kserial: loads: nesting deeper than 512 at line 1, column 2561 (byte 2560)",
       kserial.loads, string.rep('{"a":', 1000000))
   end)
 
@@ -44,10 +44,11 @@ describe("hostile limits", function()
     assert.matches("^kserial: json%.encode: nesting deeper than 512 %(at %$", nopos(err))
     ok, err = pcall(kserial.serialize, deep)
     assert.is_false(ok)
-    assert.matches("^kserial: nesting deeper than 512 %(a table that contains itself%?%) %(at %$%.%.%.", nopos(err))
+    -- long paths keep their head and tail, cut as json.encode cuts them
+    assert.matches("^kserial: nesting deeper than 512 %(a table that contains itself%?%) %(at %$%[0%][%[%]0]*%.%.%.[%[%]0]*%)$", nopos(err))
     ok, err = pcall(kserial.deserialize, deep)
     assert.is_false(ok)
-    assert.matches("^kserial: nesting deeper than 512 %(at %$%.%.%.%[0%]", nopos(err))
+    assert.matches("^kserial: nesting deeper than 512 %(at %$%[0%][%[%]0]*%.%.%.[%[%]0]*%)$", nopos(err))
   end)
 
   it("self-containing tables: a cycle error, never a crash", function()
@@ -83,7 +84,7 @@ describe("hostile limits", function()
     local big = string.rep("a", 16 * 1024 * 1024)
     local v = kserial.loads('["' .. big .. '"]')
     assert.equal(#big, #v[1])
-    refused("kserial: json.decode: document of 7 bytes is larger than max_size 4",
+    refused("kserial: loads: document of 7 bytes is larger than max_size 4",
       kserial.loads, "[1,2,3]", { max_size = 4 })
     refused("kserial: json.decode: document of 7 bytes is larger than max_size 4",
       json.decode, "[1,2,3]", { max_size = 4 })

@@ -75,7 +75,7 @@ describe("deserialize", function()
       assert.has_error(function() kserial.deserialize(1, { safe = true }) end,
         "kserial: deserialize: unknown option 'safe'")
       assert.has_error(function() kserial.deserialize(1, { custom_objects = 3 }) end,
-        "kserial: deserialize: option 'custom_objects' must be a table")
+        "kserial: deserialize: option 'custom_objects' must be a table (got number)")
       assert.has_error(function() kserial.deserialize(1, "opts") end)
     end)
   end)

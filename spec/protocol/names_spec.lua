@@ -23,17 +23,17 @@ describe("NUL bytes in names", function()
   end)
 
   it("register_serializable refuses them in the package and in the name", function()
-    local err = refused("register_serializable: package 'pkg\\x00x' must be non-empty and may not contain '>' or a NUL byte",
+    local err = refused("register_serializable: package 'pkg\\u0000x' must be non-empty and may not contain '>' or a NUL byte",
                         kserial.register_serializable, "pkg\0x")
     assert.matches("^kserial: ", err)
-    refused("name 'C\\x00junk' must be non-empty", kserial.register_serializable, "pkg", "C\0junk")
+    refused("name 'C\\u0000junk' must be non-empty", kserial.register_serializable, "pkg", "C\0junk")
     assert.is_nil(kserial.get_registered_object("pkg>C"))
   end)
 
   it("register_module refuses them in the module name and in member keys", function()
-    refused("register_module: the module name must be non-empty and hold no NUL byte, not 'mod\\x00x'",
+    refused("register_module: the module name must be non-empty and hold no NUL byte, not 'mod\\u0000x'",
             kserial.register_module, "mod\0x", { C = C })
-    refused("register_module: keys must be non-empty and hold no NUL byte, not 'C\\x00x'",
+    refused("register_module: keys must be non-empty and hold no NUL byte, not 'C\\u0000x'",
             kserial.register_module, "mod", { C = C, ["C\0x"] = C })
     -- the module was not registered under its cut name either
     assert.has_error(function()
@@ -42,7 +42,7 @@ describe("NUL bytes in names", function()
   end)
 
   it("custom_object_scope, custom_objects and module_objects refuse them", function()
-    refused("keys must be non-empty and hold no NUL byte, not 'C\\x00x'",
+    refused("keys must be non-empty and hold no NUL byte, not 'C\\u0000x'",
             kserial.custom_object_scope, { ["C\0x"] = C })
     assert.is_nil(kserial.get_registered_object("C"))     -- no scope left open
     local text = '{"class_name": "C", "config": {}}'
@@ -55,7 +55,7 @@ describe("NUL bytes in names", function()
 
   it("get_custom_objects() refuses them as keys", function()
     local view = kserial.get_custom_objects()
-    refused("get_custom_objects(): keys must be non-empty and hold no NUL byte, not 'k\\x00'",
+    refused("get_custom_objects(): keys must be non-empty and hold no NUL byte, not 'k\\u0000'",
             function() view["k\0"] = C end)
     assert.is_nil(view["k"])
   end)

@@ -175,7 +175,7 @@ describe("scan of text", function()
 
   it("refuses text that does not parse", function()
     assert.has_error(function() kserial.scan("not json") end,
-      "kserial: json.decode: unexpected character 'n', expected a JSON value at line 1, column 1 (byte 0)")
+      "kserial: scan: unexpected character 'n', expected a JSON value at line 1, column 1 (byte 0)")
   end)
 
   it("takes the decoder's options and refuses unknown ones", function()

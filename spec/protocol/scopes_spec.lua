@@ -145,7 +145,7 @@ describe("safe mode", function()
 
   it("safe_mode option must be a boolean", function()
     assert.has_error(function() kserial.deserialize(1, { safe_mode = "false" }) end,
-      "kserial: deserialize: option 'safe_mode' must be a boolean, not string")
+      "kserial: deserialize: option 'safe_mode' must be a boolean (got string)")
   end)
 end)
 

@@ -62,12 +62,12 @@ static int is_identifier(const char *s, size_t len) {
   return 1;
 }
 
-/* A key in ["..."] form, JSON-escaped; bytes that are not UTF-8 show as
-** \xNN (this runs while reporting errors, so it must accept anything). */
-static void add_quoted_key(luaL_Buffer *b, const char *s, size_t len) {
+/* The one escaping routine of messages and paths: s JSON-escaped (quotes,
+** backslashes, control bytes as \u00XX), bytes that are not UTF-8 as \xNN
+** (this runs while reporting errors, so it must accept anything). */
+void ksj_addescaped(luaL_Buffer *b, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
   const unsigned char *p = (const unsigned char *)s, *end = p + len;
-  luaL_addstring(b, "[\"");
   while (p < end) {
     unsigned char c = *p;
     int k = c < 0x80 ? 1 : ksj_utf8_len(p, end);
@@ -87,19 +87,46 @@ static void add_quoted_key(luaL_Buffer *b, const char *s, size_t len) {
     else luaL_addlstring(b, (const char *)p, (size_t)k);
     p += k;
   }
+}
+
+int ksj_needs_escape(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  for (; p < end; p++) {        /* walks call this on every name: ASCII first */
+    unsigned c = *p;
+    if (c - 0x20u < 0x5fu && c != '"' && c != '\\') continue;
+    if (c < 0x80) return 1;
+    {
+      int k = ksj_utf8_len(p, end);
+      if (k == 0) return 1;
+      p += k - 1;
+    }
+  }
+  return 0;
+}
+
+void ksj_addpath_key(luaL_Buffer *b, const char *key, size_t klen) {
+  if (is_identifier(key, klen)) {
+    luaL_addchar(b, '.');
+    luaL_addlstring(b, key, klen);
+    return;
+  }
+  luaL_addstring(b, "[\"");
+  ksj_addescaped(b, key, klen);
   luaL_addstring(b, "\"]");
 }
 
+void ksj_addpath_index(luaL_Buffer *b, lua_Integer index) {
+  char num[KSJ_NUMBUF + 2];
+  size_t n;
+  num[0] = '[';
+  n = ksj_format_integer(index, num + 1);
+  num[n + 1] = ']';
+  luaL_addlstring(b, num, n + 2);
+}
+
 static void add_segment(luaL_Buffer *b, const ksj_frame *f) {
-  if (f->key == NULL) {
-    lua_pushfstring(b->L, "[%I]", (LUAI_UACINT)f->index);
-    luaL_addvalue(b);
-  }
-  else if (is_identifier(f->key, f->klen)) {
-    luaL_addchar(b, '.');
-    luaL_addlstring(b, f->key, f->klen);
-  }
-  else add_quoted_key(b, f->key, f->klen);
+  if (f->key == NULL) ksj_addpath_index(b, f->index);
+  else ksj_addpath_key(b, f->key, f->klen);
 }
 
 /* Moves a cut point back to the start of a UTF-8 character. */
@@ -109,7 +136,7 @@ static size_t char_start(const char *s, size_t i) {
 }
 
 /* Long paths (deep nesting) keep their head and tail. */
-static void cut_path(lua_State *L) {
+void ksj_cutpath(lua_State *L) {
   size_t len, head, tail;
   const char *s = lua_tolstring(L, -1, &len);
   if (len <= PATH_MAX_LEN) return;
@@ -138,7 +165,7 @@ void ksj_pushpath(lua_State *L, const ksj_frame *f) {
   for (i = 0; i < n; i++) add_segment(&b, v[i]);
   luaL_pushresult(&b);
   lua_remove(L, -2);
-  cut_path(L);
+  ksj_cutpath(L);
 }
 
 void ksj_pushquoted(lua_State *L, const char *s, size_t len) {
@@ -146,15 +173,62 @@ void ksj_pushquoted(lua_State *L, const char *s, size_t len) {
   int cut = len > 60;
   luaL_buffinit(L, &b);
   if (cut) len = char_start(s, 60);
-  add_quoted_key(&b, s, len);         /* ["..."] */
+  luaL_addchar(&b, '"');
+  ksj_addescaped(&b, s, len);
+  luaL_addchar(&b, '"');
+  if (cut) luaL_addstring(&b, "...");
   luaL_pushresult(&b);
-  s = lua_tolstring(L, -1, &len);
-  lua_pushlstring(L, s + 1, len - 2);  /* "..." */
-  if (cut) {
-    lua_pushliteral(L, "...");
-    lua_concat(L, 2);
+}
+
+/* ---- argument errors ------------------------------------------------------ */
+
+const char *ksj_typename(lua_State *L, int idx) {
+  int t = luaL_getmetafield(L, idx, "__name");
+  if (t == LUA_TSTRING) {
+    const char *n = lua_tostring(L, -1);
+    lua_pop(L, 1);   /* the metatable still holds the string */
+    return n;
   }
-  lua_remove(L, -2);
+  if (t != LUA_TNIL) lua_pop(L, 1);
+  return luaL_typename(L, idx);
+}
+
+/* luaL_argerror's message (the function's name as the caller spelt it, a
+** method's self not counted) with kserial's prefix; luaL_error adds the
+** caller's position when a Lua function called the running C function. */
+int ksj_argerror(lua_State *L, int arg, const char *extramsg) {
+  lua_Debug ar;
+  const char *name = "?";
+  if (lua_getstack(L, 0, &ar)) {
+    lua_getinfo(L, "n", &ar);
+    if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0) {
+      arg--;
+      if (arg == 0)
+        return luaL_error(L, "kserial: calling '%s' on bad self (%s)",
+                          ar.name ? ar.name : "?", extramsg);
+    }
+    if (ar.name != NULL) name = ar.name;
+  }
+  return luaL_error(L, "kserial: bad argument #%d to '%s' (%s)", arg, name,
+                    extramsg);
+}
+
+int ksj_typeerror(lua_State *L, int arg, const char *expected) {
+  const char *got = lua_isnone(L, arg) ? "no value" : ksj_typename(L, arg);
+  return ksj_argerror(L, arg, lua_pushfstring(L, "%s expected, got %s", expected, got));
+}
+
+void ksj_checkany(lua_State *L, int arg) {
+  if (lua_isnone(L, arg)) ksj_argerror(L, arg, "value expected");
+}
+
+void ksj_checktype(lua_State *L, int arg, int t) {
+  if (lua_type(L, arg) != t) ksj_typeerror(L, arg, lua_typename(L, t));
+}
+
+const char *ksj_checklstring(lua_State *L, int arg, size_t *len) {
+  if (lua_type(L, arg) != LUA_TSTRING) ksj_typeerror(L, arg, "string");
+  return lua_tolstring(L, arg, len);
 }
 
 /* ---- option tables ------------------------------------------------------- */
@@ -163,15 +237,44 @@ int ksj_opts_begin(lua_State *L, int idx, const char *fname) {
   idx = lua_absindex(L, idx);
   if (!lua_istable(L, idx))
     luaL_error(L, "kserial: %s: options must be a table (got %s)", fname,
-               luaL_typename(L, idx));
+               luaL_typename(L, idx));   /* the one wording of option errors */
   luaL_checkstack(L, 6, NULL);
   lua_pushnil(L);
   return idx;
 }
 
+/* Pushes the option name at idx as a message shows it, without running
+** any of the program's code (no __tostring, no __name): strings escaped,
+** numbers and booleans as written, anything else as its type. */
+static void push_raw_name(lua_State *L, int idx) {
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, idx, &len);
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      ksj_addescaped(&b, s, len > 60 ? char_start(s, 60) : len);
+      if (len > 60) luaL_addstring(&b, "...");
+      luaL_pushresult(&b);
+      break;
+    }
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx))
+        lua_pushfstring(L, "%I", (LUAI_UACINT)lua_tointeger(L, idx));
+      else lua_pushfstring(L, "%f", (LUAI_UACNUMBER)lua_tonumber(L, idx));
+      break;
+    case LUA_TBOOLEAN:
+      lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
+      break;
+    default:
+      lua_pushfstring(L, "a %s", lua_typename(L, lua_type(L, idx)));
+      break;
+  }
+}
+
 void ksj_opt_unknown(lua_State *L, const char *fname) {
-  luaL_error(L, "kserial: %s: unknown option '%s'", fname,
-             luaL_tolstring(L, -2, NULL));
+  push_raw_name(L, -2);
+  luaL_error(L, "kserial: %s: unknown option '%s'", fname, lua_tostring(L, -1));
 }
 
 const char *ksj_opt_name(lua_State *L, const char *fname,

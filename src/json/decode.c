@@ -24,8 +24,6 @@
 #include <lauxlib.h>
 #include "ks_json.h"
 
-#define PREFIX "kserial: json.decode: "
-
 const char *const KSJ_DECODE_OPTION_NAMES[] = {
   "allow_nan", "keep_order", "max_depth", "max_size", NULL
 };
@@ -35,10 +33,12 @@ void ksj_decode_opts_init(ksj_decode_opts *o) {
   o->keep_order = 0;
   o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   o->max_size = 0;
+  o->fname = "json.decode";
 }
 
 void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
                           const char *fname, const char *const *extra) {
+  o->fname = fname;
   if (lua_isnoneornil(L, idx)) return;
   idx = ksj_opts_begin(L, idx, fname);
   while (lua_next(L, idx)) {
@@ -64,6 +64,7 @@ typedef struct dec {
   int orders;        /* keep_order: stack index of the order registry, or 0 */
   int shapes;        /* keep_order: stack index of the shape trie */
   ksj_filter *filter;  /* keep_order: the order table's filter */
+  const char *fname;   /* for messages: the function the user called */
 } dec;
 
 static void dec_value(dec *d);
@@ -84,7 +85,7 @@ static KSJ_NOINLINE void dec_raise(dec *d, const char *pos, const char *fmt,
     s = nl + 1;
   }
   luaL_where(L, 1);
-  lua_pushliteral(L, PREFIX);
+  lua_pushfstring(L, "kserial: %s: ", d->fname);
   va_start(ap, fmt);
   lua_pushvfstring(L, fmt, ap);
   va_end(ap);
@@ -319,10 +320,14 @@ static void dec_literal(dec *d) {
 
 /* ---- containers ---------------------------------------------------------- */
 
+static KSJ_NOINLINE void too_deep(dec *d) {
+  dec_raise(d, d->p, "nesting too deep for the Lua stack");
+}
+
 static void enter(dec *d) {
   if (++d->depth > d->max_depth)
     dec_raise(d, d->p, "nesting deeper than %d", d->max_depth);
-  luaL_checkstack(d->L, 4, "kserial: json.decode: nesting too deep");
+  if (!lua_checkstack(d->L, 4)) too_deep(d);
 }
 
 static void leave(dec *d, int mt) {
@@ -442,7 +447,7 @@ static void dec_array(dec *d) {
   int base, waiting = 1;
   lua_Integer n = 0;
   enter(d);
-  luaL_checkstack(L, KSJ_ARRAY_WAIT + 2, "kserial: json.decode: nesting too deep");
+  if (!lua_checkstack(L, KSJ_ARRAY_WAIT + 2)) too_deep(d);
   base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == ']') d->p++;
@@ -477,7 +482,7 @@ static void dec_object(dec *d) {
   lua_State *L = d->L;
   int base, n = 0, waiting = 1;
   enter(d);
-  luaL_checkstack(L, 2 * KSJ_OBJECT_WAIT + 6, "kserial: json.decode: nesting too deep");
+  if (!lua_checkstack(L, 2 * KSJ_OBJECT_WAIT + 6)) too_deep(d);
   base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == '}') d->p++;
@@ -547,9 +552,10 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
   int top = lua_gettop(L);
   if (text == NULL) text = "";   /* (NULL, 0) from a C caller */
   if (o->max_size > 0 && len > o->max_size)
-    luaL_error(L, PREFIX "document of %I bytes is larger than max_size %I",
-               (LUAI_UACINT)len, (LUAI_UACINT)o->max_size);
+    luaL_error(L, "kserial: %s: document of %I bytes is larger than max_size %I",
+               o->fname, (LUAI_UACINT)len, (LUAI_UACINT)o->max_size);
   d.L = L;
+  d.fname = o->fname != NULL ? o->fname : "json.decode";
   d.start = d.p = text;
   d.end = text + len;
   d.depth = 0;

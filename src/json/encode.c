@@ -16,7 +16,6 @@
 #include "ks_json.h"
 
 #define BOX_MT "kserial.json.encoder"
-#define PREFIX "kserial: json.encode: "   /* memory errors */
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -31,6 +30,7 @@ void ksj_encode_opts_init(ksj_encode_opts *o) {
   o->item_sep = ","; o->item_sep_len = 1;
   o->key_sep = ":"; o->key_sep_len = 1;
   o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
+  o->fname = "json.encode";
 }
 
 static void opt_separators(lua_State *L, const char *fname,
@@ -103,6 +103,7 @@ static int read_encode_opt(lua_State *L, const char *k, const char *fname,
 void ksj_encode_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
                           const char *fname, const char *const *extra) {
   int seps = 0;
+  o->fname = fname;
   if (lua_isnoneornil(L, idx)) return;
   idx = ksj_opts_begin(L, idx, fname);
   while (lua_next(L, idx)) {
@@ -147,6 +148,7 @@ void ksj_encode_opts_json_only(lua_State *L, const ksj_encode_opts *o,
 
 void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
                          const char *fname, const char *const *extra) {
+  o->fname = fname;
   if (lua_isnoneornil(L, idx)) return;
   idx = ksj_opts_begin(L, idx, fname);
   while (lua_next(L, idx)) {
@@ -227,7 +229,7 @@ typedef struct enc {
   int mt_array, mt_object;   /* stack indices of the marker metatables */
   int orders;                /* stack index of the recorded orders, or 0 */
   const ksj_filter *filter;  /* their filter (when orders != 0) */
-  const char *fname;         /* for messages: json.encode or json.keys */
+  const char *fname;         /* for messages: the function the user called */
   /* the key order's keys by length: first[len] is 1 + the first one of
   ** that length (0: none), next_same[i] 1 + the next one after keys[i] */
   const char *const *ranked;
@@ -259,11 +261,11 @@ static KSJ_NOINLINE char *grow(enc *e, size_t need) {
   size_t ncap = b->cap < 256 ? 256 : b->cap;
   char *nb;
   while (ncap - b->n < need) {
-    if (ncap > ((size_t)-1) / 2) luaL_error(e->L, PREFIX "output too large");
+    if (ncap > ((size_t)-1) / 2) luaL_error(e->L, "kserial: %s: output too large", e->fname);
     ncap *= 2;
   }
   nb = (char *)b->f(b->ud, b->buf, b->cap, ncap);
-  if (nb == NULL) luaL_error(e->L, PREFIX "not enough memory");
+  if (nb == NULL) luaL_error(e->L, "kserial: %s: not enough memory", e->fname);
   b->buf = nb;
   b->cap = ncap;
   return nb + b->n;
@@ -598,10 +600,10 @@ static KSJ_NOINLINE void grow_keys(enc *e) {
   size_t ncap = b->kcap < 16 ? 16 : b->kcap * 2;
   keyent *nk;
   if (ncap > ((size_t)-1) / (2 * sizeof(keyent)))
-    luaL_error(e->L, PREFIX "too many keys");
+    luaL_error(e->L, "kserial: %s: too many keys", e->fname);
   nk = (keyent *)b->f(b->ud, b->keys, b->kcap * sizeof(keyent),
                       ncap * sizeof(keyent));
-  if (nk == NULL) luaL_error(e->L, PREFIX "not enough memory");
+  if (nk == NULL) luaL_error(e->L, "kserial: %s: not enough memory", e->fname);
   b->keys = nk;
   b->kcap = ncap;
 }
@@ -905,7 +907,8 @@ static void enc_table(enc *e, int t, const ksj_frame *up) {
   lua_Integer n;
   scan s;
   if (e->depth >= e->o->max_depth) too_deep(e, t, up);
-  luaL_checkstack(L, 6, "kserial: json.encode: nesting too deep");
+  if (!lua_checkstack(L, 6))
+    luaL_error(L, "kserial: %s: nesting too deep for the Lua stack", e->fname);
   n = collect_table(e, t, up, &s);
   e->depth++;
   if (n >= 0) enc_array(e, t, n, s.kept && s.in_order ? s.vbase : 0, &f);
@@ -952,7 +955,7 @@ static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
   e->o = o;
   e->flags = flags;
   e->depth = 0;
-  e->fname = "json.encode";
+  e->fname = o->fname != NULL ? o->fname : "json.encode";
   e->b = box_new(L);
   ksj_pushmt(L, KSJ_ARRAY_MT);
   e->mt_array = lua_gettop(L);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <lua.h>
+#include <lauxlib.h>
 
 /* Registry names of the marker metatables (created with luaL_newmetatable). */
 #define KSJ_ARRAY_MT  "kserial.json.array"
@@ -47,6 +48,8 @@ typedef struct ksj_encode_opts {
   const char *key_sep;  size_t key_sep_len;   /* default ":" */
   int max_depth;
   const ksj_key_order *key_order;  /* NULL: every key of equal rank */
+  const char *fname; /* the function the user called, which messages name
+                     ** ("json.encode"; ksj_encode_opts_read sets it) */
 } ksj_encode_opts;
 
 typedef struct ksj_decode_opts {
@@ -54,6 +57,8 @@ typedef struct ksj_decode_opts {
   int keep_order;    /* 1: objects remember their keys' document order */
   int max_depth;
   size_t max_size;   /* 0: no limit */
+  const char *fname; /* the function the user called, which messages name
+                     ** ("json.decode"; ksj_decode_opts_read sets it) */
 } ksj_decode_opts;
 
 /* The names ksj_decode_opts_read reads, for callers that share an option
@@ -63,7 +68,8 @@ extern const char *const KSJ_DECODE_OPTION_NAMES[];
 void ksj_encode_opts_init(ksj_encode_opts *o);
 void ksj_decode_opts_init(ksj_decode_opts *o);
 /* Read options from the table at idx (nil/none allowed). Unknown keys and
-** wrong types raise "kserial: <fname>: ..." errors. Keys that the caller
+** wrong types raise "kserial: <fname>: ..." errors, and so do the encoder's
+** and decoder's own errors with these options (o->fname = fname). Keys that the caller
 ** handles itself are listed in `extra` (NULL-terminated, may be NULL).
 ** Encode options: indent (integer >= 0), sort_keys, allow_nan, ensure_ascii
 ** (booleans), separators ({item, key}, two strings), max_depth (1 ..
@@ -153,6 +159,55 @@ int ksj_open(lua_State *L, const ksj_key_order *key_order);
 ** one (overlongs, surrogates, > U+10FFFF and truncation are invalid). */
 int ksj_utf8_len(const unsigned char *p, const unsigned char *end);
 
+/* ---- messages: one owner for paths, escaping and option errors ---------
+** The codec's message pieces, which the protocol binding (src/lua) uses for
+** its own messages, so one location and one name read the same in every
+** message of the module. */
+
+/* The escaping routine of every message: s JSON-escaped (quotes,
+** backslashes, control bytes as \u00XX), bytes that are not UTF-8 as \xNN.
+** ksj_needs_escape: 1 when ksj_addescaped would change s. */
+void ksj_addescaped(luaL_Buffer *b, const char *s, size_t len);
+int ksj_needs_escape(const char *s, size_t len);
+/* Pushes "s" escaped (ksj_addescaped), cut after 60 bytes. */
+void ksj_pushquoted(lua_State *L, const char *s, size_t len);
+
+/* JSONPath segments: .name for an identifier, else ["escaped"]; [i] for an
+** index (0-based, as written). ksj_cutpath shortens the path on top of the
+** stack to about 200 characters, keeping its head and tail. */
+void ksj_addpath_key(luaL_Buffer *b, const char *key, size_t klen);
+void ksj_addpath_index(luaL_Buffer *b, lua_Integer index);
+void ksj_cutpath(lua_State *L);
+
+/* Argument errors, the one owner (the codec's functions and the binding's):
+** "kserial: bad argument #n to 'f' (msg)", after the caller's position.
+** The checks take no numbers or strings for one another (no coercion).
+** ksj_typename: the type name of the value at idx, __name aware. */
+int ksj_argerror(lua_State *L, int arg, const char *extramsg);
+int ksj_typeerror(lua_State *L, int arg, const char *expected);
+void ksj_checkany(lua_State *L, int arg);
+void ksj_checktype(lua_State *L, int arg, int t);
+const char *ksj_checklstring(lua_State *L, int arg, size_t *len);
+const char *ksj_typename(lua_State *L, int idx);
+
+/* Option tables: every option table of the module is read with these, so
+** option errors have one wording: "kserial: <fname>: options must be a
+** table (got T)", "unknown option 'k'" (k shown raw: no metamethod runs),
+** "option 'k' must be W (got T)".  ksj_opts_begin checks the table at idx, pushes nil for
+** lua_next and returns the absolute index. Inside the lua_next loop,
+** ksj_opt_name returns the option's name, or NULL for a name listed in
+** extra (skip it); ksj_opt_unknown raises "unknown option". The readers
+** look at the option value at the top of the stack. */
+int ksj_opts_begin(lua_State *L, int idx, const char *fname);
+const char *ksj_opt_name(lua_State *L, const char *fname,
+                         const char *const *extra);
+void ksj_opt_unknown(lua_State *L, const char *fname);
+void ksj_opt_error(lua_State *L, const char *fname, const char *key,
+                   const char *want);
+int ksj_opt_bool(lua_State *L, const char *fname, const char *key);
+lua_Integer ksj_opt_int(lua_State *L, const char *fname, const char *key,
+                        lua_Integer lo, lua_Integer hi);
+
 /* ---- internal to the codec (src/json) and the cJSON bridge (src/cjson) --- */
 
 #ifdef KSJ_INTERNAL
@@ -184,23 +239,6 @@ typedef struct ksj_frame {
 ** about 200 characters. */
 void ksj_pushpath(lua_State *L, const ksj_frame *f);
 
-/* Pushes "s" JSON-escaped (bad bytes as \xNN), cut after 60 bytes. */
-void ksj_pushquoted(lua_State *L, const char *s, size_t len);
-
-/* Option tables. ksj_opts_begin checks the table at idx, pushes nil for
-** lua_next and returns the absolute index. Inside the lua_next loop,
-** ksj_opt_name returns the option's name, or NULL for a name listed in
-** extra (skip it); ksj_opt_unknown raises "unknown option". The readers
-** look at the option value at the top of the stack. */
-int ksj_opts_begin(lua_State *L, int idx, const char *fname);
-const char *ksj_opt_name(lua_State *L, const char *fname,
-                         const char *const *extra);
-void ksj_opt_unknown(lua_State *L, const char *fname);
-void ksj_opt_error(lua_State *L, const char *fname, const char *key,
-                   const char *want);
-int ksj_opt_bool(lua_State *L, const char *fname, const char *key);
-lua_Integer ksj_opt_int(lua_State *L, const char *fname, const char *key,
-                        lua_Integer lo, lua_Integer hi);
 
 /* Numbers. ksj_format_* write at most KSJ_NUMBUF - 1 bytes (no NUL) and
 ** return the length; ksj_format_double wants a finite value. */

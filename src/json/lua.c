@@ -14,7 +14,7 @@ static const ksj_key_order *key_order(lua_State *L) {
 
 static int l_encode(lua_State *L) {
   ksj_encode_opts o;
-  luaL_checkany(L, 1);
+  ksj_checkany(L, 1);
   ksj_encode_opts_init(&o);
   o.key_order = key_order(L);
   ksj_encode_opts_read(L, 2, &o, "json.encode", NULL);
@@ -26,8 +26,7 @@ static int l_decode(lua_State *L) {
   ksj_decode_opts o;
   size_t len;
   const char *s;
-  luaL_argexpected(L, lua_type(L, 1) == LUA_TSTRING, 1, "string");
-  s = lua_tolstring(L, 1, &len);
+  s = ksj_checklstring(L, 1, &len);
   ksj_decode_opts_init(&o);
   ksj_decode_opts_read(L, 2, &o, "json.decode", NULL);
   ksj_decode(L, s, len, &o);
@@ -55,7 +54,7 @@ static int mark(lua_State *L, const char *mt, const char *fname) {
     lua_settop(L, 0);
     lua_newtable(L);
   }
-  luaL_checktype(L, 1, LUA_TTABLE);
+  ksj_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   mark_at(L, 1, mt, fname);
   return 1;
@@ -126,7 +125,7 @@ static int l_object(lua_State *L) {
 /* keys(t [, opts]): t's keys in the order json.encode(t, opts) writes them. */
 static int l_keys(lua_State *L) {
   ksj_encode_opts o;
-  luaL_checktype(L, 1, LUA_TTABLE);
+  ksj_checktype(L, 1, LUA_TTABLE);
   ksj_encode_opts_init(&o);
   o.key_order = key_order(L);
   ksj_encode_opts_read(L, 2, &o, "json.keys", NULL);

@@ -2,7 +2,7 @@
 ** base64.c - standard base64 for bytes that are not UTF-8 text (the
 ** walks' __bytes__ values and Lua bytecode in lambdas).
 */
-#include "ks_walk.h"
+#include "ks_base64.h"
 
 static const char b64chars[] =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

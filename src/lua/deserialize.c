@@ -12,8 +12,9 @@
 #include "ks_json.h"
 #include "ks_envelope.h"
 #include "hook.h"
+#include "ks_base64.h"
 
-typedef struct des_call {
+typedef struct ksl_des_call {
   const ksl_path *at;     /* the object whose from_config() is running */
 } des_call;
 
@@ -100,9 +101,8 @@ static int field(lua_State *L, int env, const char *key) {
   return 1;
 }
 
-/* What a table is: 1 an array, 2 a dict, 3 an object or special value
-** (another metatable). Unmarked tables are judged by their first key. */
-static int table_kind(dwalker *w, int idx) {
+/* What a table is (ksl_table_kind). */
+static ksl_tkind table_kind(dwalker *w, int idx) {
   return ksl_table_kind(w->L, idx, w->arr_mt, w->obj_mt);
 }
 
@@ -480,10 +480,10 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
     }
     case LUA_TTABLE:
       switch (table_kind(w, idx)) {
-        case 1:
+        case KSL_TABLE_ARRAY:
           des_array(w, idx, p, depth);
           return;
-        case 2: {
+        case KSL_TABLE_DICT: {
           ks_envelope ev;
           ks_env_verdict v;
           if (ksl_envelope_read(L, idx, &ev, &v) != KS_ENV_NOT)
@@ -492,6 +492,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
             des_dict(w, idx, p, depth);
           return;
         }
+        case KSL_TABLE_UNMARKED: case KSL_TABLE_OTHER:
         default:   /* a live object: already deserialized */
           lua_pushvalue(L, idx);
           return;
@@ -499,7 +500,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
     default:
       break;
   }
-  fail(w, p, "cannot deserialize a value of type %s", ksl_typename(L, idx));
+  fail(w, p, "cannot deserialize a value of type %s", ksj_typename(L, idx));
 }
 
 /* ---- options and entry points ------------------------------------------------------ */
@@ -514,56 +515,43 @@ const char *const KSL_DES_OPTION_NAMES[] = {
   "custom_objects", "safe_mode", "module_objects", "printable_module_name", NULL
 };
 
-static int is_option(const char *const *names, const char *k) {
-  for (; names != NULL && *names != NULL; names++)
-    if (strcmp(*names, k) == 0) return 1;
-  return 0;
-}
-
-/* Reads the options table at optsidx (0: none). Keys in `extra` belong to
-** the caller (loads: the decoder's options). */
+/* Reads the options table at optsidx (0: none) with the codec's reader
+** (one wording for option errors). Keys in `extra` belong to the caller
+** (loads: the decoder's options). The custom_objects and module_objects
+** tables are left on the stack (their indices in o). */
 static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
                       const char *const *extra) {
+  int custom = 0, modobjs = 0;
   o->custom_idx = o->modobjs_idx = 0;
   o->safe_arg = -1;
   o->printable = "object";
   if (optsidx == 0 || lua_isnoneornil(L, optsidx)) return;
-  if (lua_type(L, optsidx) != LUA_TTABLE)
-    ksl_error(L, "%s: options must be a table, not %s", fname, luaL_typename(L, optsidx));
-  lua_pushnil(L);
+  optsidx = ksj_opts_begin(L, optsidx, fname);
   while (lua_next(L, optsidx)) {
-    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-    if (k == NULL || (!is_option(KSL_DES_OPTION_NAMES, k) && !is_option(extra, k)))
-      ksl_error(L, "%s: unknown option '%s'", fname,
-                k ? k : luaL_tolstring(L, -2, NULL));
+    const char *k = ksj_opt_name(L, fname, extra);
+    if (k == NULL) { /* the caller's own option */ }
+    else if (strcmp(k, "safe_mode") == 0) o->safe_arg = ksj_opt_bool(L, fname, k);
+    else if (strcmp(k, "printable_module_name") == 0) {
+      if (lua_type(L, -1) != LUA_TSTRING) ksj_opt_error(L, fname, k, "a string");
+      o->printable = lua_tostring(L, -1);   /* the options table holds it */
+    }
+    else if (strcmp(k, "custom_objects") == 0 || strcmp(k, "module_objects") == 0) {
+      if (lua_type(L, -1) != LUA_TTABLE) ksj_opt_error(L, fname, k, "a table");
+      if (k[0] == 'c') custom = 1;
+      else modobjs = 1;
+    }
+    else ksj_opt_unknown(L, fname);
     lua_pop(L, 1);
   }
-  if (lua_getfield(L, optsidx, "safe_mode") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TBOOLEAN)
-      ksl_error(L, "%s: option 'safe_mode' must be a boolean, not %s", fname,
-                luaL_typename(L, -1));
-    o->safe_arg = lua_toboolean(L, -1);
-  }
-  lua_pop(L, 1);
-  if (lua_getfield(L, optsidx, "printable_module_name") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TSTRING)
-      ksl_error(L, "%s: option 'printable_module_name' must be a string", fname);
-    o->printable = lua_tostring(L, -1);   /* the options table holds it */
-  }
-  lua_pop(L, 1);
-  if (lua_getfield(L, optsidx, "custom_objects") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TTABLE)
-      ksl_error(L, "%s: option 'custom_objects' must be a table", fname);
+  if (custom) {
+    lua_pushliteral(L, "custom_objects");
+    lua_rawget(L, optsidx);
     o->custom_idx = lua_gettop(L);
-  } else {
-    lua_pop(L, 1);
   }
-  if (lua_getfield(L, optsidx, "module_objects") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TTABLE)
-      ksl_error(L, "%s: option 'module_objects' must be a table", fname);
+  if (modobjs) {
+    lua_pushliteral(L, "module_objects");
+    lua_rawget(L, optsidx);
     o->modobjs_idx = lua_gettop(L);
-  } else {
-    lua_pop(L, 1);
   }
 }
 
@@ -617,7 +605,7 @@ static int des_top(lua_State *L) {
 int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
                          const char *const *extra) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
-  des_call *outer = (des_call *)box->des;
+  des_call *outer = box->des;
   des_call call = {NULL};
   int st;
   idx = lua_absindex(L, idx);
@@ -659,7 +647,7 @@ int ksl_deserialize_value(lua_State *L, int idx, int optsidx) {
 }
 
 const ksl_path *ksl_running_from_config(lua_State *L) {
-  const des_call *call = (const des_call *)ksl_box_at(L, KSL_BOX)->des;
+  const des_call *call = ksl_box_at(L, KSL_BOX)->des;
   return call != NULL ? call->at : NULL;
 }
 

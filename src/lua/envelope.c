@@ -6,6 +6,7 @@
 #include <string.h>
 #include "ks_json.h"
 #include "ks_envelope.h"
+#include "ks_base64.h"
 #include "ks_walk.h"
 
 static const char *const VTYPE_NAMES[] = {
@@ -112,7 +113,7 @@ static const char *type_shown(lua_State *L, int idx, const ks_envelope *env,
   if (env->f[k].type != KS_V_OTHER) return ksl_vtype_name(env->f[k].type);
   lua_pushstring(L, ks_envelope_key(k));
   lua_rawget(L, idx);
-  return ksl_typename(L, -1);   /* the value stays: its name may be its own */
+  return ksj_typename(L, -1);   /* the value stays: its name may be its own */
 }
 
 static int key_type_message(lua_State *L, int idx, const ks_envelope *env,
@@ -185,7 +186,7 @@ int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v) {
     return 1;
   }
   name = ksl_shown(L, v->name, v->nlen);
-  t = ksl_typename(L, val);
+  t = ksj_typename(L, val);
   if (!v->expect_class)                     /* a callable object will do */
     lua_pushfstring(L, "'%s' names a %s, not a function", name, t);
   else if (lua_type(L, val) == LUA_TFUNCTION)

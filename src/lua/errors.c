@@ -9,7 +9,8 @@
 ** points that run a walk in protected mode re-raise its error through
 ** ksl_raise, which adds it, so a message points at the user's line either
 ** way (docs/behaviour.md).
-** ksl_argerror is the one owner of argument errors.
+** Argument errors belong to the codec's helpers (ksj_argerror and its
+** checks, src/json/common.c), which kserial.json uses too.
 */
 #include <stdarg.h>
 #include <string.h>
@@ -28,53 +29,6 @@ int ksl_error(lua_State *L, const char *fmt, ...) {
   return lua_error(L);
 }
 
-/* luaL_argerror's message (the function's name as the caller spelt it, a
-** method's self not counted) with kserial's prefix and position. */
-int ksl_argerror(lua_State *L, int arg, const char *extramsg) {
-  lua_Debug ar;
-  const char *name = "?";
-  if (lua_getstack(L, 0, &ar)) {
-    lua_getinfo(L, "n", &ar);
-    if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0) {
-      arg--;
-      if (arg == 0)
-        return ksl_error(L, "calling '%s' on bad self (%s)",
-                         ar.name ? ar.name : "?", extramsg);
-    }
-    if (ar.name != NULL) name = ar.name;
-  }
-  return ksl_error(L, "bad argument #%d to '%s' (%s)", arg, name, extramsg);
-}
-
-int ksl_typeerror(lua_State *L, int arg, const char *expected) {
-  const char *got = lua_isnone(L, arg) ? "no value" : ksl_typename(L, arg);
-  return ksl_argerror(L, arg, lua_pushfstring(L, "%s expected, got %s", expected, got));
-}
-
-void ksl_checkany(lua_State *L, int arg) {
-  if (lua_isnone(L, arg)) ksl_argerror(L, arg, "value expected");
-}
-
-void ksl_checktype(lua_State *L, int arg, int t) {
-  if (lua_type(L, arg) != t) ksl_typeerror(L, arg, lua_typename(L, t));
-}
-
-const char *ksl_checklstring(lua_State *L, int arg, size_t *len) {
-  if (lua_type(L, arg) != LUA_TSTRING) ksl_typeerror(L, arg, "string");
-  return lua_tolstring(L, arg, len);
-}
-
-const char *ksl_typename(lua_State *L, int idx) {
-  int t = luaL_getmetafield(L, idx, "__name");
-  if (t == LUA_TSTRING) {
-    const char *n = lua_tostring(L, -1);
-    lua_pop(L, 1);   /* the metatable still holds the string */
-    return n;
-  }
-  if (t != LUA_TNIL) lua_pop(L, 1);
-  return luaL_typename(L, idx);
-}
-
 const char *ksl_jsontype(lua_State *L, int idx) {
   switch (lua_type(L, idx)) {
     case LUA_TLIGHTUSERDATA:
@@ -83,7 +37,7 @@ const char *ksl_jsontype(lua_State *L, int idx) {
     case LUA_TNUMBER:
       return lua_isinteger(L, idx) ? "integer" : "float";
     case LUA_TTABLE: {
-      const char *n = ksl_typename(L, idx);
+      const char *n = ksj_typename(L, idx);
       if (strcmp(n, KSJ_ARRAY_MT) == 0) return "array";
       if (strcmp(n, KSJ_OBJECT_MT) == 0 || strcmp(n, "table") == 0) return "dict";
       return n;
@@ -91,47 +45,23 @@ const char *ksl_jsontype(lua_State *L, int idx) {
     default:
       break;
   }
-  return ksl_typename(L, idx);
+  return ksj_typename(L, idx);
 }
 
-/* Pushes s escaped for a message: quotes and backslashes escaped (when
-** quoted), control bytes as \xNN, at most max bytes of s then "...". */
-static void push_escaped(lua_State *L, const char *s, size_t len, size_t max,
-                         int quoted) {
+/* Names are escaped by the codec's routine (ksj_addescaped), the one that
+** also spells keys in paths. */
+const char *ksl_shown(lua_State *L, const char *s, size_t len) {
   luaL_Buffer b;
-  size_t i, n = len > max ? max : len;
-  /* cut at a character boundary, so the message stays UTF-8 */
-  while (n < len && n > 0 && n + 3 > max && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-  luaL_buffinit(L, &b);
-  if (quoted) luaL_addchar(&b, '"');
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (quoted && (c == '"' || c == '\\')) {
-      luaL_addchar(&b, '\\');
-      luaL_addchar(&b, (char)c);
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char hexdigits[] = "0123456789ABCDEF";
-      char hex[4] = {'\\', 'x', hexdigits[c >> 4], hexdigits[c & 15]};
-      luaL_addlstring(&b, hex, 4);
-    } else {
-      luaL_addchar(&b, (char)c);
-    }
+  size_t n = len;
+  if (len <= KSL_SHOWN_MAX && !ksj_needs_escape(s, len)) return s;
+  if (n > KSL_SHOWN_MAX) {   /* cut at a character boundary */
+    n = KSL_SHOWN_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
   }
-  if (quoted) luaL_addchar(&b, '"');
+  luaL_buffinit(L, &b);
+  ksj_addescaped(&b, s, n);
   if (n < len) luaL_addstring(&b, "...");
   luaL_pushresult(&b);
-}
-
-const char *ksl_shown(lua_State *L, const char *s, size_t len) {
-  size_t i;
-  if (len <= KSL_SHOWN_MAX) {
-    for (i = 0; i < len; i++) {
-      unsigned char c = (unsigned char)s[i];
-      if (c < 0x20 || c == 0x7f) break;
-    }
-    if (i == len) return s;
-  }
-  push_escaped(L, s, len, KSL_SHOWN_MAX, 0);
   return lua_tostring(L, -1);
 }
 

@@ -201,17 +201,18 @@ int ksl_hook_call(lua_State *L, const ksl_hook *h, int self, const char *method,
 
 /* ---- what hooks may return -------------------------------------------------------- */
 
-int ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt) {
-  int k;
+ksl_tkind ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt) {
+  ksl_tkind k;
   idx = lua_absindex(L, idx);
   if (lua_getmetatable(L, idx)) {
-    k = lua_rawequal(L, -1, arr_mt) ? 1 : lua_rawequal(L, -1, obj_mt) ? 2 : 3;
+    k = lua_rawequal(L, -1, arr_mt) ? KSL_TABLE_ARRAY
+      : lua_rawequal(L, -1, obj_mt) ? KSL_TABLE_DICT : KSL_TABLE_OTHER;
     lua_pop(L, 1);
     return k;
   }
   lua_pushnil(L);
-  if (!lua_next(L, idx)) return 2;
-  k = lua_type(L, -2) == LUA_TSTRING ? 2 : 1;
+  if (!lua_next(L, idx)) return KSL_TABLE_DICT;
+  k = lua_type(L, -2) == LUA_TSTRING ? KSL_TABLE_DICT : KSL_TABLE_ARRAY;
   lua_pop(L, 2);
   return k;
 }

@@ -55,10 +55,17 @@ int ksl_hook_call(lua_State *L, const ksl_hook *h, int self, const char *method,
 /* Raises "kserial: <h's label> <msg>" with h's path (msg: printf-like). */
 int ksl_hook_fail(lua_State *L, const ksl_hook *h, const char *fmt, ...);
 
-/* What a table is, as both walks see it: 1 an array, 2 a dict, 3 an object
-** or a special value (another metatable). Unmarked tables are judged by
-** their first key (an empty one is a dict). */
-int ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt);
+/* What a table is, as both walks see it. KSL_TABLE_UNMARKED: not decided
+** yet (serialize decides from all the keys, in ser_table). */
+typedef enum ksl_tkind {
+  KSL_TABLE_UNMARKED = 0,
+  KSL_TABLE_ARRAY,
+  KSL_TABLE_DICT,
+  KSL_TABLE_OTHER     /* an object or a special value (another metatable) */
+} ksl_tkind;
+/* The kind of the table at idx: marked ones by their metatable, unmarked
+** ones by their first key (an empty one is a dict). */
+ksl_tkind ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt);
 /* The core's rule of an envelope key (ks_envelope_want), applied to what
 ** get_build_config()/get_compile_config() return, once serialized, so
 ** kserial never writes what it refuses to read (the reader applies the same

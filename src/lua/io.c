@@ -1,6 +1,5 @@
 /*
-** io.c - the protocol plus the codec: dumps, loads, save, load; and
-** register_special.
+** io.c - the protocol plus the codec: dumps, loads, save, load.
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,7 +67,7 @@ static int loads_worker(lua_State *L) {
 static int l_loads(lua_State *L) {
   lua_settop(L, 2);
   if (lua_type(L, 1) != LUA_TSTRING)
-    return ksl_typeerror(L, 1, "string");
+    return ksj_typeerror(L, 1, "string");
   if (do_loads(L, 1, 2, "loads") != LUA_OK) return ksl_raise(L);
   return 1;
 }
@@ -120,7 +119,7 @@ static int write_atomic(const char *path, const char *text, size_t len,
 ** would read it only up to the first one, and write or read another file). */
 static const char *check_path(lua_State *L, int idx, const char *fname) {
   size_t len;
-  const char *path = ksl_checklstring(L, idx, &len);
+  const char *path = ksj_checklstring(L, idx, &len);
   if (memchr(path, '\0', len) != NULL) {
     const char *shown = ksl_shown(L, path, len);
     lua_pushfstring(L, "kserial: %s: the path '%s' holds a NUL byte", fname, shown);
@@ -218,54 +217,10 @@ static int l_load(lua_State *L) {
   return 1;
 }
 
-/* ---- special values ------------------------------------------------------------------ */
-
-static int l_register_special(lua_State *L) {
-  size_t len;
-  const char *name = ksl_checklstring(L, 1, &len);
-  ksl_box *box = ksl_box_at(L, KSL_BOX);
-  int has_encode = 0;
-  if (memchr(name, '\0', len) != NULL)
-    return ksl_error(L, "register_special: the name holds a NUL byte");
-  /* a handler may only take over markers: "Dense" or "function" would
-  ** take over every class or function reference of that name */
-  if (!ksl_is_marker_name(name, len))
-    return ksl_error(L, "register_special: '%s' is not a marker name (__name__)",
-                     ksl_shown(L, name, len));
-  if (KSL_NAME_IS(name, len, "__lambda__") || KSL_NAME_IS(name, len, "__bytes__"))
-    return ksl_error(L, "register_special: '%s' is built in and cannot be replaced", name);
-  ksl_push_uv(L, KSL_UV_SPECIAL);
-  lua_getfield(L, -1, name);
-  if (lua_istable(L, -1)) {
-    lua_getfield(L, -1, "encode");
-    if (lua_isfunction(L, -1)) box->nspecial_encode--;
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  if (!lua_isnil(L, 2)) {
-    ksl_checktype(L, 2, LUA_TTABLE);
-    lua_createtable(L, 0, 2);
-    lua_getfield(L, 2, "decode");
-    if (!lua_isfunction(L, -1))
-      return ksl_error(L, "register_special: the handler needs a decode function");
-    lua_setfield(L, -2, "decode");
-    lua_getfield(L, 2, "encode");
-    if (!lua_isnil(L, -1) && !lua_isfunction(L, -1))
-      return ksl_error(L, "register_special: encode must be a function");
-    has_encode = lua_isfunction(L, -1);
-    lua_setfield(L, -2, "encode");
-  } else {
-    lua_pushnil(L);
-  }
-  lua_setfield(L, -2, name);
-  box->nspecial_encode += has_encode;
-  return 0;
-}
-
 void ksl_open_io(lua_State *L) {
   static const luaL_Reg fns[] = {
     {"dumps", l_dumps}, {"loads", l_loads}, {"save", l_save}, {"load", l_load},
-    {"register_special", l_register_special}, {NULL, NULL}
+    {NULL, NULL}
   };
   lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
   luaL_setfuncs(L, fns, 1);

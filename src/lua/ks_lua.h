@@ -7,6 +7,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "kserial.h"
+#include "ks_json.h"
 
 /* The engine of a lua_State lives in a userdata (the box) kept in the Lua
 ** registry under KSL_ENGINE; its __gc frees the core engine. Every module
@@ -34,12 +35,15 @@ enum {
   KSL_UV_COUNT = KSL_UV_DESCTX
 };
 
+struct ksl_ser_call;   /* a running serialize call: serialize.c owns it */
+struct ksl_des_call;   /* a running deserialize call: deserialize.c owns it */
+
 typedef struct ksl_box {
   ks_engine *e;          /* NULL once collected */
   ks_handle next;        /* next handle to hand out; never reused */
   int nspecial_encode;   /* special handlers that have an encode function */
-  void *ser;             /* the running top-level serialize call, or NULL */
-  void *des;             /* the running top-level deserialize call, or NULL */
+  struct ksl_ser_call *ser;  /* the running top-level serialize call, or NULL */
+  struct ksl_des_call *des;  /* the running top-level deserialize call, or NULL */
 } ksl_box;
 
 #define ksl_box_at(L, i) ((ksl_box *)lua_touserdata((L), (i)))
@@ -61,28 +65,27 @@ void ksl_check_object(lua_State *L, int idx, const char *what, const char *key,
                       size_t klen);
 ks_map *ksl_map_release(lua_State *L, int idx);
 void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
+/* Pushes the per-call table of the running top-level call of the box at
+** boxidx (deserialize's when both run) and returns 1, or returns 0 and
+** pushes nothing when no call runs: for what must live as long as the call
+** (scopes opened by hooks), without reading the walks' own state. */
+int ksl_push_running_call(lua_State *L, int boxidx);
 
 /* ---- errors (errors.c) ------------------------------------------------------ */
 /* Raises "kserial: <msg>", after the caller's position when a Lua function
 ** called the running C function (inside a walk there is none: the entry
 ** point adds it, see ksl_raise). */
 int ksl_error(lua_State *L, const char *fmt, ...);
-/* Argument errors, the one owner: "kserial: bad argument #n to 'f' (msg)".
-** The checks take no numbers or strings for one another (no coercion). */
-int ksl_argerror(lua_State *L, int arg, const char *extramsg);
-int ksl_typeerror(lua_State *L, int arg, const char *expected);
-void ksl_checkany(lua_State *L, int arg);
-void ksl_checktype(lua_State *L, int arg, int t);
-const char *ksl_checklstring(lua_State *L, int arg, size_t *len);
+/* Argument errors: the codec's ksj_argerror, ksj_typeerror, ksj_checkany,
+** ksj_checktype, ksj_checklstring and ksj_typename (ks_json.h). */
 /* A name from a document as a message shows it: s itself when it is short
 ** and has no control bytes, else an escaped, cut copy pushed on the stack
 ** (for error paths, which throw the stack away). */
 #define KSL_SHOWN_MAX 120
 const char *ksl_shown(lua_State *L, const char *s, size_t len);
 /* The JSON type of a decoded value, for messages: null, array, dict,
-** integer, float, string, boolean, or ksl_typename for anything else. */
+** integer, float, string, boolean, or ksj_typename for anything else. */
 const char *ksl_jsontype(lua_State *L, int idx);
-const char *ksl_typename(lua_State *L, int idx);   /* __name aware */
 /* Re-raises the error on top; a kserial message gets the position of the
 ** Lua code that called the running C function. */
 int ksl_raise(lua_State *L);

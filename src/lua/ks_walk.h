@@ -1,6 +1,6 @@
 /*
 ** ks_walk.h - what the serialize and deserialize walks share: the path of the
-** value being walked (for error messages), utf-8 and base64 helpers.
+** value being walked (for error messages), the utf-8 check, the markers.
 */
 #ifndef KS_WALK_H
 #define KS_WALK_H
@@ -66,10 +66,6 @@ const ksl_path *ksl_running_from_config(lua_State *L);
 ** otherwise 0 and *bad is the offset of the first invalid byte. */
 int ksl_utf8_valid(const char *s, size_t len, size_t *bad);
 
-void ksl_base64_encode(luaL_Buffer *b, const char *s, size_t len);
-/* Decodes standard base64 (whitespace ignored, padding optional); pushes
-** the bytes, or returns 0 (nothing pushed) when the text is not base64. */
-int ksl_base64_decode(lua_State *L, const char *s, size_t len);
 
 /* The marker metatable of special values kept whole (kserial.marker). */
 #define KSL_MARKER_MT "kserial.marker"
@@ -112,6 +108,5 @@ int ksl_is_marker_name(const char *s, size_t len);
 #define KSL_NAME_IS(s, len, lit) \
   ((len) == sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
 
-#define KSL_MAX_VALUES 50000000  /* default of the max_values option: values one serialize/dumps/save/scan call may produce */
 
 #endif

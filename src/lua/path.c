@@ -1,70 +1,32 @@
 /*
-** path.c - JSON paths for error messages ($.config.layers[3].name).
+** path.c - JSON paths for error messages ($.config.layers[3].name): where
+** a walk's node sits, through the calls hooks make; the segments are drawn
+** by the codec's renderer (ksj_addpath_key, src/json/common.c).
 */
-#include <stdio.h>
 #include <string.h>
 #include "ks_walk.h"
 
-static int is_identifier(const char *k, size_t n) {
-  size_t i;
-  if (n == 0 || (k[0] >= '0' && k[0] <= '9')) return 0;
-  for (i = 0; i < n; i++) {
-    char c = k[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '_'))
-      return 0;
-  }
-  return 1;
-}
-
-static void add_key(luaL_Buffer *b, const char *k, size_t n) {
-  size_t i, cut = n;
-  if (is_identifier(k, n)) {
-    luaL_addchar(b, '.');
-    luaL_addlstring(b, k, n);
-    return;
-  }
-  if (cut > 80) {   /* cut at a character boundary: the path stays UTF-8 */
-    cut = 80;
-    while (cut > 77 && ((unsigned char)k[cut] & 0xC0) == 0x80) cut--;
-  }
-  luaL_addstring(b, "[\"");
-  for (i = 0; i < cut; i++) {
-    unsigned char c = (unsigned char)k[i];
-    if (c == '"' || c == '\\') luaL_addchar(b, '\\');
-    luaL_addchar(b, (c < 0x20) ? '?' : (char)c);
-  }
-  if (cut < n) luaL_addstring(b, "...");
-  luaL_addstring(b, "\"]");
-}
-
-/* Writes the nodes from the root down to p (p included), stopping at the
-** root of the call p belongs to (*callroot). With `dollar`, starts with '$'. */
-static void add_nodes(luaL_Buffer *b, const ksl_path *p,
-                      const ksl_path **callroot, int dollar) {
-  const ksl_path *stack[64];
-  int n = 0, skipped = 0;
-  const ksl_path *q;
-  for (q = p; q != NULL && !q->nested && q->up != NULL; q = q->up) {
-    if (n < 64) stack[n++] = q;
-    else skipped++;
-  }
+/* Pushes the segments of the nodes from the root down to p (p included),
+** stopping at the root of the call p belongs to (*callroot), drawn by the
+** codec's path renderer (one spelling of a location in every message). */
+static void push_nodes(lua_State *L, const ksl_path *p, const ksl_path **callroot) {
+  const ksl_path *q, **v;
+  size_t n = 0, i;
+  luaL_Buffer b;
+  for (q = p; q != NULL && !q->nested && q->up != NULL; q = q->up) n++;
   *callroot = q;
-  if (dollar) luaL_addchar(b, '$');
-  if (skipped) {
-    /* keep the 64 innermost nodes: they say where the problem is */
-    luaL_addstring(b, "...");
+  /* the nodes are linked leaf to root: in order in a userdata (an error
+  ** while building the message cannot leak it) */
+  v = (const ksl_path **)lua_newuserdatauv(L, n * sizeof *v + 1, 0);
+  i = n;
+  for (q = p; i > 0; q = q->up) v[--i] = q;
+  luaL_buffinit(L, &b);
+  for (i = 0; i < n; i++) {
+    if (v[i]->key != NULL) ksj_addpath_key(&b, v[i]->key, v[i]->klen);
+    else ksj_addpath_index(&b, v[i]->index);
   }
-  while (n > 0) {
-    q = stack[--n];
-    if (q->key != NULL) {
-      add_key(b, q->key, q->klen);
-    } else {
-      char num[32];
-      snprintf(num, sizeof num, "[%lld]", (long long)q->index);
-      luaL_addstring(b, num);
-    }
-  }
+  luaL_pushresult(&b);
+  lua_remove(L, -2);
 }
 
 /* ---- where a nested call's value sits in its owner's config ---------------------- */
@@ -106,11 +68,8 @@ static int locate_in(locator *lc, int idx, const ksl_path *up, int depth) {
     if (kt == LUA_TSTRING) node.key = lua_tolstring(L, -2, &node.klen);
     else node.index = lua_tointeger(L, -2) - 1;          /* paths are 0-based */
     if (lua_topointer(L, -1) == lc->target) {
-      luaL_Buffer b;
       const ksl_path *root;
-      luaL_buffinit(L, &b);
-      add_nodes(&b, &node, &root, 0);
-      luaL_pushresult(&b);
+      push_nodes(L, &node, &root);
     } else if (!locate_in(lc, lua_gettop(L), &node, depth + 1)) {
       lua_pop(L, 1);
       continue;
@@ -194,16 +153,14 @@ void ksl_push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
 
 static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx,
                       int calls) {
-  luaL_Buffer b;
   const ksl_path *root, *owner;
   luaL_checkstack(L, 8, "kserial: path too deep");
-  luaL_buffinit(L, &b);
-  add_nodes(&b, p, &root, 0);
-  luaL_pushresult(&b);                          /* the nodes inside this call */
+  push_nodes(L, p, &root);                      /* the nodes inside this call */
   if (root == NULL || !root->nested || root->up == NULL) {
     lua_pushliteral(L, "$");
     lua_insert(L, -2);
     lua_concat(L, 2);
+    ksj_cutpath(L);                             /* as the codec cuts its paths */
     return;
   }
   owner = root->up;
@@ -270,7 +227,7 @@ int ksl_running_call_error(lua_State *L) {
   int uv, same = 0;
   if (lua_type(L, -1) != LUA_TSTRING) return 0;
   for (uv = KSL_UV_SERCTX; uv <= KSL_UV_DESCTX && !same; uv++) {
-    if ((uv == KSL_UV_SERCTX ? box->ser : box->des) == NULL) continue;
+    if (uv == KSL_UV_SERCTX ? box->ser == NULL : box->des == NULL) continue;
     ksl_push_uv(L, uv);
     if (lua_type(L, -1) == LUA_TTABLE) {
       lua_rawgetp(L, -1, &ERROR_KEY);

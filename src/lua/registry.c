@@ -9,6 +9,7 @@
 */
 #include <string.h>
 #include "ks_lua.h"
+#include "ks_walk.h"
 
 static void check_status(lua_State *L, ks_status st, const char *what) {
   if (st == KS_OK) return;
@@ -124,7 +125,7 @@ static ks_map *opt_map(lua_State *L, int idx, const char *what) {
 static int l_get_registered_object(lua_State *L) {
   ks_engine *e = ksl_engine(L);
   size_t len;
-  const char *name = ksl_checklstring(L, 1, &len);
+  const char *name = ksj_checklstring(L, 1, &len);
   ks_map *custom;
   lua_settop(L, 3);   /* the maps' owners go above the three arguments */
   custom = opt_map(L, 2, "custom_objects");
@@ -222,10 +223,10 @@ static int l_clear_custom_objects(lua_State *L) {
 static int l_register_module(lua_State *L) {
   ks_engine *e = ksl_engine(L);
   size_t mlen;
-  const char *module = ksl_checklstring(L, 1, &mlen);
+  const char *module = ksj_checklstring(L, 1, &mlen);
   ks_map *members;
   ks_status st;
-  ksl_checktype(L, 2, LUA_TTABLE);
+  ksj_checktype(L, 2, LUA_TTABLE);
   if (ks_check_key(module, mlen) != KS_OK)
     ksl_error(L, "register_module: the module name must be non-empty and hold no "
               "NUL byte, not '%s'", ksl_shown(L, module, mlen));
@@ -257,6 +258,50 @@ static int l_register_module(lua_State *L) {
   return 0;
 }
 
+/* ---- special values ------------------------------------------------------------------ */
+
+static int l_register_special(lua_State *L) {
+  size_t len;
+  const char *name = ksj_checklstring(L, 1, &len);
+  ksl_box *box = ksl_box_at(L, KSL_BOX);
+  int has_encode = 0;
+  if (memchr(name, '\0', len) != NULL)
+    return ksl_error(L, "register_special: the name holds a NUL byte");
+  /* a handler may only take over markers: "Dense" or "function" would
+  ** take over every class or function reference of that name */
+  if (!ksl_is_marker_name(name, len))
+    return ksl_error(L, "register_special: '%s' is not a marker name (__name__)",
+                     ksl_shown(L, name, len));
+  if (KSL_NAME_IS(name, len, "__lambda__") || KSL_NAME_IS(name, len, "__bytes__"))
+    return ksl_error(L, "register_special: '%s' is built in and cannot be replaced", name);
+  ksl_push_uv(L, KSL_UV_SPECIAL);
+  lua_getfield(L, -1, name);
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, "encode");
+    if (lua_isfunction(L, -1)) box->nspecial_encode--;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (!lua_isnil(L, 2)) {
+    ksj_checktype(L, 2, LUA_TTABLE);
+    lua_createtable(L, 0, 2);
+    lua_getfield(L, 2, "decode");
+    if (!lua_isfunction(L, -1))
+      return ksl_error(L, "register_special: the handler needs a decode function");
+    lua_setfield(L, -2, "decode");
+    lua_getfield(L, 2, "encode");
+    if (!lua_isnil(L, -1) && !lua_isfunction(L, -1))
+      return ksl_error(L, "register_special: encode must be a function");
+    has_encode = lua_isfunction(L, -1);
+    lua_setfield(L, -2, "encode");
+  } else {
+    lua_pushnil(L);
+  }
+  lua_setfield(L, -2, name);
+  box->nspecial_encode += has_encode;
+  return 0;
+}
+
 void ksl_open_registry(lua_State *L) {
   static const luaL_Reg fns[] = {
     {"register_serializable", l_register_serializable},
@@ -265,6 +310,7 @@ void ksl_open_registry(lua_State *L) {
     {"get_custom_objects", l_get_custom_objects},
     {"clear_custom_objects", l_clear_custom_objects},
     {"register_module", l_register_module},
+    {"register_special", l_register_special},
     {NULL, NULL}
   };
   lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);

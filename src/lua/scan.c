@@ -441,7 +441,7 @@ static int scan_worker(lua_State *L) {
 
 /* kserial.scan(document [, opts]) -> { items, unsafe, invalid, clean } */
 static int l_scan(lua_State *L) {
-  ksl_checkany(L, 1);
+  ksj_checkany(L, 1);
   lua_settop(L, 2);
   lua_pushvalue(L, KSL_BOX);
   lua_pushcclosure(L, scan_worker, 1);

@@ -74,16 +74,13 @@ static int scope_tostring(lua_State *L) {
 ** open" would depend on when the collector ran. Sets (on) or clears the
 ** anchor of the scope at idx; boxidx: the engine box. */
 static void set_anchor(lua_State *L, int boxidx, int idx, int on) {
-  const ksl_box *box = ksl_box_at(L, boxidx);
-  if (box->des == NULL && box->ser == NULL) return;
   idx = lua_absindex(L, idx);
-  if (lua_getiuservalue(L, boxidx, box->des != NULL ? KSL_UV_DESCTX : KSL_UV_SERCTX)
-      == LUA_TTABLE) {
-    lua_pushvalue(L, idx);
-    if (on) lua_pushboolean(L, 1);
-    else lua_pushnil(L);
-    lua_rawset(L, -3);
-  }
+  boxidx = lua_absindex(L, boxidx);
+  if (!ksl_push_running_call(L, boxidx)) return;
+  lua_pushvalue(L, idx);
+  if (on) lua_pushboolean(L, 1);
+  else lua_pushnil(L);
+  lua_rawset(L, -3);
   lua_pop(L, 1);
 }
 
@@ -167,7 +164,7 @@ static int l_custom_object_scope(lua_State *L) {
 static int l_safe_mode_scope(lua_State *L) {
   ks_engine *e = ksl_engine(L);
   scope *s;
-  ksl_checktype(L, 1, LUA_TBOOLEAN);
+  ksj_checktype(L, 1, LUA_TBOOLEAN);
   s = new_scope(L, 1);
   if (ks_scope_push_safe_mode(e, lua_toboolean(L, 1), &s->token) != KS_OK)
     luaL_error(L, "kserial: not enough memory");
@@ -177,7 +174,7 @@ static int l_safe_mode_scope(lua_State *L) {
 static int l_with_custom_objects(lua_State *L) {
   int n = lua_gettop(L), status;
   scope *s;
-  ksl_checktype(L, 2, LUA_TFUNCTION);
+  ksj_checktype(L, 2, LUA_TFUNCTION);
   s = open_objects_scope(L, 1, 1);     /* the scope object is on top */
   lua_insert(L, 1);
   /* stack: scope dict fn args... */

@@ -15,12 +15,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#define KSJ_INTERNAL   /* the codec's option readers: one reader for all options */
 #include "ks_json.h"
 #include "hook.h"
+#include "ks_base64.h"
 #include "ks_envelope.h"
 
-typedef struct ser_call {
+typedef struct ksl_ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
   lua_Integer nobjects;   /* objects seen so far (order) */
   lua_Integer values;     /* JSON values the output holds so far */
@@ -123,13 +123,17 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
 }
 
 /* Walks a table whose keys must be all strings or exactly 1..n (or, with
-** int_keys, strings and integers). `kind`: 0 decide from the keys, 1 array,
-** 2 dict. Pushes the result; a dict keeps its recorded key order. */
-static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind) {
+** int_keys, strings and integers). `kind`: KSL_TABLE_UNMARKED (decide from
+** the keys), KSL_TABLE_ARRAY or KSL_TABLE_DICT. Pushes the result; a dict
+** keeps its recorded key order. */
+static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
+                      ksl_tkind kind) {
   lua_State *L = w->L;
   lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
   int intkeys = w->call->int_keys == KSJ_INT_KEYS_STRING;
-  int isdict = (kind == 2) || (kind == 0 && (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
+  int isdict = kind == KSL_TABLE_DICT ||
+               (kind == KSL_TABLE_UNMARKED &&
+                (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
   char num[32];
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
   luaL_checkstack(L, 8, "kserial: nesting too deep");
@@ -167,7 +171,8 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth, int kind
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
   lua_setmetatable(L, -2);
-  if (kind == 2) ksj_copy_order(L, w->orders, idx, -1);   /* only marked dicts have one */
+  if (kind == KSL_TABLE_DICT)   /* only marked dicts have one */
+    ksj_copy_order(L, w->orders, idx, -1);
   if (isdict) check_envelope_form(w, p);
 }
 
@@ -422,11 +427,11 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   }
   if (lua_type(L, -1) != LUA_TTABLE)
     fail(w, p, "The get_config() method of %s should return a table. It "
-         "returned: %s", cls, ksl_typename(L, -1));
+         "returned: %s", cls, ksj_typename(L, -1));
   if (!plain_table(L, -1))
     fail(w, p, "The get_config() method of %s should return a plain table. It "
          "returned a table with a metatable (%s), which would be written as an "
-         "object, not as its config", cls, ksl_typename(L, -1));
+         "object, not as its config", cls, ksj_typename(L, -1));
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
   push_envelope(w, 7);                          /* env */
   ser_value(w, -2, &cfgnode, depth + 1);
@@ -604,17 +609,18 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
       }
       break;
     case LUA_TTABLE: case LUA_TUSERDATA: {
-      int kind;
+      ksl_tkind kind;
       if (!lua_getmetatable(L, idx)) {
         if (lua_type(L, idx) == LUA_TUSERDATA) break;
-        ser_table(w, idx, p, depth, 0);
+        ser_table(w, idx, p, depth, KSL_TABLE_UNMARKED);
         return;
       }
-      kind = lua_rawequal(L, -1, w->arr_mt) ? 1
-           : (lua_rawequal(L, -1, w->obj_mt) || lua_rawequal(L, -1, w->marker_mt)) ? 2 : 0;
-      if (kind && lua_type(L, idx) == LUA_TTABLE) {
+      kind = lua_rawequal(L, -1, w->arr_mt) ? KSL_TABLE_ARRAY
+           : (lua_rawequal(L, -1, w->obj_mt) || lua_rawequal(L, -1, w->marker_mt))
+             ? KSL_TABLE_DICT : KSL_TABLE_OTHER;
+      if (kind != KSL_TABLE_OTHER && lua_type(L, idx) == LUA_TTABLE) {
         lua_pop(L, 1);
-        if (kind == 2 && made_here(w, idx)) {
+        if (kind == KSL_TABLE_DICT && made_here(w, idx)) {
           lua_pushvalue(L, idx);   /* an envelope of this call: keep it */
           return;
         }
@@ -632,7 +638,7 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
     default:
       break;
   }
-  fail(w, p, "cannot serialize a value of type %s", ksl_typename(L, idx));
+  fail(w, p, "cannot serialize a value of type %s", ksj_typename(L, idx));
 }
 
 /* ---- entry points ------------------------------------------------------------------ */
@@ -736,7 +742,7 @@ static void new_ctx(lua_State *L) {
 int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
                         lua_Integer max_values) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
-  ser_call *outer = (ser_call *)box->ser;
+  ser_call *outer = box->ser;
   ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR};
   if (eo != NULL) {
     call.allow_nan = eo->allow_nan;
@@ -788,7 +794,7 @@ static int l_serialize(lua_State *L) {
   static const char *const extra[] = {"max_values", NULL};
   ksj_encode_opts eo;
   lua_Integer max_values;
-  ksl_checkany(L, 1);
+  ksj_checkany(L, 1);
   lua_settop(L, 2);
   ksj_encode_opts_init(&eo);
   ksj_value_opts_read(L, 2, &eo, "serialize", extra);
