@@ -148,6 +148,15 @@ local function envelope(t, segs, out)
     out[#out + 1] = { kind = "invalid", name = cname, path = path }
     return
   end
+  -- a __bytes__ config loads refuses (no string value, an unknown encoding,
+  -- bad base64) is invalid at the config's path; loads is the oracle here,
+  -- and decoding bytes calls no code of the program
+  if cname == "__bytes__" and not pcall(kserial.deserialize, t) then
+    segs[#segs + 1] = segment("config")
+    out[#out + 1] = { kind = "invalid", name = cname, path = render(segs) }
+    segs[#segs] = nil
+    return
+  end
   if #cname > 4 and cname:find("^__.*__$") then
     out[#out + 1] = { kind = "marker", name = cname, path = path }
     return
