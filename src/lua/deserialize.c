@@ -486,7 +486,10 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
         case KSL_TABLE_DICT: {
           ks_envelope ev;
           ks_env_verdict v;
-          if (ksl_envelope_read(L, idx, &ev, &v) != KS_ENV_NOT)
+          ksl_marker_idx mt;
+          mt.arr = w->arr_mt;
+          mt.obj = w->obj_mt;
+          if (ksl_envelope_read(L, idx, &ev, &v, &mt) != KS_ENV_NOT)
             des_envelope(w, idx, &ev, &v, p);
           else
             des_dict(w, idx, p, depth);
