@@ -579,7 +579,7 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
   w->safe = ks_effective_safe_mode(w->e, o->safe_arg);
   ksl_push_uv(L, KSL_UV_DESCTX);
   w->shared = lua_gettop(L);
-  ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   w->orders = 0;                  /* recorded key orders, for copies */
   if (ksj_push_orders(L, 0)) {
     lua_pushnil(L);

@@ -46,6 +46,12 @@ static void new_box(lua_State *L) {
   lua_setiuservalue(L, -2, KSL_UV_MODULES);
   lua_newtable(L);
   lua_setiuservalue(L, -2, KSL_UV_SPECIAL);
+  ksj_pushmt(L, KSJ_ARRAY_MT);
+  lua_setiuservalue(L, -2, KSL_UV_ARRAY_MT);
+  ksj_pushmt(L, KSJ_OBJECT_MT);
+  lua_setiuservalue(L, -2, KSL_UV_OBJECT_MT);
+  ksl_push_marker_mt(L);
+  lua_setiuservalue(L, -2, KSL_UV_MARKER_MT);
   b->e = ks_engine_new((ks_alloc_fn)f, ud);
   if (b->e == NULL) luaL_error(L, "kserial: not enough memory");
 }

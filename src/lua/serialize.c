@@ -658,7 +658,7 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->order = w->sizes - 1;
   w->dup = w->order - 1;
   w->seen = w->order - 2;
-  ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   ksj_push_orders(L, 1);   /* made now, so orders recorded by a hook count */
   w->orders = lua_gettop(L);
 }
