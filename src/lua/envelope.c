@@ -75,7 +75,7 @@ ks_vtype ksl_vtype_at(lua_State *L, int idx) {
 static void read_field(lua_State *L, int idx, ks_envelope *env, ks_env_key k,
                        const ksl_marker_idx *mt) {
   ks_env_field *f = &env->f[k];
-  lua_pushstring(L, ks_envelope_key(k));
+  lua_getiuservalue(L, KSL_BOX, KSL_UV_ENV_KEYS + (int)k);   /* the key */
   lua_rawget(L, idx);
   f->type = vtype(L, mt);
   f->s = f->type == KS_V_STRING ? lua_tolstring(L, -1, &f->len) : NULL;

@@ -36,7 +36,9 @@ enum {
                     ** once, not looked up by name for every walk) */
   KSL_UV_OBJECT_MT,
   KSL_UV_MARKER_MT,
-  KSL_UV_COUNT = KSL_UV_MARKER_MT
+  KSL_UV_ENV_KEYS,  /* the envelope key strings, ks_envelope_key(k) at
+                    ** KSL_UV_ENV_KEYS + k (envelope.c reads every dict's) */
+  KSL_UV_COUNT = KSL_UV_ENV_KEYS + KS_ENV_NKEYS - 1
 };
 
 struct ksl_ser_call;   /* a running serialize call: serialize.c owns it */
