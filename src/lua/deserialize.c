@@ -489,7 +489,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
           ksl_marker_idx mt;
           mt.arr = w->arr_mt;
           mt.obj = w->obj_mt;
-          if (ksl_envelope_read(L, idx, &ev, &v, &mt) != KS_ENV_NOT)
+          if (ksl_envelope_read(L, KSL_BOX, idx, &ev, &v, &mt) != KS_ENV_NOT)
             des_envelope(w, idx, &ev, &v, p);
           else
             des_dict(w, idx, p, depth);

@@ -72,10 +72,10 @@ ks_vtype ksl_vtype_at(lua_State *L, int idx) {
   return t;
 }
 
-static void read_field(lua_State *L, int idx, ks_envelope *env, ks_env_key k,
-                       const ksl_marker_idx *mt) {
+static void read_field(lua_State *L, int box, int idx, ks_envelope *env,
+                       ks_env_key k, const ksl_marker_idx *mt) {
   ks_env_field *f = &env->f[k];
-  lua_getiuservalue(L, KSL_BOX, KSL_UV_ENV_KEYS + (int)k);   /* the key */
+  lua_getiuservalue(L, box, KSL_UV_ENV_KEYS + (int)k);   /* the key */
   lua_rawget(L, idx);
   f->type = vtype(L, mt);
   f->s = f->type == KS_V_STRING ? lua_tolstring(L, -1, &f->len) : NULL;
@@ -83,34 +83,35 @@ static void read_field(lua_State *L, int idx, ks_envelope *env, ks_env_key k,
   lua_pop(L, 1);     /* the table still holds the string */
 }
 
-static int has_special(lua_State *L, const ks_env_field *cname) {
+static int has_special(lua_State *L, int box, const ks_env_field *cname) {
   int found;
   if (cname->type != KS_V_STRING) return 0;
-  ksl_push_uv(L, KSL_UV_SPECIAL);
+  lua_getiuservalue(L, box, KSL_UV_SPECIAL);
   lua_pushlstring(L, cname->s, cname->len);
   found = lua_rawget(L, -2) == LUA_TTABLE;
   lua_pop(L, 2);
   return found;
 }
 
-ks_env_kind ksl_envelope_read(lua_State *L, int idx, ks_envelope *env,
+ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
                               ks_env_verdict *v, const ksl_marker_idx *mt) {
   static const ksl_marker_idx by_name = {0, 0};
   int k;
   if (mt == NULL) mt = &by_name;
+  box = lua_absindex(L, box);
   idx = lua_absindex(L, idx);
   memset(env, 0, sizeof *env);
   luaL_checkstack(L, 4, "kserial: nesting too deep");
-  read_field(L, idx, env, KS_ENV_CLASS_NAME, mt);
-  read_field(L, idx, env, KS_ENV_CONFIG, mt);
+  read_field(L, box, idx, env, KS_ENV_CLASS_NAME, mt);
+  read_field(L, box, idx, env, KS_ENV_CONFIG, mt);
   /* the other keys cannot make a dict an envelope: skip them for plain
   ** dicts, which the core then calls KS_ENV_NOT */
   if (env->f[KS_ENV_CLASS_NAME].type != KS_V_ABSENT &&
       env->f[KS_ENV_CONFIG].type != KS_V_ABSENT) {
     for (k = 0; k < KS_ENV_NKEYS; k++)
       if (k != KS_ENV_CLASS_NAME && k != KS_ENV_CONFIG)
-        read_field(L, idx, env, (ks_env_key)k, mt);
-    env->special = has_special(L, &env->f[KS_ENV_CLASS_NAME]);
+        read_field(L, box, idx, env, (ks_env_key)k, mt);
+    env->special = has_special(L, box, &env->f[KS_ENV_CLASS_NAME]);
   }
   ks_envelope_check(env, v);
   return v->kind;

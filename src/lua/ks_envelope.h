@@ -17,8 +17,9 @@ typedef struct ksl_marker_idx { int arr, obj; } ksl_marker_idx;
 ** check it into *v; returns v->kind (KS_ENV_NOT for a plain dict). The
 ** strings in env are borrowed from the table, which must stay alive.
 ** mt: the marker metatables on the stack, or NULL (looked up by name).
-** Needs KSL_BOX (the registered specials). */
-ks_env_kind ksl_envelope_read(lua_State *L, int idx, ks_envelope *env,
+** box: the index of the engine box (KSL_BOX from an API function); the
+** registered specials and the key strings are its user values. */
+ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
                               ks_env_verdict *v, const ksl_marker_idx *mt);
 
 /* The type of the value at idx, as ksl_envelope_read reads envelope keys. */

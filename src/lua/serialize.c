@@ -95,7 +95,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   lua_State *L = w->L;
   ks_envelope ev;
   ks_env_verdict v;
-  if (ksl_envelope_read(L, -1, &ev, &v, NULL) == KS_ENV_NOT) return;
+  if (ksl_envelope_read(L, KSL_BOX, -1, &ev, &v, NULL) == KS_ENV_NOT) return;
   if (v.err == KS_ENV_EKEYTYPE) {
     ksl_envelope_message(L, -1, &ev, &v, NULL);
     fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
