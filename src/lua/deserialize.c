@@ -486,7 +486,10 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
         case KSL_TABLE_DICT: {
           ks_envelope ev;
           ks_env_verdict v;
-          if (ksl_envelope_read(L, idx, &ev, &v) != KS_ENV_NOT)
+          ksl_marker_idx mt;
+          mt.arr = w->arr_mt;
+          mt.obj = w->obj_mt;
+          if (ksl_envelope_read(L, KSL_BOX, idx, &ev, &v, &mt) != KS_ENV_NOT)
             des_envelope(w, idx, &ev, &v, p);
           else
             des_dict(w, idx, p, depth);
@@ -576,7 +579,7 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
   w->safe = ks_effective_safe_mode(w->e, o->safe_arg);
   ksl_push_uv(L, KSL_UV_DESCTX);
   w->shared = lua_gettop(L);
-  ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   w->orders = 0;                  /* recorded key orders, for copies */
   if (ksj_push_orders(L, 0)) {
     lua_pushnil(L);

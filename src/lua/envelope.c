@@ -19,10 +19,18 @@ const char *ksl_vtype_name(ks_vtype t) {
 }
 
 /* A decoded table: marked by the codec, or judged by its first key (as the
-** deserialize walk does); any other metatable is a live object. */
-static ks_vtype table_type(lua_State *L, int idx) {
+** deserialize walk does); any other metatable is a live object. mt: the
+** stack indices of the marker metatables when the caller holds them (a
+** walk fetches them once per call), else zeros: looked up by name. */
+static ks_vtype table_type(lua_State *L, int idx, const ksl_marker_idx *mt) {
   ks_vtype t;
   if (lua_getmetatable(L, idx)) {
+    if (mt->arr != 0) {
+      t = lua_rawequal(L, -1, mt->arr) ? KS_V_ARRAY
+        : lua_rawequal(L, -1, mt->obj) ? KS_V_DICT : KS_V_OTHER;
+      lua_pop(L, 1);
+      return t;
+    }
     luaL_getmetatable(L, KSJ_ARRAY_MT);
     if (lua_rawequal(L, -1, -2)) t = KS_V_ARRAY;
     else {
@@ -41,13 +49,13 @@ static ks_vtype table_type(lua_State *L, int idx) {
 }
 
 /* The type of the value on top of the stack (which stays). */
-static ks_vtype vtype(lua_State *L) {
+static ks_vtype vtype(lua_State *L, const ksl_marker_idx *mt) {
   switch (lua_type(L, -1)) {
     case LUA_TNIL: return KS_V_ABSENT;
     case LUA_TBOOLEAN: return KS_V_BOOLEAN;
     case LUA_TNUMBER: return lua_isinteger(L, -1) ? KS_V_INTEGER : KS_V_FLOAT;
     case LUA_TSTRING: return KS_V_STRING;
-    case LUA_TTABLE: return table_type(L, lua_gettop(L));
+    case LUA_TTABLE: return table_type(L, lua_gettop(L), mt);
     case LUA_TLIGHTUSERDATA:
       if (lua_touserdata(L, -1) == NULL) return KS_V_NULL;   /* kserial.null */
       return KS_V_OTHER;
@@ -56,49 +64,54 @@ static ks_vtype vtype(lua_State *L) {
 }
 
 ks_vtype ksl_vtype_at(lua_State *L, int idx) {
+  static const ksl_marker_idx by_name = {0, 0};
   ks_vtype t;
   lua_pushvalue(L, idx);
-  t = vtype(L);
+  t = vtype(L, &by_name);
   lua_pop(L, 1);
   return t;
 }
 
-static void read_field(lua_State *L, int idx, ks_envelope *env, ks_env_key k) {
+static void read_field(lua_State *L, int box, int idx, ks_envelope *env,
+                       ks_env_key k, const ksl_marker_idx *mt) {
   ks_env_field *f = &env->f[k];
-  lua_pushstring(L, ks_envelope_key(k));
+  lua_getiuservalue(L, box, KSL_UV_ENV_KEYS + (int)k);   /* the key */
   lua_rawget(L, idx);
-  f->type = vtype(L);
+  f->type = vtype(L, mt);
   f->s = f->type == KS_V_STRING ? lua_tolstring(L, -1, &f->len) : NULL;
   if (f->s == NULL) f->len = 0;
   lua_pop(L, 1);     /* the table still holds the string */
 }
 
-static int has_special(lua_State *L, const ks_env_field *cname) {
+static int has_special(lua_State *L, int box, const ks_env_field *cname) {
   int found;
   if (cname->type != KS_V_STRING) return 0;
-  ksl_push_uv(L, KSL_UV_SPECIAL);
+  lua_getiuservalue(L, box, KSL_UV_SPECIAL);
   lua_pushlstring(L, cname->s, cname->len);
   found = lua_rawget(L, -2) == LUA_TTABLE;
   lua_pop(L, 2);
   return found;
 }
 
-ks_env_kind ksl_envelope_read(lua_State *L, int idx, ks_envelope *env,
-                              ks_env_verdict *v) {
+ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
+                              ks_env_verdict *v, const ksl_marker_idx *mt) {
+  static const ksl_marker_idx by_name = {0, 0};
   int k;
+  if (mt == NULL) mt = &by_name;
+  box = lua_absindex(L, box);
   idx = lua_absindex(L, idx);
   memset(env, 0, sizeof *env);
   luaL_checkstack(L, 4, "kserial: nesting too deep");
-  read_field(L, idx, env, KS_ENV_CLASS_NAME);
-  read_field(L, idx, env, KS_ENV_CONFIG);
+  read_field(L, box, idx, env, KS_ENV_CLASS_NAME, mt);
+  read_field(L, box, idx, env, KS_ENV_CONFIG, mt);
   /* the other keys cannot make a dict an envelope: skip them for plain
   ** dicts, which the core then calls KS_ENV_NOT */
   if (env->f[KS_ENV_CLASS_NAME].type != KS_V_ABSENT &&
       env->f[KS_ENV_CONFIG].type != KS_V_ABSENT) {
     for (k = 0; k < KS_ENV_NKEYS; k++)
       if (k != KS_ENV_CLASS_NAME && k != KS_ENV_CONFIG)
-        read_field(L, idx, env, (ks_env_key)k);
-    env->special = has_special(L, &env->f[KS_ENV_CLASS_NAME]);
+        read_field(L, box, idx, env, (ks_env_key)k, mt);
+    env->special = has_special(L, box, &env->f[KS_ENV_CLASS_NAME]);
   }
   ks_envelope_check(env, v);
   return v->kind;

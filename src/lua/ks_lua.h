@@ -32,7 +32,13 @@ enum {
   KSL_UV_SPECIAL,   /* special class_name -> handler table */
   KSL_UV_SERCTX,    /* the running top-level serialize call, or nil */
   KSL_UV_DESCTX,    /* the running top-level deserialize call, or nil */
-  KSL_UV_COUNT = KSL_UV_DESCTX
+  KSL_UV_ARRAY_MT,  /* the array, object and marker metatables (fetched
+                    ** once, not looked up by name for every walk) */
+  KSL_UV_OBJECT_MT,
+  KSL_UV_MARKER_MT,
+  KSL_UV_ENV_KEYS,  /* the envelope key strings, ks_envelope_key(k) at
+                    ** KSL_UV_ENV_KEYS + k (envelope.c reads every dict's) */
+  KSL_UV_COUNT = KSL_UV_ENV_KEYS + KS_ENV_NKEYS - 1
 };
 
 struct ksl_ser_call;   /* a running serialize call: serialize.c owns it */

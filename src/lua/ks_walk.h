@@ -70,8 +70,9 @@ int ksl_utf8_valid(const char *s, size_t len, size_t *bad);
 /* The marker metatable of special values kept whole (kserial.marker). */
 #define KSL_MARKER_MT "kserial.marker"
 void ksl_push_marker_mt(lua_State *L);
-/* Pushes the array, object and marker metatables; gives their indices. */
-void ksl_push_markers(lua_State *L, int *arr, int *obj, int *marker);
+/* Pushes the array, object and marker metatables, kept as user values of
+** the engine box at stack index box; gives their indices. */
+void ksl_push_markers(lua_State *L, int box, int *arr, int *obj, int *marker);
 
 /* Depth of hooks running one inside the other (objects and special handlers
 ** calling back into kserial; counted by the runner, hook.c) allowed before

@@ -29,6 +29,7 @@ static void push_weak_table(lua_State *L, const char *mode) {
 static void new_box(lua_State *L) {
   void *ud;
   lua_Alloc f = lua_getallocf(L, &ud);
+  int k;
   ksl_box *b = (ksl_box *)lua_newuserdatauv(L, sizeof *b, KSL_UV_COUNT);
   memset(b, 0, sizeof *b);
   if (luaL_newmetatable(L, KSL_ENGINE_MT)) {
@@ -46,6 +47,16 @@ static void new_box(lua_State *L) {
   lua_setiuservalue(L, -2, KSL_UV_MODULES);
   lua_newtable(L);
   lua_setiuservalue(L, -2, KSL_UV_SPECIAL);
+  ksj_pushmt(L, KSJ_ARRAY_MT);
+  lua_setiuservalue(L, -2, KSL_UV_ARRAY_MT);
+  ksj_pushmt(L, KSJ_OBJECT_MT);
+  lua_setiuservalue(L, -2, KSL_UV_OBJECT_MT);
+  ksl_push_marker_mt(L);
+  lua_setiuservalue(L, -2, KSL_UV_MARKER_MT);
+  for (k = 0; k < KS_ENV_NKEYS; k++) {
+    lua_pushstring(L, ks_envelope_key((ks_env_key)k));
+    lua_setiuservalue(L, -2, KSL_UV_ENV_KEYS + k);
+  }
   b->e = ks_engine_new((ks_alloc_fn)f, ud);
   if (b->e == NULL) luaL_error(L, "kserial: not enough memory");
 }

@@ -95,7 +95,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   lua_State *L = w->L;
   ks_envelope ev;
   ks_env_verdict v;
-  if (ksl_envelope_read(L, -1, &ev, &v) == KS_ENV_NOT) return;
+  if (ksl_envelope_read(L, KSL_BOX, -1, &ev, &v, NULL) == KS_ENV_NOT) return;
   if (v.err == KS_ENV_EKEYTYPE) {
     ksl_envelope_message(L, -1, &ev, &v, NULL);
     fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
@@ -658,7 +658,7 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->order = w->sizes - 1;
   w->dup = w->order - 1;
   w->seen = w->order - 2;
-  ksl_push_markers(L, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   ksj_push_orders(L, 1);   /* made now, so orders recorded by a hook count */
   w->orders = lua_gettop(L);
 }

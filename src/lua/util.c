@@ -26,11 +26,11 @@ void ksl_push_marker_mt(lua_State *L) {
   }
 }
 
-void ksl_push_markers(lua_State *L, int *arr, int *obj, int *marker) {
-  luaL_getmetatable(L, KSJ_ARRAY_MT);
+void ksl_push_markers(lua_State *L, int box, int *arr, int *obj, int *marker) {
+  lua_getiuservalue(L, box, KSL_UV_ARRAY_MT);
   *arr = lua_gettop(L);
-  luaL_getmetatable(L, KSJ_OBJECT_MT);
+  lua_getiuservalue(L, box, KSL_UV_OBJECT_MT);
   *obj = lua_gettop(L);
-  ksl_push_marker_mt(L);
+  lua_getiuservalue(L, box, KSL_UV_MARKER_MT);
   *marker = lua_gettop(L);
 }
