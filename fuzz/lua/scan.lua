@@ -113,6 +113,10 @@ end
 
 local CODE_CLASSES = { Lambda = true, TFSMLayer = true, TorchModuleWrapper = true }
 
+-- shared_object_id -> the class its first found envelope resolved to, for
+-- one reference walk (loads refuses an id used by two classes)
+local ids = {}
+
 -- Whether the envelope's keys have the types deserialize accepts.
 local function well_formed(t, cname)
   local config = rawget(t, "config")
@@ -190,6 +194,13 @@ local function envelope(t, segs, out)
   end
   out[#out + 1] = { kind = want_class and "class" or "function", name = name, path = path, found = found }
   if not want_class then return end
+  local id = rawget(t, "shared_object_id")
+  if found and math.type(id) == "integer" then
+    if ids[id] == nil then ids[id] = value
+    elseif not rawequal(ids[id], value) then
+      out[#out + 1] = { kind = "invalid", name = cname, path = path }
+    end
+  end
   if CODE_CLASSES[cname] then
     out[#out + 1] = { kind = "code", name = cname, path = path }
   end
@@ -235,11 +246,17 @@ local function check_report(r, doc)
     fail("scan returned a report of the wrong shape")
   end
   local want = {}
+  ids = {}
   walk(doc, {}, want)
   local lambdas = false
-  if #r.items ~= #want then fail("scan listed %d items, the reference walk %d", #r.items, #want) end
-  for i, it in ipairs(r.items) do
-    local w = want[i]
+  for i = 1, math.max(#r.items, #want) do   -- the first difference is the useful one
+    local it, w = r.items[i], want[i]
+    if it == nil or w == nil then
+      local x = it or w
+      fail("scan listed %d items, the reference walk %d; the first unmatched: %s %s at %s",
+           #r.items, #want, (it and "scan's" or "the reference's") .. " " .. tostring(x.kind),
+           tostring(x.name), tostring(x.path))
+    end
     if not KINDS[it.kind] then fail("item %d has kind %s", i, tostring(it.kind)) end
     if type(it.path) ~= "string" or it.path:sub(1, 1) ~= "$" then fail("item %d has no path", i) end
     if not utf8.len(it.path) then fail("item %d: the path is not valid UTF-8: %s", i, it.path) end
