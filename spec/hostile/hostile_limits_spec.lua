@@ -160,3 +160,69 @@ describe("hostile limits", function()
     assert.same(before, H.state())
   end)
 end)
+
+describe("a plain table met again within one call", function()
+  local function doubling(levels, leaf)
+    local t = leaf or { 1 }
+    for _ = 1, levels do t = { t, t } end
+    return t
+  end
+  local function copy(v)
+    if type(v) ~= "table" then return v end
+    local c = {}
+    for k, x in pairs(v) do c[k] = copy(x) end
+    return c
+  end
+
+  it("charges its known size at once: 40 doublings fail in milliseconds", function()
+    local t = doubling(40)
+    local before = H.state()
+    local c = os.clock()
+    for _, f in ipairs{ kserial.serialize, kserial.dumps } do
+      local ok, err = pcall(f, t)
+      assert.is_false(ok)
+      assert.matches("^kserial: the output would hold more than 50000000 values %(the max_values "
+        .. "limit%): this table is written in full at every place it appears; pass a larger "
+        .. "max_values to serialize, dumps or save to allow it %(at %$%[0%]", nopos(err))
+      assert.matches("%[1%]%)$", err)   -- the second place of the repeated table
+    end
+    assert.is_true(os.clock() - c < 1)
+    assert.same(before, H.state())
+  end)
+
+  it("writes exactly what an unshared copy writes, and counts it exactly", function()
+    local u = doubling(10)             -- 3 * 2^10 - 1 = 3071 values
+    local v = { u, u, { u, { x = u } } }
+    local text = kserial.dumps(v)
+    assert.equal(kserial.dumps(copy(v)), text)
+    assert.same(kserial.loads(text), kserial.serialize(v))
+    local n = 1 + 3071 * 4 + 2
+    assert.equal(text, kserial.dumps(v, { max_values = n }))
+    refused("kserial: the output would hold more than " .. (n - 1) .. " values (the max_values "
+      .. "limit): this table is written in full at every place it appears; pass a larger "
+      .. "max_values to serialize, dumps or save to allow it (at $[2][1].x[1])",
+      kserial.dumps, v, { max_values = n - 1 })
+  end)
+
+  it("is walked again when what it holds could write differently", function()
+    local P = kserial.class("ReusePoint")
+    function P:get_config() return {} end
+    kserial.register_serializable("reuse")(P)
+    finally(function() kserial.get_custom_objects()["reuse>ReusePoint"] = nil end)
+    local big = doubling(7)            -- 383 values: remembered when pure
+    local u = { big, P.new{} }         -- holds an object: never reused
+    local tree = kserial.serialize({ u, u })
+    assert.is_false(rawequal(tree[1], tree[2]))
+    assert.equal(1, tree[1][2].shared_object_id)
+    assert.equal(1, tree[2][2].shared_object_id)
+    -- a hook that changes a table met before: the later place writes the change
+    local shared = doubling(7)
+    local M = kserial.class("ReuseMutator")
+    function M:get_config() shared[1] = "changed"; return {} end
+    kserial.register_serializable("reuse")(M)
+    finally(function() kserial.get_custom_objects()["reuse>ReuseMutator"] = nil end)
+    tree = kserial.serialize({ shared, M.new{}, shared })
+    assert.equal("table", type(tree[1][1]))
+    assert.equal("changed", tree[3][1])
+  end)
+end)

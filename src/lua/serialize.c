@@ -27,6 +27,8 @@ typedef struct ksl_ser_call {
   lua_Integer max_values; /* the max_values option */
   int allow_nan;          /* the encoder's value options (dumps passes them) */
   int int_keys;
+  lua_Integer stamp;      /* bumped by anything a place may write differently:
+                          ** user code, objects, functions, bytes (see ser_plain) */
 } ser_call;
 
 typedef struct walker {
@@ -39,10 +41,13 @@ typedef struct walker {
   int arr_mt, obj_mt, marker_mt;
   int max_depth;
   int orders;             /* stack index of the recorded key orders */
+  int reuse;              /* stack index: nil, or input table -> {out, size, depth} */
+  lua_Integer reuse_stamp;/* the stamp the reuse table was made at */
 } walker;
 
 
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth);
+static const char TABLE_AGAIN[] = "";   /* count_values: a plain table again */
 static void count_values(walker *w, lua_Integer n, const ksl_path *p, const char *cls);
 
 static int fail(walker *w, const ksl_path *p, const char *fmt, ...) {
@@ -126,8 +131,8 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
 ** int_keys, strings and integers). `kind`: KSL_TABLE_UNMARKED (decide from
 ** the keys), KSL_TABLE_ARRAY or KSL_TABLE_DICT. Pushes the result; a dict
 ** keeps its recorded key order. */
-static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
-                      ksl_tkind kind) {
+static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
+                       ksl_tkind kind) {
   lua_State *L = w->L;
   lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
   int intkeys = w->call->int_keys == KSJ_INT_KEYS_STRING;
@@ -174,6 +179,53 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
   if (kind == KSL_TABLE_DICT)   /* only marked dicts have one */
     ksj_copy_order(L, w->orders, idx, -1);
   if (isdict) check_envelope_form(w, p);
+}
+
+/* A table met again within one call is written again in full at each place,
+** so a table holding the same sub-table twice at each of N levels asks for
+** 2^N values. A table whose walk wrote at least REUSE_MIN values and ran
+** nothing that could write differently at another place (no user code, no
+** object, function or bytes string: call->stamp unchanged) is remembered
+** until the stamp moves; met again no deeper, it charges its known count to
+** max_values at once and its output table is used again (the same text). */
+#define REUSE_MIN 64
+
+static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
+                      ksl_tkind kind) {
+  lua_State *L = w->L;
+  lua_Integer before = w->call->values, stamp = w->call->stamp;
+  if (w->reuse_stamp == stamp && lua_type(L, w->reuse) == LUA_TTABLE) {
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, w->reuse) == LUA_TTABLE) {
+      lua_rawgeti(L, -1, 3);
+      if (depth <= lua_tointeger(L, -1)) {
+        lua_rawgeti(L, -2, 2);
+        count_values(w, lua_tointeger(L, -1), p, TABLE_AGAIN);
+        lua_rawgeti(L, -3, 1);
+        lua_replace(L, -4);
+        lua_pop(L, 2);
+        return;
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  walk_table(w, idx, p, depth, kind);
+  if (w->call->stamp != stamp || w->call->values - before < REUSE_MIN) return;
+  if (w->reuse_stamp != stamp || lua_type(L, w->reuse) != LUA_TTABLE) {
+    lua_newtable(L);
+    lua_replace(L, w->reuse);
+    w->reuse_stamp = stamp;
+  }
+  lua_pushvalue(L, idx);
+  lua_createtable(L, 3, 0);
+  lua_pushvalue(L, -3);
+  lua_rawseti(L, -2, 1);
+  lua_pushinteger(L, w->call->values - before);
+  lua_rawseti(L, -2, 2);
+  lua_pushinteger(L, depth);
+  lua_rawseti(L, -2, 3);
+  lua_rawset(L, w->reuse);
 }
 
 /* ---- functions -------------------------------------------------------------- */
@@ -268,6 +320,7 @@ static void ser_function(walker *w, int idx, const ksl_path *p) {
   ks_handle h = ksl_handle(L, idx, 0);
   const char *key = NULL, *module = NULL;
   size_t klen = 0, mlen = 0;
+  w->call->stamp++;                 /* names from the registry, or a warning */
   if (h != KS_NOHANDLE) {
     key = ks_registered_name(e, h, &klen);
     if (key == NULL) ks_module_find(e, h, &module, &mlen, &key, &klen);
@@ -319,6 +372,10 @@ static void count_values(walker *w, lua_Integer n, const ksl_path *p, const char
     c->values += n;
     return;
   }
+  if (cls == TABLE_AGAIN)
+    fail(w, p, "the output would hold more than %I values (the max_values limit): "
+         "this table is written in full at every place it appears; pass a larger "
+         "max_values to serialize, dumps or save to allow it", c->max_values);
   if (cls != NULL)
     fail(w, p, "the output would hold more than %I values (the max_values limit): "
          "the object of class '%s' is written in full at every place it appears; "
@@ -420,6 +477,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   node.cls = cls;
   cfgnode.up = &node;
   init_hook(w, &hk, "get_config", cls, &node);
+  w->call->stamp++;                 /* user code runs: tables may change */
   if (ksl_hook_call(L, &hk, idx, "get_config", 0) == KSL_HOOK_ABSENT) {
     lua_pushfstring(L, "Cannot serialize object of type %s. To be serializable, "
                     "a class must implement the get_config() method.", cls);
@@ -434,6 +492,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
          "object, not as its config", cls, ksj_typename(L, -1));
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
   push_envelope(w, 7);                          /* env */
+  w->call->stamp++;
   ser_value(w, -2, &cfgnode, depth + 1);
   setf(L, "config");
   /* names are read after the hooks ran (a hook may change the registry),
@@ -471,7 +530,9 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
     for (i = 0; i < 2; i++) {
       const char *bad;
       hk.name = hooks[i][0];
+      w->call->stamp++;
       if (ksl_hook_call(L, &hk, idx, hooks[i][0], 0) == KSL_HOOK_ABSENT) continue;
+      w->call->stamp++;
       if (!lua_isnil(L, -1)) {
         cfgnode.key = hooks[i][1];
         cfgnode.klen = strlen(hooks[i][1]);
@@ -517,6 +578,7 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
       h.special = 1;
       lua_pushvalue(L, idx);
       ksl_hook_call(L, &h, 0, NULL, 1);
+      w->call->stamp++;             /* user code ran */
       if (!lua_isnil(L, -1)) {
         count_values(w, 1, p, NULL);   /* class_name */
         push_envelope(w, 2);
@@ -557,6 +619,7 @@ static void ser_string(walker *w, int idx, const ksl_path *p) {
     lua_pushvalue(L, idx);
     return;
   }
+  w->call->stamp++;                 /* a warning at each place */
   count_values(w, 4, p, NULL);      /* class_name, config, value, encoding */
   push_envelope(w, 2);
   lua_pushliteral(L, "__bytes__");
@@ -621,12 +684,14 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
       if (kind != KSL_TABLE_OTHER && lua_type(L, idx) == LUA_TTABLE) {
         lua_pop(L, 1);
         if (kind == KSL_TABLE_DICT && made_here(w, idx)) {
+          w->call->stamp++;        /* it gets a shared id later */
           lua_pushvalue(L, idx);   /* an envelope of this call: keep it */
           return;
         }
         ser_table(w, idx, p, depth, kind);
         return;
       }
+      w->call->stamp++;            /* an object: user code may run */
       if (w->box->nspecial_encode > 0 && ser_special(w, idx, p, depth)) {
         lua_remove(L, -2);
         return;
@@ -661,6 +726,9 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   ksj_push_orders(L, 1);   /* made now, so orders recorded by a hook count */
   w->orders = lua_gettop(L);
+  lua_pushnil(L);          /* the reuse table, made when first needed */
+  w->reuse = lua_gettop(L);
+  w->reuse_stamp = -1;
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more
@@ -743,7 +811,7 @@ int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
                         lua_Integer max_values) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   ser_call *outer = box->ser;
-  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR};
+  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0};
   if (eo != NULL) {
     call.allow_nan = eo->allow_nan;
     call.int_keys = eo->int_keys;
