@@ -204,6 +204,20 @@ describe("a plain table met again within one call", function()
       kserial.dumps, v, { max_values = n - 1 })
   end)
 
+  it("is walked again when met deeper, so max_depth still holds", function()
+    local deep = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+      21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+      41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60,
+      61, 62, 63, 64 }
+    for _ = 1, 510 do deep = { deep } end   -- its numbers at depth 512 under $[0]
+    local lower = { deep }
+    assert.is_string(kserial.dumps({ deep }))
+    local ok, e = pcall(kserial.serialize, { deep, lower })
+    assert.is_false(ok)
+    assert.matches("^kserial: nesting deeper than 512 %(a table that contains itself%?%) "
+      .. "%(at %$%[1%]%[0%]%[0%]", nopos(e))
+  end)
+
   it("is walked again when what it holds could write differently", function()
     local P = kserial.class("ReusePoint")
     function P:get_config() return {} end
