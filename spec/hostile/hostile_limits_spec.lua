@@ -218,6 +218,22 @@ describe("a plain table met again within one call", function()
       .. "%(at %$%[1%]%[0%]%[0%]", nopos(e))
   end)
 
+  it("is walked again when it holds a lambda or bytes: each place warns", function()
+    local out = require("ks_helpers").run_lua([[
+      local kserial = require "kserial"
+      warn("@on")
+      local big = {}
+      for i = 1, 70 do big[i] = i end
+      big[71] = function() end
+      big[72] = "\255"
+      kserial.serialize({ big, big })
+    ]])
+    for _, at in ipairs{ "0", "1" } do
+      assert.matches("as a lambda (at $[" .. at .. "][70])", out, 1, true)
+      assert.matches("as base64 bytes (at $[" .. at .. "][71])", out, 1, true)
+    end
+  end)
+
   it("is walked again when what it holds could write differently", function()
     local P = kserial.class("ReusePoint")
     function P:get_config() return {} end
