@@ -222,15 +222,17 @@ describe("a plain table met again within one call", function()
     local out = require("ks_helpers").run_lua([[
       local kserial = require "kserial"
       warn("@on")
-      local big = {}
-      for i = 1, 70 do big[i] = i end
-      big[71] = function() end
-      big[72] = "\255"
-      kserial.serialize({ big, big })
+      local code, bytes = {}, {}
+      for i = 1, 70 do code[i] = i; bytes[i] = i end
+      code[71] = function() end
+      bytes[71] = "\255"
+      kserial.serialize({ code, code, bytes, bytes })
     ]])
     for _, at in ipairs{ "0", "1" } do
       assert.matches("as a lambda (at $[" .. at .. "][70])", out, 1, true)
-      assert.matches("as base64 bytes (at $[" .. at .. "][71])", out, 1, true)
+    end
+    for _, at in ipairs{ "2", "3" } do
+      assert.matches("as base64 bytes (at $[" .. at .. "][70])", out, 1, true)
     end
   end)
 
@@ -254,5 +256,16 @@ describe("a plain table met again within one call", function()
     tree = kserial.serialize({ shared, M.new{}, shared })
     assert.equal("table", type(tree[1][1]))
     assert.equal("changed", tree[3][1])
+    -- the build hooks run after the config's walk: a table walked there
+    -- and changed by them is written anew at its later places
+    local data = doubling(7)
+    local B = kserial.class("ReuseBuilder")
+    function B:get_config() return { data = data } end
+    function B:get_build_config() data[1] = "built"; return {} end
+    kserial.register_serializable("reuse")(B)
+    finally(function() kserial.get_custom_objects()["reuse>ReuseBuilder"] = nil end)
+    tree = kserial.serialize({ B.new{}, data })
+    assert.equal("table", type(tree[1].config.data[1]))
+    assert.equal("built", tree[2][1])
   end)
 end)

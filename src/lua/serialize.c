@@ -456,7 +456,6 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
 static void get_config(walker *w, int idx, ksl_hook *hk, const ksl_path *p,
                        const char *cls) {
   lua_State *L = w->L;
-  w->call->stamp++;                 /* user code runs: tables may change */
   if (ksl_hook_call(L, hk, idx, "get_config", 0) == KSL_HOOK_ABSENT) {
     lua_pushfstring(L, "Cannot serialize object of type %s. To be serializable, "
                     "a class must implement the get_config() method.", cls);
@@ -469,7 +468,6 @@ static void get_config(walker *w, int idx, ksl_hook *hk, const ksl_path *p,
     fail(w, p, "The get_config() method of %s should return a plain table. It "
          "returned a table with a metatable (%s), which would be written as an "
          "object, not as its config", cls, ksj_typename(L, -1));
-  w->call->stamp++;
 }
 
 /* Names the envelope on top: module, class_name and registered_name, from
@@ -519,9 +517,8 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
   for (i = 0; i < 2; i++) {
     const char *bad;
     hk->name = hooks[i][0];
-    w->call->stamp++;
     if (ksl_hook_call(L, hk, idx, hooks[i][0], 0) == KSL_HOOK_ABSENT) continue;
-    w->call->stamp++;
+    w->call->stamp++;               /* user code ran after the config's walk */
     if (!lua_isnil(L, -1)) {
       cfgnode->key = hooks[i][1];
       cfgnode->klen = strlen(hooks[i][1]);
@@ -609,7 +606,6 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
       h.special = 1;
       lua_pushvalue(L, idx);
       ksl_hook_call(L, &h, 0, NULL, 1);
-      w->call->stamp++;             /* user code ran */
       if (!lua_isnil(L, -1)) {
         count_values(w, 1, p, NULL);   /* class_name */
         push_envelope(w, 2);
@@ -688,14 +684,16 @@ static int ser_composite(walker *w, int idx, const ksl_path *p, int depth) {
   if (kind != KSL_TABLE_OTHER && lua_type(L, idx) == LUA_TTABLE) {
     lua_pop(L, 1);
     if (kind == KSL_TABLE_DICT && made_here(w, idx)) {
-      w->call->stamp++;            /* it gets a shared id later */
       lua_pushvalue(L, idx);       /* an envelope of this call: keep it */
       return 1;
     }
     ser_table(w, idx, p, depth, kind);
     return 1;
   }
-  w->call->stamp++;                /* an object: user code may run */
+  /* an object: its hooks may change any table, and a shared object's
+  ** copies are distinct tables (each gets the id); the build hooks, which
+  ** run after the config's walk, move the stamp again */
+  w->call->stamp++;
   if (w->box->nspecial_encode > 0 && ser_special(w, idx, p, depth)) {
     lua_remove(L, -2);
     return 1;
