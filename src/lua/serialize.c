@@ -30,8 +30,8 @@ typedef struct ksl_ser_call {
   lua_Integer max_values; /* the max_values option */
   int allow_nan;          /* the encoder's value options (dumps passes them) */
   int int_keys;
-  lua_Integer stamp;      /* bumped by anything a place may write differently:
-                          ** user code, objects, functions, bytes (see ser_plain) */
+  lua_Integer stamp;      /* moved by anything a place may write differently:
+                          ** objects (their hooks), functions, bytes (see ser_table) */
 } ser_call;
 
 typedef struct walker {
