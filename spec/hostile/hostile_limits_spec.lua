@@ -160,3 +160,112 @@ describe("hostile limits", function()
     assert.same(before, H.state())
   end)
 end)
+
+describe("a plain table met again within one call", function()
+  local function doubling(levels, leaf)
+    local t = leaf or { 1 }
+    for _ = 1, levels do t = { t, t } end
+    return t
+  end
+  local function copy(v)
+    if type(v) ~= "table" then return v end
+    local c = {}
+    for k, x in pairs(v) do c[k] = copy(x) end
+    return c
+  end
+
+  it("charges its known size at once: 40 doublings fail in milliseconds", function()
+    local t = doubling(40)
+    local before = H.state()
+    local c = os.clock()
+    for _, f in ipairs{ kserial.serialize, kserial.dumps } do
+      local ok, err = pcall(f, t)
+      assert.is_false(ok)
+      assert.matches("^kserial: the output would hold more than 50000000 values %(the max_values "
+        .. "limit%): this table is written in full at every place it appears; pass a larger "
+        .. "max_values to serialize, dumps or save to allow it %(at %$%[0%]", nopos(err))
+      assert.matches("%[1%]%)$", err)   -- the second place of the repeated table
+    end
+    assert.is_true(os.clock() - c < 1)
+    assert.same(before, H.state())
+  end)
+
+  it("writes exactly what an unshared copy writes, and counts it exactly", function()
+    local u = doubling(10)             -- 3 * 2^10 - 1 = 3071 values
+    local v = { u, u, { u, { x = u } } }
+    local text = kserial.dumps(v)
+    assert.equal(kserial.dumps(copy(v)), text)
+    assert.same(kserial.loads(text), kserial.serialize(v))
+    local n = 1 + 3071 * 4 + 2
+    assert.equal(text, kserial.dumps(v, { max_values = n }))
+    refused("kserial: the output would hold more than " .. (n - 1) .. " values (the max_values "
+      .. "limit): this table is written in full at every place it appears; pass a larger "
+      .. "max_values to serialize, dumps or save to allow it (at $[2][1].x[1])",
+      kserial.dumps, v, { max_values = n - 1 })
+  end)
+
+  it("is walked again when met deeper, so max_depth still holds", function()
+    local deep = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+      21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+      41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60,
+      61, 62, 63, 64 }
+    for _ = 1, 510 do deep = { deep } end   -- its numbers at depth 512 under $[0]
+    local lower = { deep }
+    assert.is_string(kserial.dumps({ deep }))
+    local ok, e = pcall(kserial.serialize, { deep, lower })
+    assert.is_false(ok)
+    assert.matches("^kserial: nesting deeper than 512 %(a table that contains itself%?%) "
+      .. "%(at %$%[1%]%[0%]%[0%]", nopos(e))
+  end)
+
+  it("is walked again when it holds a lambda or bytes: each place warns", function()
+    local out = require("ks_helpers").run_lua([[
+      local kserial = require "kserial"
+      warn("@on")
+      local code, bytes = {}, {}
+      for i = 1, 70 do code[i] = i; bytes[i] = i end
+      code[71] = function() end
+      bytes[71] = "\255"
+      kserial.serialize({ code, code, bytes, bytes })
+    ]])
+    for _, at in ipairs{ "0", "1" } do
+      assert.matches("as a lambda (at $[" .. at .. "][70])", out, 1, true)
+    end
+    for _, at in ipairs{ "2", "3" } do
+      assert.matches("as base64 bytes (at $[" .. at .. "][70])", out, 1, true)
+    end
+  end)
+
+  it("is walked again when what it holds could write differently", function()
+    local P = kserial.class("ReusePoint")
+    function P:get_config() return {} end
+    kserial.register_serializable("reuse")(P)
+    finally(function() kserial.get_custom_objects()["reuse>ReusePoint"] = nil end)
+    local big = doubling(7)            -- 383 values: remembered when pure
+    local u = { big, P.new{} }         -- holds an object: never reused
+    local tree = kserial.serialize({ u, u })
+    assert.is_false(rawequal(tree[1], tree[2]))
+    assert.equal(1, tree[1][2].shared_object_id)
+    assert.equal(1, tree[2][2].shared_object_id)
+    -- a hook that changes a table met before: the later place writes the change
+    local shared = doubling(7)
+    local M = kserial.class("ReuseMutator")
+    function M:get_config() shared[1] = "changed"; return {} end
+    kserial.register_serializable("reuse")(M)
+    finally(function() kserial.get_custom_objects()["reuse>ReuseMutator"] = nil end)
+    tree = kserial.serialize({ shared, M.new{}, shared })
+    assert.equal("table", type(tree[1][1]))
+    assert.equal("changed", tree[3][1])
+    -- the build hooks run after the config's walk: a table walked there
+    -- and changed by them is written anew at its later places
+    local data = doubling(7)
+    local B = kserial.class("ReuseBuilder")
+    function B:get_config() return { data = data } end
+    function B:get_build_config() data[1] = "built"; return {} end
+    kserial.register_serializable("reuse")(B)
+    finally(function() kserial.get_custom_objects()["reuse>ReuseBuilder"] = nil end)
+    tree = kserial.serialize({ B.new{}, data })
+    assert.equal("table", type(tree[1].config.data[1]))
+    assert.equal("built", tree[2][1])
+  end)
+end)

@@ -9,7 +9,10 @@
 ** cycle detection and max_values span the whole tree. Shared objects reuse
 ** their first envelope; their ids are given when the top-level call ends,
 ** in order of first appearance. A shared object is written in full at every
-** place, so each copy counts the values of the first envelope again.
+** place, so each copy counts the values of the first envelope again. A
+** large plain table met again, when nothing since could make it write
+** differently, does the same (ser_table); the walker holds that reuse
+** table on its own stack, not in the per-call table.
 */
 #include <math.h>
 #include <stdarg.h>
@@ -27,6 +30,8 @@ typedef struct ksl_ser_call {
   lua_Integer max_values; /* the max_values option */
   int allow_nan;          /* the encoder's value options (dumps passes them) */
   int int_keys;
+  lua_Integer stamp;      /* moved by anything a place may write differently:
+                          ** objects (their hooks), functions, bytes (see ser_table) */
 } ser_call;
 
 typedef struct walker {
@@ -39,10 +44,13 @@ typedef struct walker {
   int arr_mt, obj_mt, marker_mt;
   int max_depth;
   int orders;             /* stack index of the recorded key orders */
+  int reuse;              /* stack index: nil, or input table -> {out, size, depth} */
+  lua_Integer reuse_stamp;/* the stamp the reuse table was made at */
 } walker;
 
 
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth);
+static const char TABLE_AGAIN[] = "";   /* count_values: a plain table again */
 static void count_values(walker *w, lua_Integer n, const ksl_path *p, const char *cls);
 
 static int fail(walker *w, const ksl_path *p, const char *fmt, ...) {
@@ -126,8 +134,8 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
 ** int_keys, strings and integers). `kind`: KSL_TABLE_UNMARKED (decide from
 ** the keys), KSL_TABLE_ARRAY or KSL_TABLE_DICT. Pushes the result; a dict
 ** keeps its recorded key order. */
-static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
-                      ksl_tkind kind) {
+static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
+                       ksl_tkind kind) {
   lua_State *L = w->L;
   lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
   int intkeys = w->call->int_keys == KSJ_INT_KEYS_STRING;
@@ -174,6 +182,53 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
   if (kind == KSL_TABLE_DICT)   /* only marked dicts have one */
     ksj_copy_order(L, w->orders, idx, -1);
   if (isdict) check_envelope_form(w, p);
+}
+
+/* A table met again within one call is written again in full at each place,
+** so a table holding the same sub-table twice at each of N levels asks for
+** 2^N values. A table whose walk wrote at least REUSE_MIN values and ran
+** nothing that could write differently at another place (no user code, no
+** object, function or bytes string: call->stamp unchanged) is remembered
+** until the stamp moves; met again no deeper, it charges its known count to
+** max_values at once and its output table is used again (the same text). */
+#define REUSE_MIN 64
+
+static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
+                      ksl_tkind kind) {
+  lua_State *L = w->L;
+  lua_Integer before = w->call->values, stamp = w->call->stamp;
+  if (w->reuse_stamp == stamp && lua_type(L, w->reuse) == LUA_TTABLE) {
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, w->reuse) == LUA_TTABLE) {
+      lua_rawgeti(L, -1, 3);
+      if (depth <= lua_tointeger(L, -1)) {
+        lua_rawgeti(L, -2, 2);
+        count_values(w, lua_tointeger(L, -1), p, TABLE_AGAIN);
+        lua_rawgeti(L, -3, 1);
+        lua_replace(L, -4);
+        lua_pop(L, 2);
+        return;
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  walk_table(w, idx, p, depth, kind);
+  if (w->call->stamp != stamp || w->call->values - before < REUSE_MIN) return;
+  if (w->reuse_stamp != stamp || lua_type(L, w->reuse) != LUA_TTABLE) {
+    lua_newtable(L);
+    lua_replace(L, w->reuse);
+    w->reuse_stamp = stamp;
+  }
+  lua_pushvalue(L, idx);
+  lua_createtable(L, 3, 0);
+  lua_pushvalue(L, -3);
+  lua_rawseti(L, -2, 1);
+  lua_pushinteger(L, w->call->values - before);
+  lua_rawseti(L, -2, 2);
+  lua_pushinteger(L, depth);
+  lua_rawseti(L, -2, 3);
+  lua_rawset(L, w->reuse);
 }
 
 /* ---- functions -------------------------------------------------------------- */
@@ -268,6 +323,7 @@ static void ser_function(walker *w, int idx, const ksl_path *p) {
   ks_handle h = ksl_handle(L, idx, 0);
   const char *key = NULL, *module = NULL;
   size_t klen = 0, mlen = 0;
+  w->call->stamp++;                 /* names from the registry, or a warning */
   if (h != KS_NOHANDLE) {
     key = ks_registered_name(e, h, &klen);
     if (key == NULL) ks_module_find(e, h, &module, &mlen, &key, &klen);
@@ -319,6 +375,10 @@ static void count_values(walker *w, lua_Integer n, const ksl_path *p, const char
     c->values += n;
     return;
   }
+  if (cls == TABLE_AGAIN)
+    fail(w, p, "the output would hold more than %I values (the max_values limit): "
+         "this table is written in full at every place it appears; pass a larger "
+         "max_values to serialize, dumps or save to allow it", c->max_values);
   if (cls != NULL)
     fail(w, p, "the output would hold more than %I values (the max_values limit): "
          "the object of class '%s' is written in full at every place it appears; "
@@ -391,36 +451,12 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
   lua_remove(L, first);
 }
 
-static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth) {
+/* Runs the object's get_config (at node) and checks what it returns: the
+** raw config is pushed. */
+static void get_config(walker *w, int idx, ksl_hook *hk, const ksl_path *p,
+                       const char *cls) {
   lua_State *L = w->L;
-  ks_engine *e = w->box->e;
-  const void *ptr = lua_topointer(L, idx);
-  /* the class name stays on the stack: a hook may change the metatable */
-  int anchor = lua_gettop(L) + 1;
-  const char *cls = (lua_pushliteral(L, "__name"), lua_rawget(L, mt) == LUA_TSTRING)
-                        ? lua_tostring(L, anchor) : NULL;   /* raw: no user code */
-  const char *rname = NULL, *module = NULL, *mkey = NULL;
-  size_t rlen = 0, mlen = 0, mklen = 0;
-  ks_handle h;
-  ksl_path node = *p;
-  ksl_path cfgnode = {NULL, "config", 6, 0, NULL, NULL, 0};
-  ksl_hook hk = KSL_HOOK_INIT;
-  lua_Integer before = w->call->values;
-  if (cls == NULL) cls = luaL_typename(L, idx);
-  /* a shared object met before: its envelope again */
-  lua_pushvalue(L, idx);
-  if (lua_rawget(L, w->seen) == LUA_TTABLE) {
-    copy_envelope(w, idx, p, cls);
-    lua_remove(L, anchor);
-    return;
-  }
-  lua_pop(L, 1);
-  check_cycle(w, ptr, p, cls);
-  node.obj = ptr;
-  node.cls = cls;
-  cfgnode.up = &node;
-  init_hook(w, &hk, "get_config", cls, &node);
-  if (ksl_hook_call(L, &hk, idx, "get_config", 0) == KSL_HOOK_ABSENT) {
+  if (ksl_hook_call(L, hk, idx, "get_config", 0) == KSL_HOOK_ABSENT) {
     lua_pushfstring(L, "Cannot serialize object of type %s. To be serializable, "
                     "a class must implement the get_config() method.", cls);
     ksl_path_error(L, p, "get_config()", w->ctx);
@@ -432,13 +468,18 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
     fail(w, p, "The get_config() method of %s should return a plain table. It "
          "returned a table with a metatable (%s), which would be written as an "
          "object, not as its config", cls, ksj_typename(L, -1));
-  count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
-  push_envelope(w, 7);                          /* env */
-  ser_value(w, -2, &cfgnode, depth + 1);
-  setf(L, "config");
-  /* names are read after the hooks ran (a hook may change the registry),
-  ** and used before anything else can run */
-  h = ksl_handle(L, mt, 0);
+}
+
+/* Names the envelope on top: module, class_name and registered_name, from
+** the registry, then the modules, then the metatable's __module and __name.
+** Read after the hooks ran (a hook may change the registry), and used
+** before anything else can run. */
+static void name_envelope(walker *w, int mt, const char *cls) {
+  lua_State *L = w->L;
+  ks_engine *e = w->box->e;
+  const char *rname = NULL, *module = NULL, *mkey = NULL;
+  size_t rlen = 0, mlen = 0, mklen = 0;
+  ks_handle h = ksl_handle(L, mt, 0);
   if (h != KS_NOHANDLE) {
     rname = ks_registered_name(e, h, &rlen);
     if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
@@ -460,32 +501,44 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   else if (mkey) ksj_pushnull(L);
   else lua_pushstring(L, cls);
   setf(L, "registered_name");
-  lua_remove(L, -2);                            /* the raw config */
-  {
-    static const char *const hooks[][2] = {
-      {"get_build_config", "build_config"},
-      {"get_compile_config", "compile_config"}
-    };
-    static const ks_env_key keys[] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
-    int i;
-    for (i = 0; i < 2; i++) {
-      const char *bad;
-      hk.name = hooks[i][0];
-      if (ksl_hook_call(L, &hk, idx, hooks[i][0], 0) == KSL_HOOK_ABSENT) continue;
-      if (!lua_isnil(L, -1)) {
-        cfgnode.key = hooks[i][1];
-        cfgnode.klen = strlen(hooks[i][1]);
-        ser_value(w, -1, &cfgnode, depth + 1);
-        /* the reader's rule: never write what loads refuses */
-        if ((bad = ksl_hook_config_bad(L, -1, keys[i])) != NULL)
-          ksl_hook_fail(L, &hk, "returned %s; an envelope's \"%s\" must be %s, "
-                        "and loads would refuse it", bad, hooks[i][1],
-                        ks_envelope_want(keys[i], KS_V_OTHER));
-        lua_setfield(L, -3, hooks[i][1]);
-      }
-      lua_pop(L, 1);
+}
+
+/* Runs get_build_config and get_compile_config, and sets what they return
+** (walked at cfgnode) on the envelope on top. */
+static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
+                        int depth) {
+  static const char *const hooks[][2] = {
+    {"get_build_config", "build_config"},
+    {"get_compile_config", "compile_config"}
+  };
+  static const ks_env_key keys[] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
+  lua_State *L = w->L;
+  int i;
+  for (i = 0; i < 2; i++) {
+    const char *bad;
+    hk->name = hooks[i][0];
+    if (ksl_hook_call(L, hk, idx, hooks[i][0], 0) == KSL_HOOK_ABSENT) continue;
+    w->call->stamp++;               /* user code ran after the config's walk */
+    if (!lua_isnil(L, -1)) {
+      cfgnode->key = hooks[i][1];
+      cfgnode->klen = strlen(hooks[i][1]);
+      ser_value(w, -1, cfgnode, depth + 1);
+      /* the reader's rule: never write what loads refuses */
+      if ((bad = ksl_hook_config_bad(L, -1, keys[i])) != NULL)
+        ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
+                      "and loads would refuse it", bad, hooks[i][1],
+                      ks_envelope_want(keys[i], KS_V_OTHER));
+      lua_setfield(L, -3, hooks[i][1]);
     }
+    lua_pop(L, 1);
   }
+}
+
+/* Notes the object at idx, whose envelope is on top and whose walk started
+** when the call had written `before` values: its size, its envelope (both
+** ways: seen[obj] = env, seen[env] = true) and its place in order. */
+static void remember_object(walker *w, int idx, lua_Integer before) {
+  lua_State *L = w->L;
   lua_pushvalue(L, idx);
   lua_pushinteger(L, w->call->values - before + 1);
   lua_rawset(L, w->sizes);
@@ -497,6 +550,42 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   lua_rawset(L, w->seen);
   lua_pushvalue(L, idx);
   lua_rawseti(L, w->order, ++w->call->nobjects);
+}
+
+static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth) {
+  lua_State *L = w->L;
+  const void *ptr = lua_topointer(L, idx);
+  /* the class name stays on the stack: a hook may change the metatable */
+  int anchor = lua_gettop(L) + 1;
+  const char *cls = (lua_pushliteral(L, "__name"), lua_rawget(L, mt) == LUA_TSTRING)
+                        ? lua_tostring(L, anchor) : NULL;   /* raw: no user code */
+  ksl_path node = *p;
+  ksl_path cfgnode = {NULL, "config", 6, 0, NULL, NULL, 0};
+  ksl_hook hk = KSL_HOOK_INIT;
+  lua_Integer before = w->call->values;
+  if (cls == NULL) cls = luaL_typename(L, idx);
+  /* a shared object met before: its envelope again */
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, w->seen) == LUA_TTABLE) {
+    copy_envelope(w, idx, p, cls);
+    lua_remove(L, anchor);
+    return;
+  }
+  lua_pop(L, 1);
+  check_cycle(w, ptr, p, cls);
+  node.obj = ptr;
+  node.cls = cls;
+  cfgnode.up = &node;
+  init_hook(w, &hk, "get_config", cls, &node);
+  get_config(w, idx, &hk, p, cls);
+  count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
+  push_envelope(w, 7);                          /* env */
+  ser_value(w, -2, &cfgnode, depth + 1);
+  setf(L, "config");
+  name_envelope(w, mt, cls);
+  lua_remove(L, -2);                            /* the raw config */
+  build_hooks(w, idx, &hk, &cfgnode, depth);
+  remember_object(w, idx, before);
   lua_remove(L, anchor);
 }
 
@@ -557,6 +646,7 @@ static void ser_string(walker *w, int idx, const ksl_path *p) {
     lua_pushvalue(L, idx);
     return;
   }
+  w->call->stamp++;                 /* a warning at each place */
   count_values(w, 4, p, NULL);      /* class_name, config, value, encoding */
   push_envelope(w, 2);
   lua_pushliteral(L, "__bytes__");
@@ -575,6 +665,42 @@ static void ser_string(walker *w, int idx, const ksl_path *p) {
                   lua_tostring(L, -1));
   lua_warning(L, lua_tostring(L, -1), 0);
   lua_pop(L, 2);
+}
+
+/* A table or full userdata: plain, marked (array, dict, or an envelope of
+** this call kept as it is), or an object (special handlers first). Returns
+** 0 for a userdata with no metatable, which cannot be written. */
+static int ser_composite(walker *w, int idx, const ksl_path *p, int depth) {
+  lua_State *L = w->L;
+  ksl_tkind kind;
+  if (!lua_getmetatable(L, idx)) {
+    if (lua_type(L, idx) == LUA_TUSERDATA) return 0;
+    ser_table(w, idx, p, depth, KSL_TABLE_UNMARKED);
+    return 1;
+  }
+  kind = lua_rawequal(L, -1, w->arr_mt) ? KSL_TABLE_ARRAY
+       : (lua_rawequal(L, -1, w->obj_mt) || lua_rawequal(L, -1, w->marker_mt))
+         ? KSL_TABLE_DICT : KSL_TABLE_OTHER;
+  if (kind != KSL_TABLE_OTHER && lua_type(L, idx) == LUA_TTABLE) {
+    lua_pop(L, 1);
+    if (kind == KSL_TABLE_DICT && made_here(w, idx)) {
+      lua_pushvalue(L, idx);       /* an envelope of this call: keep it */
+      return 1;
+    }
+    ser_table(w, idx, p, depth, kind);
+    return 1;
+  }
+  /* an object: its hooks may change any table, and a shared object's
+  ** copies are distinct tables (each gets the id); the build hooks, which
+  ** run after the config's walk, move the stamp again */
+  w->call->stamp++;
+  if (w->box->nspecial_encode > 0 && ser_special(w, idx, p, depth)) {
+    lua_remove(L, -2);
+    return 1;
+  }
+  ser_object(w, idx, lua_gettop(L), p, depth);
+  lua_remove(L, -2);
+  return 1;
 }
 
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
@@ -608,33 +734,9 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
         return;
       }
       break;
-    case LUA_TTABLE: case LUA_TUSERDATA: {
-      ksl_tkind kind;
-      if (!lua_getmetatable(L, idx)) {
-        if (lua_type(L, idx) == LUA_TUSERDATA) break;
-        ser_table(w, idx, p, depth, KSL_TABLE_UNMARKED);
-        return;
-      }
-      kind = lua_rawequal(L, -1, w->arr_mt) ? KSL_TABLE_ARRAY
-           : (lua_rawequal(L, -1, w->obj_mt) || lua_rawequal(L, -1, w->marker_mt))
-             ? KSL_TABLE_DICT : KSL_TABLE_OTHER;
-      if (kind != KSL_TABLE_OTHER && lua_type(L, idx) == LUA_TTABLE) {
-        lua_pop(L, 1);
-        if (kind == KSL_TABLE_DICT && made_here(w, idx)) {
-          lua_pushvalue(L, idx);   /* an envelope of this call: keep it */
-          return;
-        }
-        ser_table(w, idx, p, depth, kind);
-        return;
-      }
-      if (w->box->nspecial_encode > 0 && ser_special(w, idx, p, depth)) {
-        lua_remove(L, -2);
-        return;
-      }
-      ser_object(w, idx, lua_gettop(L), p, depth);
-      lua_remove(L, -2);
-      return;
-    }
+    case LUA_TTABLE: case LUA_TUSERDATA:
+      if (ser_composite(w, idx, p, depth)) return;
+      break;
     default:
       break;
   }
@@ -661,6 +763,9 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   ksj_push_orders(L, 1);   /* made now, so orders recorded by a hook count */
   w->orders = lua_gettop(L);
+  lua_pushnil(L);          /* the reuse table, made when first needed */
+  w->reuse = lua_gettop(L);
+  w->reuse_stamp = -1;
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more
@@ -743,7 +848,7 @@ int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
                         lua_Integer max_values) {
   ksl_box *box = ksl_box_at(L, KSL_BOX);
   ser_call *outer = box->ser;
-  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR};
+  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0};
   if (eo != NULL) {
     call.allow_nan = eo->allow_nan;
     call.int_keys = eo->int_keys;
