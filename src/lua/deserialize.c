@@ -56,7 +56,7 @@ static const char *const SAFE_MODE_MSG =
 static int lookup(dwalker *w, const char *name, size_t len) {
   ks_handle h = ks_lookup(w->e, name, len, w->custom, w->modobjs, NULL);
   if (h == KS_NOHANDLE) return 0;
-  ksl_push_handle(w->L, h);
+  ksl_push_handle(w->L, KSL_BOX, h);
   if (lua_isnil(w->L, -1)) {
     lua_pop(w->L, 1);
     return 0;
@@ -240,7 +240,7 @@ static int des_special(dwalker *w, int env, const char *name, size_t len,
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
   ksl_path node = *p;
-  ksl_push_uv(L, KSL_UV_SPECIAL);
+  ksl_push_uv(L, KSL_BOX, KSL_UV_SPECIAL);
   lua_pushlstring(L, name, len);
   if (lua_rawget(L, -2) != LUA_TTABLE) {
     lua_pop(L, 2);
@@ -268,7 +268,7 @@ static void push_named(dwalker *w, int env, const ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
   if (ks_envelope_resolve(w->e, ev, w->custom, w->modobjs, v) != KS_ENV_OK)
     envelope_fail(w, env, ev, v, p);
-  ksl_push_handle(w->L, v->h);
+  ksl_push_handle(w->L, KSL_BOX, v->h);
   if (lua_isnil(w->L, -1)) {
     v->err = KS_ENV_ENOTFOUND;
     envelope_fail(w, env, ev, v, p);
@@ -560,7 +560,7 @@ static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
 
 static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opts *o) {
   w->L = L;
-  w->e = ksl_engine(L);
+  w->e = ksl_engine(L, KSL_BOX);
   w->call = call;
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   w->custom_idx = o->custom_idx;
@@ -571,13 +571,13 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
     lua_pushnil(L);
     if (lua_next(L, o->custom_idx)) {          /* empty dicts change nothing */
       lua_pop(L, 2);
-      w->custom = ksl_map_from_table(L, o->custom_idx, "custom_objects");
+      w->custom = ksl_map_from_table(L, KSL_BOX, o->custom_idx, "custom_objects");
     }
   }
   if (o->modobjs_idx)
-    w->modobjs = ksl_map_from_table(L, o->modobjs_idx, "module_objects");
+    w->modobjs = ksl_map_from_table(L, KSL_BOX, o->modobjs_idx, "module_objects");
   w->safe = ks_effective_safe_mode(w->e, o->safe_arg);
-  ksl_push_uv(L, KSL_UV_DESCTX);
+  ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
   w->shared = lua_gettop(L);
   ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   w->orders = 0;                  /* recorded key orders, for copies */

@@ -389,7 +389,7 @@ static int l_note_config(lua_State *L) {
   lua_settop(L, 2);
   at = ksl_running_from_config(L);
   if (at != NULL) {
-    ksl_push_uv(L, KSL_UV_DESCTX);
+    ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
     ctx = lua_gettop(L);
     if (lua_type(L, ctx) == LUA_TTABLE && ksl_path_is_config(L, ctx, at, 1)) {
       ksl_path_note(L, ctx, at, KSL_NOTE_CONFIG, 2);

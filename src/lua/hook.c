@@ -77,7 +77,7 @@ static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
   ks_token first = 0, inner = 0;
   if (h->custom_idx != 0) {
     ks_map *m;
-    ksl_map_from_table(L, h->custom_idx, "custom_objects");
+    ksl_map_from_table(L, KSL_BOX, h->custom_idx, "custom_objects");
     m = ksl_map_release(L, -1);
     lua_pop(L, 1);
     if (ks_scope_push_objects(e, m, &first) != KS_OK)  /* takes m over */

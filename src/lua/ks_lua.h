@@ -53,24 +53,27 @@ typedef struct ksl_box {
 } ksl_box;
 
 #define ksl_box_at(L, i) ((ksl_box *)lua_touserdata((L), (i)))
-ks_engine *ksl_engine(lua_State *L);     /* the engine of KSL_BOX, or error */
+/* The engine of the box at stack index box (KSL_BOX in a module function),
+** or an error once it is closed. The helpers below that need the engine
+** take the box's index the same way: none reads upvalue 1 by itself. */
+ks_engine *ksl_engine(lua_State *L, int box);
 
 /* ---- handles (handles.c) -------------------------------------------------- */
 /* The handle of the value at idx, interning it when `create`; 0 if none. */
-ks_handle ksl_handle(lua_State *L, int idx, int create);
+ks_handle ksl_handle(lua_State *L, int box, int idx, int create);
 /* Pushes the value of handle h (nil when unknown or collected). */
-void ksl_push_handle(lua_State *L, ks_handle h);
+void ksl_push_handle(lua_State *L, int box, ks_handle h);
 /* Builds a core map from the string keys of the table at idx (non-string
 ** keys are an error naming `what`). The map is owned by a userdata pushed on
 ** the stack (freed by its __gc unless ksl_map_release takes it back). */
-ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what);
+ks_map *ksl_map_from_table(lua_State *L, int box, int idx, const char *what);
 /* Raises unless the value at idx can be looked up by name (a class table, a
 ** function or a userdata): numbers, strings, booleans... never resolve.
 ** what and key name the place for the message. */
 void ksl_check_object(lua_State *L, int idx, const char *what, const char *key,
                       size_t klen);
 ks_map *ksl_map_release(lua_State *L, int idx);
-void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
+void ksl_push_uv(lua_State *L, int box, int uv);  /* a user value of the box */
 /* Pushes the per-call table of the running top-level call of the box at
 ** boxidx (deserialize's when both run) and returns 1, or returns 0 and
 ** pushes nothing when no call runs: for what must live as long as the call

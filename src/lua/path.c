@@ -228,7 +228,7 @@ int ksl_running_call_error(lua_State *L) {
   if (lua_type(L, -1) != LUA_TSTRING) return 0;
   for (uv = KSL_UV_SERCTX; uv <= KSL_UV_DESCTX && !same; uv++) {
     if (uv == KSL_UV_SERCTX ? box->ser == NULL : box->des == NULL) continue;
-    ksl_push_uv(L, uv);
+    ksl_push_uv(L, KSL_BOX, uv);
     if (lua_type(L, -1) == LUA_TTABLE) {
       lua_rawgetp(L, -1, &ERROR_KEY);
       same = lua_rawequal(L, -1, -3);

@@ -96,7 +96,7 @@ static const struct code_class *code_class_of_value(scanner *s, ks_handle h) {
   size_t len = 0;
   const char *name = ks_registered_name(s->e, h, &len);
   if (name != NULL && (cc = code_class(name, len)) != NULL) return cc;
-  ksl_push_handle(L, h);
+  ksl_push_handle(L, KSL_BOX, h);
   cc = NULL;
   if (lua_type(L, -1) == LUA_TTABLE) {
     lua_pushliteral(L, "__name");
@@ -183,7 +183,7 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
     lua_settop(L, top);
   } else {
     int top = lua_gettop(L);
-    ksl_push_handle(L, v->h);
+    ksl_push_handle(L, KSL_BOX, v->h);
     if (ksl_envelope_value_ok(L, top + 1, v)) {
       add_item(s, p, v->expect_class ? "class" : "function", v->name, v->nlen, 1, NULL);
       if (v->expect_class) scan_shared_id(s, t, ev, top + 1, p);
@@ -408,7 +408,7 @@ static int scan_worker(lua_State *L) {
   ksj_decode_opts_init(&dop);
   ksj_decode_opts_read(L, 2, &dop, "scan", SCAN_OPTIONS);
   s.L = L;
-  s.e = ksl_engine(L);
+  s.e = ksl_engine(L, KSL_BOX);
   s.unsafe = s.invalid = s.missing = 0;
   s.max_depth = dop.max_depth;
   s.values = 0;

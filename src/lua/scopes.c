@@ -139,12 +139,12 @@ static void merge_dicts(lua_State *L, int first, int last) {
 /* Opens a custom-object scope over the dicts first..last and pushes the
 ** scope object. Used by custom_object_scope and with_custom_objects. */
 static scope *open_objects_scope(lua_State *L, int first, int last) {
-  ks_engine *e = ksl_engine(L);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
   scope *s;
   ks_map *m;
   ks_status st;
   merge_dicts(L, first, last);                         /* anchor */
-  m = ksl_map_from_table(L, -1, "custom_object_scope"); /* its owner above */
+  m = ksl_map_from_table(L, KSL_BOX, -1, "custom_object_scope"); /* its owner above */
   s = new_scope(L, 0);
   lua_pushvalue(L, -3);
   lua_setiuservalue(L, -2, 2);
@@ -162,7 +162,7 @@ static int l_custom_object_scope(lua_State *L) {
 }
 
 static int l_safe_mode_scope(lua_State *L) {
-  ks_engine *e = ksl_engine(L);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
   scope *s;
   ksj_checktype(L, 1, LUA_TBOOLEAN);
   s = new_scope(L, 1);
@@ -186,12 +186,12 @@ static int l_with_custom_objects(lua_State *L) {
 }
 
 static int l_enable_unsafe(lua_State *L) {
-  ks_set_default_safe_mode(ksl_engine(L), 0);
+  ks_set_default_safe_mode(ksl_engine(L, KSL_BOX), 0);
   return 0;
 }
 
 static int l_in_safe_mode(lua_State *L) {
-  lua_pushboolean(L, ks_effective_safe_mode(ksl_engine(L), -1));
+  lua_pushboolean(L, ks_effective_safe_mode(ksl_engine(L, KSL_BOX), -1));
   return 1;
 }
 

@@ -265,7 +265,7 @@ static void ser_lambda(walker *w, int idx, const ksl_path *p) {
 static void ser_function(walker *w, int idx, const ksl_path *p) {
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
-  ks_handle h = ksl_handle(L, idx, 0);
+  ks_handle h = ksl_handle(L, KSL_BOX, idx, 0);
   const char *key = NULL, *module = NULL;
   size_t klen = 0, mlen = 0;
   if (h != KS_NOHANDLE) {
@@ -438,7 +438,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   setf(L, "config");
   /* names are read after the hooks ran (a hook may change the registry),
   ** and used before anything else can run */
-  h = ksl_handle(L, mt, 0);
+  h = ksl_handle(L, KSL_BOX, mt, 0);
   if (h != KS_NOHANDLE) {
     rname = ks_registered_name(e, h, &rlen);
     if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
@@ -507,7 +507,7 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
   ksl_hook h = KSL_HOOK_INIT;
   int handlers;
   node.obj = lua_topointer(L, idx);
-  ksl_push_uv(L, KSL_UV_SPECIAL);
+  ksl_push_uv(L, KSL_BOX, KSL_UV_SPECIAL);
   handlers = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, handlers)) {
@@ -648,7 +648,7 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->box = ksl_box_at(L, KSL_BOX);
   w->call = call;
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
-  ksl_push_uv(L, KSL_UV_SERCTX);
+  ksl_push_uv(L, KSL_BOX, KSL_UV_SERCTX);
   w->ctx = lua_gettop(L);
   lua_getfield(L, -1, "seen");
   lua_getfield(L, -2, "dup");
