@@ -22,6 +22,7 @@ typedef struct dwalker {
   lua_State *L;
   ks_engine *e;
   des_call *call;
+  int box;                /* stack index of the engine box */
   int shared;             /* stack index: id -> instance */
   int arr_mt, obj_mt, marker_mt;
   int custom_idx;         /* stack index of opts.custom_objects, or 0 */
@@ -56,7 +57,7 @@ static const char *const SAFE_MODE_MSG =
 static int lookup(dwalker *w, const char *name, size_t len) {
   ks_handle h = ks_lookup(w->e, name, len, w->custom, w->modobjs, NULL);
   if (h == KS_NOHANDLE) return 0;
-  ksl_push_handle(w->L, KSL_BOX, h);
+  ksl_push_handle(w->L, w->box, h);
   if (lua_isnil(w->L, -1)) {
     lua_pop(w->L, 1);
     return 0;
@@ -224,6 +225,7 @@ static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *own
   h->node = node;
   h->at = &w->call->at;
   h->ctx = w->shared;
+  h->box = w->box;
   h->side = "from_config()";
   h->scoped = 1;
   h->safe = w->safe;
@@ -240,7 +242,7 @@ static int des_special(dwalker *w, int env, const char *name, size_t len,
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
   ksl_path node = *p;
-  ksl_push_uv(L, KSL_BOX, KSL_UV_SPECIAL);
+  ksl_push_uv(L, w->box, KSL_UV_SPECIAL);
   lua_pushlstring(L, name, len);
   if (lua_rawget(L, -2) != LUA_TTABLE) {
     lua_pop(L, 2);
@@ -268,7 +270,7 @@ static void push_named(dwalker *w, int env, const ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
   if (ks_envelope_resolve(w->e, ev, w->custom, w->modobjs, v) != KS_ENV_OK)
     envelope_fail(w, env, ev, v, p);
-  ksl_push_handle(w->L, KSL_BOX, v->h);
+  ksl_push_handle(w->L, w->box, v->h);
   if (lua_isnil(w->L, -1)) {
     v->err = KS_ENV_ENOTFOUND;
     envelope_fail(w, env, ev, v, p);
@@ -489,7 +491,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
           ksl_marker_idx mt;
           mt.arr = w->arr_mt;
           mt.obj = w->obj_mt;
-          if (ksl_envelope_read(L, KSL_BOX, idx, &ev, &v, &mt) != KS_ENV_NOT)
+          if (ksl_envelope_read(L, w->box, idx, &ev, &v, &mt) != KS_ENV_NOT)
             des_envelope(w, idx, &ev, &v, p);
           else
             des_dict(w, idx, p, depth);
@@ -558,9 +560,11 @@ static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
   }
 }
 
-static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opts *o) {
+static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
+                         const des_opts *o) {
   w->L = L;
-  w->e = ksl_engine(L, KSL_BOX);
+  w->box = box = lua_absindex(L, box);
+  w->e = ksl_engine(L, box);
   w->call = call;
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   w->custom_idx = o->custom_idx;
@@ -571,15 +575,15 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
     lua_pushnil(L);
     if (lua_next(L, o->custom_idx)) {          /* empty dicts change nothing */
       lua_pop(L, 2);
-      w->custom = ksl_map_from_table(L, KSL_BOX, o->custom_idx, "custom_objects");
+      w->custom = ksl_map_from_table(L, box, o->custom_idx, "custom_objects");
     }
   }
   if (o->modobjs_idx)
-    w->modobjs = ksl_map_from_table(L, KSL_BOX, o->modobjs_idx, "module_objects");
+    w->modobjs = ksl_map_from_table(L, box, o->modobjs_idx, "module_objects");
   w->safe = ks_effective_safe_mode(w->e, o->safe_arg);
-  ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
+  ksl_push_uv(L, box, KSL_UV_DESCTX);
   w->shared = lua_gettop(L);
-  ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksl_push_markers(L, box, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   w->orders = 0;                  /* recorded key orders, for copies */
   if (ksj_push_orders(L, 0)) {
     lua_pushnil(L);
@@ -591,7 +595,8 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
 }
 
 /* Protected worker of a top-level call: 1 value, 2 options, 3 des_call,
-** 4 the caller's extra option names (light userdata), 5 the function name. */
+** 4 the caller's extra option names (light userdata), 5 the function name,
+** 6 the engine box. */
 static int des_top(lua_State *L) {
   des_call *call = (des_call *)lua_touserdata(L, 3);
   const char *const *extra = (const char *const *)lua_touserdata(L, 4);
@@ -600,7 +605,7 @@ static int des_top(lua_State *L) {
   des_opts o;
   dwalker w;
   read_opts(L, 2, &o, fname, extra);
-  dwalker_init(&w, L, call, &o);
+  dwalker_init(&w, L, 6, call, &o);
   des_value(&w, 1, &root, 0, 1);
   return 1;
 }
@@ -619,7 +624,7 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
     des_opts o;
     int top = lua_gettop(L);
     read_opts(L, optsidx, &o, fname, extra);
-    dwalker_init(&w, L, outer, &o);
+    dwalker_init(&w, L, KSL_BOX, outer, &o);
     if (outer->at != NULL)   /* for messages: where in the hook's config */
       ksl_path_note(L, w.shared, outer->at, KSL_NOTE_ARG, idx);
     des_value(&w, idx, &root, 0, 1);
@@ -630,15 +635,15 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
   lua_newtable(L);
   lua_setiuservalue(L, KSL_BOX, KSL_UV_DESCTX);
   box->des = &call;
-  lua_pushvalue(L, KSL_BOX);
-  lua_pushcclosure(L, des_top, 1);
+  lua_pushcfunction(L, des_top);
   lua_pushvalue(L, idx);
   if (optsidx) lua_pushvalue(L, optsidx);
   else lua_pushnil(L);
   lua_pushlightuserdata(L, &call);
   lua_pushlightuserdata(L, (void *)extra);
   lua_pushstring(L, fname);
-  st = lua_pcall(L, 5, 1, 0);
+  lua_pushvalue(L, KSL_BOX);
+  st = lua_pcall(L, 6, 1, 0);
   box->des = NULL;
   lua_pushnil(L);
   lua_setiuservalue(L, KSL_BOX, KSL_UV_DESCTX);

@@ -32,6 +32,7 @@ typedef struct ksl_ser_call {
 typedef struct walker {
   lua_State *L;
   ksl_box *box;
+  int boxi;               /* stack index of the box */
   ser_call *call;
   int ctx;                /* stack index of the per-call table */
   int seen, dup, order;   /* stack indices of the tables it holds */
@@ -95,7 +96,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   lua_State *L = w->L;
   ks_envelope ev;
   ks_env_verdict v;
-  if (ksl_envelope_read(L, KSL_BOX, -1, &ev, &v, NULL) == KS_ENV_NOT) return;
+  if (ksl_envelope_read(L, w->boxi, -1, &ev, &v, NULL) == KS_ENV_NOT) return;
   if (v.err == KS_ENV_EKEYTYPE) {
     ksl_envelope_message(L, -1, &ev, &v, NULL);
     fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
@@ -265,7 +266,7 @@ static void ser_lambda(walker *w, int idx, const ksl_path *p) {
 static void ser_function(walker *w, int idx, const ksl_path *p) {
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
-  ks_handle h = ksl_handle(L, KSL_BOX, idx, 0);
+  ks_handle h = ksl_handle(L, w->boxi, idx, 0);
   const char *key = NULL, *module = NULL;
   size_t klen = 0, mlen = 0;
   if (h != KS_NOHANDLE) {
@@ -298,6 +299,7 @@ static void init_hook(walker *w, ksl_hook *h, const char *name, const char *owne
   h->node = node;
   h->at = &w->call->at;
   h->ctx = w->ctx;
+  h->box = w->boxi;
   h->side = "get_config()";
 }
 
@@ -438,7 +440,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   setf(L, "config");
   /* names are read after the hooks ran (a hook may change the registry),
   ** and used before anything else can run */
-  h = ksl_handle(L, KSL_BOX, mt, 0);
+  h = ksl_handle(L, w->boxi, mt, 0);
   if (h != KS_NOHANDLE) {
     rname = ks_registered_name(e, h, &rlen);
     if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
@@ -507,7 +509,7 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
   ksl_hook h = KSL_HOOK_INIT;
   int handlers;
   node.obj = lua_topointer(L, idx);
-  ksl_push_uv(L, KSL_BOX, KSL_UV_SPECIAL);
+  ksl_push_uv(L, w->boxi, KSL_UV_SPECIAL);
   handlers = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, handlers)) {
@@ -643,12 +645,13 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
 
 /* ---- entry points ------------------------------------------------------------------ */
 
-static void walker_init(walker *w, lua_State *L, ser_call *call) {
+static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   w->L = L;
-  w->box = ksl_box_at(L, KSL_BOX);
+  w->boxi = lua_absindex(L, box);
+  w->box = ksl_box_at(L, box);
   w->call = call;
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
-  ksl_push_uv(L, KSL_BOX, KSL_UV_SERCTX);
+  ksl_push_uv(L, box, KSL_UV_SERCTX);
   w->ctx = lua_gettop(L);
   lua_getfield(L, -1, "seen");
   lua_getfield(L, -2, "dup");
@@ -658,7 +661,7 @@ static void walker_init(walker *w, lua_State *L, ser_call *call) {
   w->order = w->sizes - 1;
   w->dup = w->order - 1;
   w->seen = w->order - 2;
-  ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksl_push_markers(L, box, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   ksj_push_orders(L, 1);   /* made now, so orders recorded by a hook count */
   w->orders = lua_gettop(L);
 }
@@ -714,13 +717,13 @@ static void check_raw_ids(walker *w, lua_Integer nids) {
   lua_pop(L, 1);
 }
 
-/* The worker of a top-level call, run protected: arg 1 the value. */
+/* Protected worker of a top-level call: 1 value, 2 ser_call, 3 the box. */
 static int ser_top(lua_State *L) {
   ser_call *call = (ser_call *)lua_touserdata(L, 2);
   ksl_path root = KSL_PATH_ROOT;
   walker w;
-  lua_settop(L, 1);
-  walker_init(&w, L, call);
+  lua_settop(L, 3);
+  walker_init(&w, L, 3, call);
   ser_value(&w, 1, &root, 0);
   assign_ids(&w);
   return 1;
@@ -754,7 +757,7 @@ int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
     ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1};
     walker w;
     int top = lua_gettop(L);
-    walker_init(&w, L, outer);
+    walker_init(&w, L, KSL_BOX, outer);
     ser_value(&w, idx, &root, 0);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
@@ -763,11 +766,11 @@ int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
   call.max_values = max_values;
   new_ctx(L);
   box->ser = &call;
-  lua_pushvalue(L, KSL_BOX);
-  lua_pushcclosure(L, ser_top, 1);
+  lua_pushcfunction(L, ser_top);
   lua_pushvalue(L, idx);
   lua_pushlightuserdata(L, &call);
-  st = lua_pcall(L, 2, 1, 0);
+  lua_pushvalue(L, KSL_BOX);
+  st = lua_pcall(L, 3, 1, 0);
   box->ser = NULL;
   lua_pushnil(L);
   lua_setiuservalue(L, KSL_BOX, KSL_UV_SERCTX);
