@@ -11,8 +11,9 @@
 
 /* The engine of a lua_State lives in a userdata (the box) kept in the Lua
 ** registry under KSL_ENGINE; its __gc frees the core engine. Every module
-** function is a closure with the box as upvalue 1, so helpers called
-** directly from one (not through lua_call) can use KSL_BOX. */
+** function is a closure with the box as upvalue 1 (KSL_BOX). Helpers never
+** read upvalue 1 themselves: they take the box's stack index, which the
+** module function passes on (KSL_BOX) and the walks keep in their walker. */
 #define KSL_ENGINE "kserial.box"        /* registry key of the box */
 #define KSL_ENGINE_MT "kserial.engine"  /* its metatable (and type name) */
 #define KSL_MODULE "kserial.module"
