@@ -610,13 +610,14 @@ static int des_top(lua_State *L) {
   return 1;
 }
 
-int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
-                         const char *const *extra) {
-  ksl_box *box = ksl_box_at(L, KSL_BOX);
+int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
+                         const char *fname, const char *const *extra) {
+  ksl_box *box = ksl_box_at(L, boxi);
   des_call *outer = box->des;
   des_call call = {NULL};
   int st;
   idx = lua_absindex(L, idx);
+  boxi = lua_absindex(L, boxi);
   if (optsidx) optsidx = lua_absindex(L, optsidx);
   if (outer != NULL) {       /* nested: join the running call */
     ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1};
@@ -624,7 +625,7 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
     des_opts o;
     int top = lua_gettop(L);
     read_opts(L, optsidx, &o, fname, extra);
-    dwalker_init(&w, L, KSL_BOX, outer, &o);
+    dwalker_init(&w, L, boxi, outer, &o);
     if (outer->at != NULL)   /* for messages: where in the hook's config */
       ksl_path_note(L, w.shared, outer->at, KSL_NOTE_ARG, idx);
     des_value(&w, idx, &root, 0, 1);
@@ -633,7 +634,7 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
     return LUA_OK;
   }
   lua_newtable(L);
-  lua_setiuservalue(L, KSL_BOX, KSL_UV_DESCTX);
+  lua_setiuservalue(L, boxi, KSL_UV_DESCTX);
   box->des = &call;
   lua_pushcfunction(L, des_top);
   lua_pushvalue(L, idx);
@@ -642,16 +643,16 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
   lua_pushlightuserdata(L, &call);
   lua_pushlightuserdata(L, (void *)extra);
   lua_pushstring(L, fname);
-  lua_pushvalue(L, KSL_BOX);
+  lua_pushvalue(L, boxi);
   st = lua_pcall(L, 6, 1, 0);
   box->des = NULL;
   lua_pushnil(L);
-  lua_setiuservalue(L, KSL_BOX, KSL_UV_DESCTX);
+  lua_setiuservalue(L, boxi, KSL_UV_DESCTX);
   return st;
 }
 
-int ksl_deserialize_value(lua_State *L, int idx, int optsidx) {
-  return ksl_deserialize_opts(L, idx, optsidx, "deserialize", NULL);
+int ksl_deserialize_value(lua_State *L, int box, int idx, int optsidx) {
+  return ksl_deserialize_opts(L, box, idx, optsidx, "deserialize", NULL);
 }
 
 const ksl_path *ksl_running_from_config(lua_State *L) {
@@ -661,7 +662,7 @@ const ksl_path *ksl_running_from_config(lua_State *L) {
 
 static int l_deserialize(lua_State *L) {
   lua_settop(L, 2);
-  if (ksl_deserialize_value(L, 1, 2) != LUA_OK) return ksl_raise(L);
+  if (ksl_deserialize_value(L, KSL_BOX, 1, 2) != LUA_OK) return ksl_raise(L);
   return 1;
 }
 

@@ -245,7 +245,7 @@ static int l_fill(lua_State *L) {
     }
     if (des && f->des) {
       if (!running) break;                           /* class.lua calls deserialize */
-      ksl_deserialize_value(L, v, 0);                /* nested: raises on error */
+      ksl_deserialize_value(L, KSL_BOX, v, 0);                /* nested: raises on error */
       v = lua_gettop(L);
       deserialized = 1;
     }

@@ -729,7 +729,7 @@ static int ser_top(lua_State *L) {
   return 1;
 }
 
-static void new_ctx(lua_State *L) {
+static void new_ctx(lua_State *L, int box) {
   lua_createtable(L, 0, 3);
   lua_newtable(L);
   lua_setfield(L, -2, "seen");
@@ -739,12 +739,12 @@ static void new_ctx(lua_State *L) {
   lua_setfield(L, -2, "order");
   lua_newtable(L);
   lua_setfield(L, -2, "sizes");
-  lua_setiuservalue(L, KSL_BOX, KSL_UV_SERCTX);
+  lua_setiuservalue(L, box, KSL_UV_SERCTX);
 }
 
-int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
+int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *eo,
                         lua_Integer max_values) {
-  ksl_box *box = ksl_box_at(L, KSL_BOX);
+  ksl_box *box = ksl_box_at(L, boxi);
   ser_call *outer = box->ser;
   ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR};
   if (eo != NULL) {
@@ -753,27 +753,28 @@ int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
   }
   int st;
   idx = lua_absindex(L, idx);
+  boxi = lua_absindex(L, boxi);
   if (outer != NULL) {       /* nested: join the running call */
     ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1};
     walker w;
     int top = lua_gettop(L);
-    walker_init(&w, L, KSL_BOX, outer);
+    walker_init(&w, L, boxi, outer);
     ser_value(&w, idx, &root, 0);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
     return LUA_OK;
   }
   call.max_values = max_values;
-  new_ctx(L);
+  new_ctx(L, boxi);
   box->ser = &call;
   lua_pushcfunction(L, ser_top);
   lua_pushvalue(L, idx);
   lua_pushlightuserdata(L, &call);
-  lua_pushvalue(L, KSL_BOX);
+  lua_pushvalue(L, boxi);
   st = lua_pcall(L, 3, 1, 0);
   box->ser = NULL;
   lua_pushnil(L);
-  lua_setiuservalue(L, KSL_BOX, KSL_UV_SERCTX);
+  lua_setiuservalue(L, boxi, KSL_UV_SERCTX);
   return st;
 }
 
@@ -802,7 +803,7 @@ static int l_serialize(lua_State *L) {
   ksj_encode_opts_init(&eo);
   ksj_value_opts_read(L, 2, &eo, "serialize", extra);
   max_values = ksl_max_values_opt(L, 2, "serialize", 0);
-  if (ksl_serialize_value(L, 1, &eo, max_values) != LUA_OK) return ksl_raise(L);
+  if (ksl_serialize_value(L, KSL_BOX, 1, &eo, max_values) != LUA_OK) return ksl_raise(L);
   return 1;
 }
 
