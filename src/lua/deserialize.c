@@ -2,7 +2,8 @@
 ** deserialize.c - kserial.deserialize: a config tree back to live objects.
 **
 ** A top-level call owns a des_call (in the C frame of its entry point) and a
-** per-call table of shared objects (box user value KSL_UV_DESCTX). A
+** call state (call.h; box user value KSL_UV_DESCTX) holding its shared
+** objects and their classes. A
 ** deserialize made by a hook (from_config(), a special's decode()) joins the
 ** running call: shared ids span the whole tree, and the scopes the runner
 ** (hook.c) opens around every hook keep a nested call from lifting safe mode.
@@ -13,6 +14,7 @@
 #include "ks_envelope.h"
 #include "hook.h"
 #include "ks_base64.h"
+#include "call.h"
 
 typedef struct ksl_des_call {
   const ksl_path *at;     /* the object whose from_config() is running */
@@ -23,7 +25,8 @@ typedef struct dwalker {
   ks_engine *e;
   des_call *call;
   int box;                /* stack index of the engine box */
-  int shared;             /* stack index: id -> instance */
+  int ctx;                /* stack index of the call state (call.h) */
+  int shared;             /* stack index: id -> instance (KSL_CALL_IDS) */
   int arr_mt, obj_mt, marker_mt;
   int custom_idx;         /* stack index of opts.custom_objects, or 0 */
   const ks_map *custom;   /* opts.custom_objects as a core map, or NULL */
@@ -41,7 +44,7 @@ static int fail(dwalker *w, const ksl_path *p, const char *fmt, ...) {
   va_start(ap, fmt);
   lua_pushvfstring(w->L, fmt, ap);
   va_end(ap);
-  return ksl_path_error(w->L, p, "from_config()", w->shared);
+  return ksl_path_error(w->L, p, "from_config()", w->ctx);
 }
 
 static const char *const SAFE_MODE_MSG =
@@ -72,7 +75,7 @@ static int envelope_fail(dwalker *w, int env, const ks_envelope *ev,
   ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
   const char *printable = w->modobjs != NULL ? w->printable : NULL;
   int at_config = ksl_envelope_message(w->L, env, ev, v, printable);
-  return ksl_path_error(w->L, at_config ? &cfg : p, "from_config()", w->shared);
+  return ksl_path_error(w->L, at_config ? &cfg : p, "from_config()", w->ctx);
 }
 
 /* A string that resolves nowhere while module_objects were given. */
@@ -224,7 +227,7 @@ static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *own
   h->owner = owner;
   h->node = node;
   h->at = &w->call->at;
-  h->ctx = w->shared;
+  h->ctx = w->ctx;
   h->box = w->box;
   h->side = "from_config()";
   h->scoped = 1;
@@ -276,7 +279,7 @@ static void push_named(dwalker *w, int env, const ks_envelope *ev,
     envelope_fail(w, env, ev, v, p);
   }
   if (!ksl_envelope_value_ok(w->L, -1, v))
-    ksl_path_error(w->L, p, "from_config()", w->shared);
+    ksl_path_error(w->L, p, "from_config()", w->ctx);
 }
 
 static void des_function(dwalker *w, int env, const ks_envelope *ev,
@@ -319,7 +322,7 @@ static int build_instance(dwalker *w, int env, int cls, const char *cname,
   if (st == KSL_HOOK_ABSENT) {
     lua_pushfstring(L, "Unable to reconstruct an instance of '%s' because the "
                     "class is missing a from_config() method.", cname);
-    ksl_path_message(L, node, "from_config()", w->shared);
+    ksl_path_message(L, node, "from_config()", w->ctx);
     return LUA_ERRRUN;
   }
   if (st != LUA_OK) return st;
@@ -348,16 +351,11 @@ static int build_instance(dwalker *w, int env, int cls, const char *cname,
 ** before the build ends means the envelope is nested inside itself. */
 static const char BUILDING = 0;
 
-/* The class of each shared id: a table in the shared table under a string
-** key (ids are integers, so the two never meet): id -> {class, its name}. */
-static int shared_classes(lua_State *L, int shared) {
-  if (lua_getfield(L, shared, "classes") != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, shared, "classes");
-  }
-  return lua_gettop(L);
+/* Pushes the class of each shared id, id -> {class, its name}, and gives
+** its index. */
+static int shared_classes(dwalker *w) {
+  ksl_call_get(w->L, w->ctx, KSL_CALL_CLASSES);
+  return lua_gettop(w->L);
 }
 
 /* An id met again: pushes the instance built for it, after checking that
@@ -373,7 +371,7 @@ static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
   if (lua_touserdata(L, -1) == (void *)&BUILDING)
     fail(w, p, "shared_object_id %I is used inside its own object's config "
          "(the object is still being built)", id);
-  lua_rawgeti(L, shared_classes(L, w->shared), id);
+  lua_rawgeti(L, shared_classes(w), id);
   lua_rawgeti(L, -1, 1);
   if (!lua_rawequal(L, -1, cls)) {
     lua_rawgeti(L, -2, 2);
@@ -387,7 +385,7 @@ static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
 /* Records the instance on top (and its class, at cls) under a shared id. */
 static void shared_done(dwalker *w, lua_Integer id, int cls, const char *shown) {
   lua_State *L = w->L;
-  shared_classes(L, w->shared);
+  shared_classes(w);
   lua_createtable(L, 2, 0);
   lua_pushvalue(L, cls);
   lua_rawseti(L, -2, 1);
@@ -431,7 +429,7 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
         lua_pushnil(L);
         lua_rawseti(L, w->shared, id);
       }
-      ksl_path_raise(L, w->shared);
+      ksl_path_raise(L, w->ctx);
     }
     if (has_id) shared_done(w, id, cls, shown);
   }
@@ -582,6 +580,8 @@ static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
     w->modobjs = ksl_map_from_table(L, box, o->modobjs_idx, "module_objects");
   w->safe = ks_effective_safe_mode(w->e, o->safe_arg);
   ksl_push_uv(L, box, KSL_UV_DESCTX);
+  w->ctx = lua_gettop(L);
+  ksl_call_get(L, w->ctx, KSL_CALL_IDS);
   w->shared = lua_gettop(L);
   ksl_push_markers(L, box, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   w->orders = 0;                  /* recorded key orders, for copies */
@@ -627,13 +627,13 @@ int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
     read_opts(L, optsidx, &o, fname, extra);
     dwalker_init(&w, L, boxi, outer, &o);
     if (outer->at != NULL)   /* for messages: where in the hook's config */
-      ksl_path_note(L, w.shared, outer->at, KSL_NOTE_ARG, idx);
+      ksl_path_note(L, w.ctx, outer->at, KSL_NOTE_ARG, idx);
     des_value(&w, idx, &root, 0, 1);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
     return LUA_OK;
   }
-  lua_newtable(L);
+  ksl_call_new(L);
   lua_setiuservalue(L, boxi, KSL_UV_DESCTX);
   box->des = &call;
   lua_pushcfunction(L, des_top);

@@ -391,7 +391,7 @@ static int l_note_config(lua_State *L) {
   if (at != NULL) {
     ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
     ctx = lua_gettop(L);
-    if (lua_type(L, ctx) == LUA_TTABLE && ksl_path_is_config(L, ctx, at, 1)) {
+    if (lua_type(L, ctx) == LUA_TUSERDATA && ksl_path_is_config(L, ctx, at, 1)) {
       ksl_path_note(L, ctx, at, KSL_NOTE_CONFIG, 2);
       noted = 1;
     }

@@ -14,7 +14,7 @@ int ksl_push_running_call(lua_State *L, int boxidx) {
   const ksl_box *box = ksl_box_at(L, boxidx);
   int uv = box->des != NULL ? KSL_UV_DESCTX : box->ser != NULL ? KSL_UV_SERCTX : 0;
   if (uv == 0) return 0;
-  if (lua_getiuservalue(L, boxidx, uv) == LUA_TTABLE) return 1;
+  if (lua_getiuservalue(L, boxidx, uv) == LUA_TUSERDATA) return 1;
   lua_pop(L, 1);
   return 0;
 }

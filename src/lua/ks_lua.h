@@ -75,7 +75,7 @@ void ksl_check_object(lua_State *L, int idx, const char *what, const char *key,
                       size_t klen);
 ks_map *ksl_map_release(lua_State *L, int idx);
 void ksl_push_uv(lua_State *L, int box, int uv);  /* a user value of the box */
-/* Pushes the per-call table of the running top-level call of the box at
+/* Pushes the state (call.h) of the running top-level call of the box at
 ** boxidx (deserialize's when both run) and returns 1, or returns 0 and
 ** pushes nothing when no call runs: for what must live as long as the call
 ** (scopes opened by hooks), without reading the walks' own state. */

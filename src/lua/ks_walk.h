@@ -26,7 +26,7 @@ typedef struct ksl_path {
 
 /* Pushes the path of p from the document's root ("$.config.layers[3]";
 ** long paths are shortened in the middle). ctx: stack index of the running
-** call's table, or 0. p may lie in a call nested in a hook; when ctx knows
+** call's state (call.h), or 0. p may lie in a call nested in a hook; when ctx knows
 ** the hook's config and the nested call's value, and the value is found in
 ** that config, the path runs through it ("$.config.layers[1].config.units");
 ** otherwise it names the call: "$.x (in a call made by <hook> of '<class>'

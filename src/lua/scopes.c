@@ -11,6 +11,7 @@
 ** running call ends (see anchor_in_call).
 */
 #include "ks_lua.h"
+#include "call.h"
 
 #define KSL_SCOPE "kserial.scope"
 
@@ -68,7 +69,7 @@ static int scope_tostring(lua_State *L) {
 }
 
 /* A scope opened by a hook while a top-level call runs is kept alive by the
-** call (its per-call table) until the call ends. Otherwise a hook that
+** call (KSL_CALL_ANCHORS of its state) until the call ends. Otherwise a hook that
 ** drops the scope object without closing it could see the collector remove
 ** it before the hook returns, and whether the call reports "left a scope
 ** open" would depend on when the collector ran. Sets (on) or clears the
@@ -77,11 +78,12 @@ static void set_anchor(lua_State *L, int boxidx, int idx, int on) {
   idx = lua_absindex(L, idx);
   boxidx = lua_absindex(L, boxidx);
   if (!ksl_push_running_call(L, boxidx)) return;
+  ksl_call_get(L, lua_gettop(L), KSL_CALL_ANCHORS);
   lua_pushvalue(L, idx);
   if (on) lua_pushboolean(L, 1);
   else lua_pushnil(L);
   lua_rawset(L, -3);
-  lua_pop(L, 1);
+  lua_pop(L, 2);
 }
 
 /* A closed scope needs no anchor: a hook that opens and closes scopes in a

@@ -2,8 +2,8 @@
 ** serialize.c - kserial.serialize: live Lua values to a JSON-safe tree.
 **
 ** One top-level call owns a ser_call (in the C frame of its entry point) and
-** per-call Lua tables (box user value KSL_UV_SERCTX): seen (object -> its
-** envelope), dup (objects met more than once), order (objects by first
+** a call state (call.h; box user value KSL_UV_SERCTX) whose slots hold seen
+** (object -> its envelope), dup (objects met more than once), order (objects by first
 ** appearance) and sizes (object -> values its envelope holds). A serialize
 ** made by a hook while the walk runs joins the running call, so shared ids,
 ** cycle detection and max_values span the whole tree. Shared objects reuse
@@ -19,6 +19,7 @@
 #include "hook.h"
 #include "ks_base64.h"
 #include "ks_envelope.h"
+#include "call.h"
 
 typedef struct ksl_ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
@@ -34,7 +35,7 @@ typedef struct walker {
   ksl_box *box;
   int boxi;               /* stack index of the box */
   ser_call *call;
-  int ctx;                /* stack index of the per-call table */
+  int ctx;                /* stack index of the call state (call.h) */
   int seen, dup, order;   /* stack indices of the tables it holds */
   int sizes;              /* object -> values its envelope holds */
   int arr_mt, obj_mt, marker_mt;
@@ -107,12 +108,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
     ** the first path of each id */
     lua_pushliteral(L, "shared_object_id");
     lua_rawget(L, -2);
-    if (lua_getfield(L, w->ctx, "rawids") != LUA_TTABLE) {
-      lua_pop(L, 1);
-      lua_newtable(L);
-      lua_pushvalue(L, -1);
-      lua_setfield(L, w->ctx, "rawids");
-    }
+    ksl_call_get(L, w->ctx, KSL_CALL_RAWIDS);
     lua_pushvalue(L, -2);
     if (lua_rawget(L, -2) == LUA_TNIL) {
       lua_pushvalue(L, -3);
@@ -653,10 +649,10 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   ksl_push_uv(L, box, KSL_UV_SERCTX);
   w->ctx = lua_gettop(L);
-  lua_getfield(L, -1, "seen");
-  lua_getfield(L, -2, "dup");
-  lua_getfield(L, -3, "order");
-  lua_getfield(L, -4, "sizes");
+  ksl_call_get(L, w->ctx, KSL_CALL_SEEN);
+  ksl_call_get(L, w->ctx, KSL_CALL_DUP);
+  ksl_call_get(L, w->ctx, KSL_CALL_ORDER);
+  ksl_call_get(L, w->ctx, KSL_CALL_SIZES);
   w->sizes = lua_gettop(L);
   w->order = w->sizes - 1;
   w->dup = w->order - 1;
@@ -701,7 +697,7 @@ static void assign_ids(walker *w) {
 ** object: an error at the dict's path. */
 static void check_raw_ids(walker *w, lua_Integer nids) {
   lua_State *L = w->L;
-  if (lua_getfield(L, w->ctx, "rawids") == LUA_TTABLE) {
+  if (ksl_call_get(L, w->ctx, KSL_CALL_RAWIDS) == LUA_TTABLE) {
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_Integer id = lua_tointeger(L, -2);
@@ -730,15 +726,7 @@ static int ser_top(lua_State *L) {
 }
 
 static void new_ctx(lua_State *L, int box) {
-  lua_createtable(L, 0, 3);
-  lua_newtable(L);
-  lua_setfield(L, -2, "seen");
-  lua_newtable(L);
-  lua_setfield(L, -2, "dup");
-  lua_newtable(L);
-  lua_setfield(L, -2, "order");
-  lua_newtable(L);
-  lua_setfield(L, -2, "sizes");
+  ksl_call_new(L);
   lua_setiuservalue(L, box, KSL_UV_SERCTX);
 }
 
