@@ -22,6 +22,7 @@ add_library(kserial_binding OBJECT
   src/lua/deserialize.c   # the deserialize walk
   src/lua/hook.c          # the one runner of user code (hooks, special handlers)
   src/lua/path.c          # the walks' JSON paths
+  src/lua/call.c          # the state of a running top-level call
   src/lua/util.c          # UTF-8 check, marker metatables
   src/lua/base64.c        # __bytes__ values
   src/lua/fields.c        # the fast path of declarative classes

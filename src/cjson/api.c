@@ -56,7 +56,7 @@ int kserial_lua_to_cjson(lua_State *L, int idx, cJSON **out) {
 static const char *const CJSON_OPTIONS[] = {"max_depth", "allow_nan", "max_size", NULL};
 
 static int deserialize_tree(lua_State *L) {
-  if (ksl_deserialize_opts(L, 1, 2, "kserial_lua_from_cjson", CJSON_OPTIONS) != LUA_OK)
+  if (ksl_deserialize_opts(L, KSL_BOX, 1, 2, "kserial_lua_from_cjson", CJSON_OPTIONS) != LUA_OK)
     return lua_error(L);
   return 1;
 }

@@ -106,9 +106,9 @@ static int l_config_error(lua_State *L) {
   at = ksl_running_from_config(L);
   if (at != NULL) {
     int ctx;
-    ksl_push_uv(L, KSL_UV_DESCTX);
+    ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
     ctx = lua_gettop(L);
-    if (lua_type(L, ctx) == LUA_TTABLE && ksl_path_is_config(L, ctx, at, 1))
+    if (lua_type(L, ctx) == LUA_TUSERDATA && ksl_path_is_config(L, ctx, at, 1))
       return located_error(L, at, ctx);
     lua_pop(L, 1);
   }

@@ -2,7 +2,8 @@
 ** deserialize.c - kserial.deserialize: a config tree back to live objects.
 **
 ** A top-level call owns a des_call (in the C frame of its entry point) and a
-** per-call table of shared objects (box user value KSL_UV_DESCTX). A
+** call state (call.h; box user value KSL_UV_DESCTX) holding its shared
+** objects and their classes. A
 ** deserialize made by a hook (from_config(), a special's decode()) joins the
 ** running call: shared ids span the whole tree, and the scopes the runner
 ** (hook.c) opens around every hook keep a nested call from lifting safe mode.
@@ -13,6 +14,7 @@
 #include "ks_envelope.h"
 #include "hook.h"
 #include "ks_base64.h"
+#include "call.h"
 
 typedef struct ksl_des_call {
   const ksl_path *at;     /* the object whose from_config() is running */
@@ -22,7 +24,9 @@ typedef struct dwalker {
   lua_State *L;
   ks_engine *e;
   des_call *call;
-  int shared;             /* stack index: id -> instance */
+  int box;                /* stack index of the engine box */
+  int ctx;                /* stack index of the call state (call.h) */
+  int shared;             /* stack index: id -> instance (KSL_CALL_IDS) */
   int arr_mt, obj_mt, marker_mt;
   int custom_idx;         /* stack index of opts.custom_objects, or 0 */
   const ks_map *custom;   /* opts.custom_objects as a core map, or NULL */
@@ -40,7 +44,7 @@ static int fail(dwalker *w, const ksl_path *p, const char *fmt, ...) {
   va_start(ap, fmt);
   lua_pushvfstring(w->L, fmt, ap);
   va_end(ap);
-  return ksl_path_error(w->L, p, "from_config()", w->shared);
+  return ksl_path_error(w->L, p, "from_config()", w->ctx);
 }
 
 static const char *const SAFE_MODE_MSG =
@@ -56,7 +60,7 @@ static const char *const SAFE_MODE_MSG =
 static int lookup(dwalker *w, const char *name, size_t len) {
   ks_handle h = ks_lookup(w->e, name, len, w->custom, w->modobjs, NULL);
   if (h == KS_NOHANDLE) return 0;
-  ksl_push_handle(w->L, h);
+  ksl_push_handle(w->L, w->box, h);
   if (lua_isnil(w->L, -1)) {
     lua_pop(w->L, 1);
     return 0;
@@ -71,7 +75,7 @@ static int envelope_fail(dwalker *w, int env, const ks_envelope *ev,
   ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
   const char *printable = w->modobjs != NULL ? w->printable : NULL;
   int at_config = ksl_envelope_message(w->L, env, ev, v, printable);
-  return ksl_path_error(w->L, at_config ? &cfg : p, "from_config()", w->shared);
+  return ksl_path_error(w->L, at_config ? &cfg : p, "from_config()", w->ctx);
 }
 
 /* A string that resolves nowhere while module_objects were given. */
@@ -223,7 +227,8 @@ static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *own
   h->owner = owner;
   h->node = node;
   h->at = &w->call->at;
-  h->ctx = w->shared;
+  h->ctx = w->ctx;
+  h->box = w->box;
   h->side = "from_config()";
   h->scoped = 1;
   h->safe = w->safe;
@@ -240,7 +245,7 @@ static int des_special(dwalker *w, int env, const char *name, size_t len,
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
   ksl_path node = *p;
-  ksl_push_uv(L, KSL_UV_SPECIAL);
+  ksl_push_uv(L, w->box, KSL_UV_SPECIAL);
   lua_pushlstring(L, name, len);
   if (lua_rawget(L, -2) != LUA_TTABLE) {
     lua_pop(L, 2);
@@ -268,13 +273,13 @@ static void push_named(dwalker *w, int env, const ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
   if (ks_envelope_resolve(w->e, ev, w->custom, w->modobjs, v) != KS_ENV_OK)
     envelope_fail(w, env, ev, v, p);
-  ksl_push_handle(w->L, v->h);
+  ksl_push_handle(w->L, w->box, v->h);
   if (lua_isnil(w->L, -1)) {
     v->err = KS_ENV_ENOTFOUND;
     envelope_fail(w, env, ev, v, p);
   }
   if (!ksl_envelope_value_ok(w->L, -1, v))
-    ksl_path_error(w->L, p, "from_config()", w->shared);
+    ksl_path_error(w->L, p, "from_config()", w->ctx);
 }
 
 static void des_function(dwalker *w, int env, const ks_envelope *ev,
@@ -317,7 +322,7 @@ static int build_instance(dwalker *w, int env, int cls, const char *cname,
   if (st == KSL_HOOK_ABSENT) {
     lua_pushfstring(L, "Unable to reconstruct an instance of '%s' because the "
                     "class is missing a from_config() method.", cname);
-    ksl_path_message(L, node, "from_config()", w->shared);
+    ksl_path_message(L, node, "from_config()", w->ctx);
     return LUA_ERRRUN;
   }
   if (st != LUA_OK) return st;
@@ -346,16 +351,11 @@ static int build_instance(dwalker *w, int env, int cls, const char *cname,
 ** before the build ends means the envelope is nested inside itself. */
 static const char BUILDING = 0;
 
-/* The class of each shared id: a table in the shared table under a string
-** key (ids are integers, so the two never meet): id -> {class, its name}. */
-static int shared_classes(lua_State *L, int shared) {
-  if (lua_getfield(L, shared, "classes") != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, shared, "classes");
-  }
-  return lua_gettop(L);
+/* Pushes the class of each shared id, id -> {class, its name}, and gives
+** its index. */
+static int shared_classes(dwalker *w) {
+  ksl_call_get(w->L, w->ctx, KSL_CALL_CLASSES);
+  return lua_gettop(w->L);
 }
 
 /* An id met again: pushes the instance built for it, after checking that
@@ -371,7 +371,7 @@ static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
   if (lua_touserdata(L, -1) == (void *)&BUILDING)
     fail(w, p, "shared_object_id %I is used inside its own object's config "
          "(the object is still being built)", id);
-  lua_rawgeti(L, shared_classes(L, w->shared), id);
+  lua_rawgeti(L, shared_classes(w), id);
   lua_rawgeti(L, -1, 1);
   if (!lua_rawequal(L, -1, cls)) {
     lua_rawgeti(L, -2, 2);
@@ -385,7 +385,7 @@ static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
 /* Records the instance on top (and its class, at cls) under a shared id. */
 static void shared_done(dwalker *w, lua_Integer id, int cls, const char *shown) {
   lua_State *L = w->L;
-  shared_classes(L, w->shared);
+  shared_classes(w);
   lua_createtable(L, 2, 0);
   lua_pushvalue(L, cls);
   lua_rawseti(L, -2, 1);
@@ -429,7 +429,7 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
         lua_pushnil(L);
         lua_rawseti(L, w->shared, id);
       }
-      ksl_path_raise(L, w->shared);
+      ksl_path_raise(L, w->ctx);
     }
     if (has_id) shared_done(w, id, cls, shown);
   }
@@ -489,7 +489,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
           ksl_marker_idx mt;
           mt.arr = w->arr_mt;
           mt.obj = w->obj_mt;
-          if (ksl_envelope_read(L, KSL_BOX, idx, &ev, &v, &mt) != KS_ENV_NOT)
+          if (ksl_envelope_read(L, w->box, idx, &ev, &v, &mt) != KS_ENV_NOT)
             des_envelope(w, idx, &ev, &v, p);
           else
             des_dict(w, idx, p, depth);
@@ -558,9 +558,11 @@ static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
   }
 }
 
-static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opts *o) {
+static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
+                         const des_opts *o) {
   w->L = L;
-  w->e = ksl_engine(L);
+  w->box = box = lua_absindex(L, box);
+  w->e = ksl_engine(L, box);
   w->call = call;
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   w->custom_idx = o->custom_idx;
@@ -571,15 +573,17 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
     lua_pushnil(L);
     if (lua_next(L, o->custom_idx)) {          /* empty dicts change nothing */
       lua_pop(L, 2);
-      w->custom = ksl_map_from_table(L, o->custom_idx, "custom_objects");
+      w->custom = ksl_map_from_table(L, box, o->custom_idx, "custom_objects");
     }
   }
   if (o->modobjs_idx)
-    w->modobjs = ksl_map_from_table(L, o->modobjs_idx, "module_objects");
+    w->modobjs = ksl_map_from_table(L, box, o->modobjs_idx, "module_objects");
   w->safe = ks_effective_safe_mode(w->e, o->safe_arg);
-  ksl_push_uv(L, KSL_UV_DESCTX);
+  ksl_push_uv(L, box, KSL_UV_DESCTX);
+  w->ctx = lua_gettop(L);
+  ksl_call_get(L, w->ctx, KSL_CALL_IDS);
   w->shared = lua_gettop(L);
-  ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksl_push_markers(L, box, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   w->orders = 0;                  /* recorded key orders, for copies */
   if (ksj_push_orders(L, 0)) {
     lua_pushnil(L);
@@ -591,7 +595,8 @@ static void dwalker_init(dwalker *w, lua_State *L, des_call *call, const des_opt
 }
 
 /* Protected worker of a top-level call: 1 value, 2 options, 3 des_call,
-** 4 the caller's extra option names (light userdata), 5 the function name. */
+** 4 the caller's extra option names (light userdata), 5 the function name,
+** 6 the engine box. */
 static int des_top(lua_State *L) {
   des_call *call = (des_call *)lua_touserdata(L, 3);
   const char *const *extra = (const char *const *)lua_touserdata(L, 4);
@@ -600,18 +605,19 @@ static int des_top(lua_State *L) {
   des_opts o;
   dwalker w;
   read_opts(L, 2, &o, fname, extra);
-  dwalker_init(&w, L, call, &o);
+  dwalker_init(&w, L, 6, call, &o);
   des_value(&w, 1, &root, 0, 1);
   return 1;
 }
 
-int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
-                         const char *const *extra) {
-  ksl_box *box = ksl_box_at(L, KSL_BOX);
+int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
+                         const char *fname, const char *const *extra) {
+  ksl_box *box = ksl_box_at(L, boxi);
   des_call *outer = box->des;
   des_call call = {NULL};
   int st;
   idx = lua_absindex(L, idx);
+  boxi = lua_absindex(L, boxi);
   if (optsidx) optsidx = lua_absindex(L, optsidx);
   if (outer != NULL) {       /* nested: join the running call */
     ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1};
@@ -619,34 +625,34 @@ int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
     des_opts o;
     int top = lua_gettop(L);
     read_opts(L, optsidx, &o, fname, extra);
-    dwalker_init(&w, L, outer, &o);
+    dwalker_init(&w, L, boxi, outer, &o);
     if (outer->at != NULL)   /* for messages: where in the hook's config */
-      ksl_path_note(L, w.shared, outer->at, KSL_NOTE_ARG, idx);
+      ksl_path_note(L, w.ctx, outer->at, KSL_NOTE_ARG, idx);
     des_value(&w, idx, &root, 0, 1);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
     return LUA_OK;
   }
-  lua_newtable(L);
-  lua_setiuservalue(L, KSL_BOX, KSL_UV_DESCTX);
+  ksl_call_new(L);
+  lua_setiuservalue(L, boxi, KSL_UV_DESCTX);
   box->des = &call;
-  lua_pushvalue(L, KSL_BOX);
-  lua_pushcclosure(L, des_top, 1);
+  lua_pushcfunction(L, des_top);
   lua_pushvalue(L, idx);
   if (optsidx) lua_pushvalue(L, optsidx);
   else lua_pushnil(L);
   lua_pushlightuserdata(L, &call);
   lua_pushlightuserdata(L, (void *)extra);
   lua_pushstring(L, fname);
-  st = lua_pcall(L, 5, 1, 0);
+  lua_pushvalue(L, boxi);
+  st = lua_pcall(L, 6, 1, 0);
   box->des = NULL;
   lua_pushnil(L);
-  lua_setiuservalue(L, KSL_BOX, KSL_UV_DESCTX);
+  lua_setiuservalue(L, boxi, KSL_UV_DESCTX);
   return st;
 }
 
-int ksl_deserialize_value(lua_State *L, int idx, int optsidx) {
-  return ksl_deserialize_opts(L, idx, optsidx, "deserialize", NULL);
+int ksl_deserialize_value(lua_State *L, int box, int idx, int optsidx) {
+  return ksl_deserialize_opts(L, box, idx, optsidx, "deserialize", NULL);
 }
 
 const ksl_path *ksl_running_from_config(lua_State *L) {
@@ -656,7 +662,7 @@ const ksl_path *ksl_running_from_config(lua_State *L) {
 
 static int l_deserialize(lua_State *L) {
   lua_settop(L, 2);
-  if (ksl_deserialize_value(L, 1, 2) != LUA_OK) return ksl_raise(L);
+  if (ksl_deserialize_value(L, KSL_BOX, 1, 2) != LUA_OK) return ksl_raise(L);
   return 1;
 }
 

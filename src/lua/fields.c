@@ -245,7 +245,7 @@ static int l_fill(lua_State *L) {
     }
     if (des && f->des) {
       if (!running) break;                           /* class.lua calls deserialize */
-      ksl_deserialize_value(L, v, 0);                /* nested: raises on error */
+      ksl_deserialize_value(L, KSL_BOX, v, 0);                /* nested: raises on error */
       v = lua_gettop(L);
       deserialized = 1;
     }
@@ -389,9 +389,9 @@ static int l_note_config(lua_State *L) {
   lua_settop(L, 2);
   at = ksl_running_from_config(L);
   if (at != NULL) {
-    ksl_push_uv(L, KSL_UV_DESCTX);
+    ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
     ctx = lua_gettop(L);
-    if (lua_type(L, ctx) == LUA_TTABLE && ksl_path_is_config(L, ctx, at, 1)) {
+    if (lua_type(L, ctx) == LUA_TUSERDATA && ksl_path_is_config(L, ctx, at, 1)) {
       ksl_path_note(L, ctx, at, KSL_NOTE_CONFIG, 2);
       noted = 1;
     }

@@ -14,35 +14,36 @@ int ksl_push_running_call(lua_State *L, int boxidx) {
   const ksl_box *box = ksl_box_at(L, boxidx);
   int uv = box->des != NULL ? KSL_UV_DESCTX : box->ser != NULL ? KSL_UV_SERCTX : 0;
   if (uv == 0) return 0;
-  if (lua_getiuservalue(L, boxidx, uv) == LUA_TTABLE) return 1;
+  if (lua_getiuservalue(L, boxidx, uv) == LUA_TUSERDATA) return 1;
   lua_pop(L, 1);
   return 0;
 }
 
-void ksl_push_uv(lua_State *L, int uv) {
-  lua_getiuservalue(L, KSL_BOX, uv);
+void ksl_push_uv(lua_State *L, int box, int uv) {
+  lua_getiuservalue(L, box, uv);
 }
 
-ks_engine *ksl_engine(lua_State *L) {
-  ksl_box *b = ksl_box_at(L, KSL_BOX);
+ks_engine *ksl_engine(lua_State *L, int box) {
+  ksl_box *b = ksl_box_at(L, box);
   if (b == NULL || b->e == NULL) luaL_error(L, "kserial: the engine is closed");
   return b->e;
 }
 
-ks_handle ksl_handle(lua_State *L, int idx, int create) {
+ks_handle ksl_handle(lua_State *L, int box, int idx, int create) {
   ks_handle h = KS_NOHANDLE;
   idx = lua_absindex(L, idx);
-  ksl_push_uv(L, KSL_UV_R);
+  box = lua_absindex(L, box);
+  ksl_push_uv(L, box, KSL_UV_R);
   lua_pushvalue(L, idx);
   if (lua_rawget(L, -2) == LUA_TNUMBER) {
     h = (ks_handle)lua_tointeger(L, -1);
   } else if (create) {
-    ksl_box *b = ksl_box_at(L, KSL_BOX);
+    ksl_box *b = ksl_box_at(L, box);
     h = ++b->next;
     lua_pushvalue(L, idx);
     lua_pushinteger(L, (lua_Integer)h);
     lua_rawset(L, -4);
-    ksl_push_uv(L, KSL_UV_H);
+    ksl_push_uv(L, box, KSL_UV_H);
     lua_pushvalue(L, idx);
     lua_rawseti(L, -2, (lua_Integer)h);
     lua_pop(L, 1);
@@ -51,8 +52,8 @@ ks_handle ksl_handle(lua_State *L, int idx, int create) {
   return h;
 }
 
-void ksl_push_handle(lua_State *L, ks_handle h) {
-  ksl_push_uv(L, KSL_UV_H);
+void ksl_push_handle(lua_State *L, int box, ks_handle h) {
+  ksl_push_uv(L, box, KSL_UV_H);
   lua_rawgeti(L, -1, (lua_Integer)h);
   lua_remove(L, -2);
 }
@@ -70,7 +71,7 @@ static int mapbox_gc(lua_State *L) {
   return 0;
 }
 
-static mapbox *new_mapbox(lua_State *L) {
+static mapbox *new_mapbox(lua_State *L, int box) {
   mapbox *mb = (mapbox *)lua_newuserdatauv(L, sizeof *mb, 0);
   mb->m = NULL;
   if (luaL_newmetatable(L, KSL_MAPBOX)) {
@@ -80,7 +81,7 @@ static mapbox *new_mapbox(lua_State *L) {
     lua_setfield(L, -2, "__close");
   }
   lua_setmetatable(L, -2);
-  mb->m = ks_map_new(ksl_engine(L));
+  mb->m = ks_map_new(ksl_engine(L, box));
   if (mb->m == NULL) luaL_error(L, "kserial: not enough memory");
   return mb;
 }
@@ -96,10 +97,11 @@ void ksl_check_object(lua_State *L, int idx, const char *what, const char *key,
               ? "null" : luaL_typename(L, idx));
 }
 
-ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what) {
+ks_map *ksl_map_from_table(lua_State *L, int box, int idx, const char *what) {
   mapbox *mb;
   idx = lua_absindex(L, idx);
-  mb = new_mapbox(L);
+  box = lua_absindex(L, box);
+  mb = new_mapbox(L, box);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     size_t len;
@@ -112,7 +114,7 @@ ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what) {
       ksl_error(L, "%s: keys must be non-empty and hold no NUL byte, not '%s'",
                 what, ksl_shown(L, k, len));
     ksl_check_object(L, -1, what, k, len);
-    if (ks_map_set(mb->m, k, len, ksl_handle(L, -1, 1)) != KS_OK)
+    if (ks_map_set(mb->m, k, len, ksl_handle(L, box, -1, 1)) != KS_OK)
       luaL_error(L, "kserial: not enough memory");
     lua_pop(L, 1);
   }

@@ -77,7 +77,7 @@ static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
   ks_token first = 0, inner = 0;
   if (h->custom_idx != 0) {
     ks_map *m;
-    ksl_map_from_table(L, h->custom_idx, "custom_objects");
+    ksl_map_from_table(L, h->box, h->custom_idx, "custom_objects");
     m = ksl_map_release(L, -1);
     lua_pop(L, 1);
     if (ks_scope_push_objects(e, m, &first) != KS_OK)  /* takes m over */
@@ -131,7 +131,7 @@ static int hook_error(lua_State *L, const ksl_hook *h, const char *what) {
 ** for it), then judges the outcome: (found, result) or an error on top. */
 static int judge(lua_State *L, const ksl_hook *h, int st, size_t depth,
                  ks_token outer, ks_token mine) {
-  ks_engine *e = ksl_box_at(L, KSL_BOX)->e;
+  ks_engine *e = ksl_box_at(L, h->box)->e;
   int foreign = outer != 0 && !ks_scope_is_open(e, outer);
   int leaked = !foreign && ks_scope_top(e) != mine;
   while (ks_scope_depth(e) > depth)              /* the hook's and ours */
@@ -157,7 +157,7 @@ static int judge(lua_State *L, const ksl_hook *h, int st, size_t depth,
 
 int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method,
                    int nargs) {
-  ks_engine *e = ksl_box_at(L, KSL_BOX)->e;
+  ks_engine *e = ksl_box_at(L, h->box)->e;
   const ksl_path *saved = *h->at;
   size_t depth = ks_scope_depth(e);
   ks_token outer = ks_scope_top(e), mine;

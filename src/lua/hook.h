@@ -25,7 +25,8 @@ typedef struct ksl_hook {
   int special;               /* 1: owner names a register_special handler */
   const ksl_path *node;      /* where the owner's envelope starts (obj set) */
   const ksl_path **at;       /* the running call's "hook runs at" slot */
-  int ctx;                   /* stack index of the running call's table */
+  int ctx;                   /* stack index of the running call's state (call.h) */
+  int box;                   /* stack index of the engine box */
   const char *side;          /* "get_config()" or "from_config()" (paths) */
   int scoped;                /* 1: open the call's scopes around the hook */
   int safe;                  /* scoped: the safe mode of the call */
@@ -35,7 +36,7 @@ typedef struct ksl_hook {
 } ksl_hook;
 
 /* A hook with the fields that change per call set to nothing. */
-#define KSL_HOOK_INIT {NULL, NULL, 0, NULL, NULL, 0, NULL, 0, 0, 0, 0, 0}
+#define KSL_HOOK_INIT {NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, 0, 0}
 
 #define KSL_HOOK_ABSENT (-1)
 

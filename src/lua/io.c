@@ -15,7 +15,8 @@
 
 static const char *const DUMPS_EXTRA[] = {"max_values", NULL};
 
-/* Protected: 1 value, 2 options, 3 fname. Serializes and encodes. */
+/* Protected: 1 value, 2 options, 3 fname, 4 the engine box. Serializes and
+** encodes. */
 static int dumps_worker(lua_State *L) {
   ksj_encode_opts eo;
   lua_Integer max_values;
@@ -24,21 +25,21 @@ static int dumps_worker(lua_State *L) {
   ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), DUMPS_EXTRA);
   ksj_encode_opts_json_only(L, &eo, lua_tostring(L, 3));
   max_values = ksl_max_values_opt(L, 2, lua_tostring(L, 3), 0);
-  if (ksl_serialize_value(L, 1, &eo, max_values) != LUA_OK) return lua_error(L);
+  if (ksl_serialize_value(L, 4, 1, &eo, max_values) != LUA_OK) return lua_error(L);
   ksj_encode(L, -1, &eo);
   return 1;
 }
 
-/* Runs worker(value, opts, fname) protected from a module function (whose
-** upvalue is the box); pushes its result or the error message. */
+/* Runs worker(value, opts, fname, box) protected from a module function
+** (whose upvalue is the box); pushes its result or the error message. */
 static int run_worker(lua_State *L, lua_CFunction worker, int value, int opts,
                       const char *fname) {
-  lua_pushvalue(L, KSL_BOX);
-  lua_pushcclosure(L, worker, 1);
+  lua_pushcfunction(L, worker);
   lua_pushvalue(L, value);
   lua_pushvalue(L, opts);
   lua_pushstring(L, fname);
-  return lua_pcall(L, 3, 1, 0);
+  lua_pushvalue(L, KSL_BOX);
+  return lua_pcall(L, 4, 1, 0);
 }
 
 #define do_dumps(L, v, o, f) run_worker((L), dumps_worker, (v), (o), (f))
@@ -50,7 +51,8 @@ static int l_dumps(lua_State *L) {
   return 1;
 }
 
-/* Protected: 1 text, 2 options, 3 fname. Decodes and deserializes. */
+/* Protected: 1 text, 2 options, 3 fname, 4 the engine box. Decodes and
+** deserializes. */
 static int loads_worker(lua_State *L) {
   ksj_decode_opts dop;
   size_t len;
@@ -59,7 +61,7 @@ static int loads_worker(lua_State *L) {
   ksj_decode_opts_init(&dop);
   ksj_decode_opts_read(L, 2, &dop, fname, KSL_DES_OPTION_NAMES);
   ksj_decode(L, text, len, &dop);
-  if (ksl_deserialize_opts(L, -1, 2, fname, KSJ_DECODE_OPTION_NAMES) != LUA_OK)
+  if (ksl_deserialize_opts(L, 4, -1, 2, fname, KSJ_DECODE_OPTION_NAMES) != LUA_OK)
     return lua_error(L);
   return 1;
 }

@@ -11,8 +11,9 @@
 
 /* The engine of a lua_State lives in a userdata (the box) kept in the Lua
 ** registry under KSL_ENGINE; its __gc frees the core engine. Every module
-** function is a closure with the box as upvalue 1, so helpers called
-** directly from one (not through lua_call) can use KSL_BOX. */
+** function is a closure with the box as upvalue 1 (KSL_BOX). Helpers never
+** read upvalue 1 themselves: they take the box's stack index, which the
+** module function passes on (KSL_BOX) and the walks keep in their walker. */
 #define KSL_ENGINE "kserial.box"        /* registry key of the box */
 #define KSL_ENGINE_MT "kserial.engine"  /* its metatable (and type name) */
 #define KSL_MODULE "kserial.module"
@@ -53,25 +54,28 @@ typedef struct ksl_box {
 } ksl_box;
 
 #define ksl_box_at(L, i) ((ksl_box *)lua_touserdata((L), (i)))
-ks_engine *ksl_engine(lua_State *L);     /* the engine of KSL_BOX, or error */
+/* The engine of the box at stack index box (KSL_BOX in a module function),
+** or an error once it is closed. The helpers below that need the engine
+** take the box's index the same way: none reads upvalue 1 by itself. */
+ks_engine *ksl_engine(lua_State *L, int box);
 
 /* ---- handles (handles.c) -------------------------------------------------- */
 /* The handle of the value at idx, interning it when `create`; 0 if none. */
-ks_handle ksl_handle(lua_State *L, int idx, int create);
+ks_handle ksl_handle(lua_State *L, int box, int idx, int create);
 /* Pushes the value of handle h (nil when unknown or collected). */
-void ksl_push_handle(lua_State *L, ks_handle h);
+void ksl_push_handle(lua_State *L, int box, ks_handle h);
 /* Builds a core map from the string keys of the table at idx (non-string
 ** keys are an error naming `what`). The map is owned by a userdata pushed on
 ** the stack (freed by its __gc unless ksl_map_release takes it back). */
-ks_map *ksl_map_from_table(lua_State *L, int idx, const char *what);
+ks_map *ksl_map_from_table(lua_State *L, int box, int idx, const char *what);
 /* Raises unless the value at idx can be looked up by name (a class table, a
 ** function or a userdata): numbers, strings, booleans... never resolve.
 ** what and key name the place for the message. */
 void ksl_check_object(lua_State *L, int idx, const char *what, const char *key,
                       size_t klen);
 ks_map *ksl_map_release(lua_State *L, int idx);
-void ksl_push_uv(lua_State *L, int uv);   /* pushes a user value of KSL_BOX */
-/* Pushes the per-call table of the running top-level call of the box at
+void ksl_push_uv(lua_State *L, int box, int uv);  /* a user value of the box */
+/* Pushes the state (call.h) of the running top-level call of the box at
 ** boxidx (deserialize's when both run) and returns 1, or returns 0 and
 ** pushes nothing when no call runs: for what must live as long as the call
 ** (scopes opened by hooks), without reading the walks' own state. */

@@ -26,7 +26,7 @@ typedef struct ksl_path {
 
 /* Pushes the path of p from the document's root ("$.config.layers[3]";
 ** long paths are shortened in the middle). ctx: stack index of the running
-** call's table, or 0. p may lie in a call nested in a hook; when ctx knows
+** call's state (call.h), or 0. p may lie in a call nested in a hook; when ctx knows
 ** the hook's config and the nested call's value, and the value is found in
 ** that config, the path runs through it ("$.config.layers[1].config.units");
 ** otherwise it names the call: "$.x (in a call made by <hook> of '<class>'
@@ -79,23 +79,24 @@ void ksl_push_markers(lua_State *L, int box, int *arr, int *obj, int *marker);
 ** Lua's own C-stack limit would stop the program with a less clear message. */
 #define KSL_MAX_OBJECT_NESTING 60
 
-/* serialize / deserialize the value at idx and push the result. A top-level
+/* serialize / deserialize the value at idx and push the result, with the
+** engine of the box at stack index box (KSL_BOX in a module function). A top-level
 ** call runs protected and returns its status (the message pushed on error);
 ** a call nested in a running one raises (and joins the running call: its
 ** options are ignored). optsidx: 0 or a table of options. */
 /* max_values: the most JSON values the output may hold (KSL_MAX_VALUES by
 ** default); eo: the encoder's value options (allow_nan, int_keys) the walk
 ** must agree with, or NULL for the defaults. */
-int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
+int ksl_serialize_value(lua_State *L, int box, int idx, const ksj_encode_opts *eo,
                         lua_Integer max_values);
 /* The max_values option of the options table at idx (nil: the default);
 ** with `only`, any other option is an error ("unknown option"). */
 lua_Integer ksl_max_values_opt(lua_State *L, int idx, const char *fname, int only);
-int ksl_deserialize_value(lua_State *L, int idx, int optsidx);
+int ksl_deserialize_value(lua_State *L, int box, int idx, int optsidx);
 /* The same, naming the API function in option errors; `extra` lists the
 ** option names the caller handles itself (NULL-terminated, or NULL). */
 extern const char *const KSL_DES_OPTION_NAMES[];  /* deserialize's options */
-int ksl_deserialize_opts(lua_State *L, int idx, int optsidx, const char *fname,
+int ksl_deserialize_opts(lua_State *L, int box, int idx, int optsidx, const char *fname,
                          const char *const *extra);
 
 #define KSL_MAX_VALUES 50000000  /* default of the max_values option: values one serialize/dumps/save/scan call may produce */

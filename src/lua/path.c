@@ -5,6 +5,7 @@
 */
 #include <string.h>
 #include "ks_walk.h"
+#include "call.h"
 
 /* Pushes the segments of the nodes from the root down to p (p included),
 ** stopping at the root of the call p belongs to (*callroot), drawn by the
@@ -31,11 +32,17 @@ static void push_nodes(lua_State *L, const ksl_path *p, const ksl_path **callroo
 
 /* ---- where a nested call's value sits in its owner's config ---------------------- */
 
-/* The call table keeps, for the object whose from_config() runs (its path
-** node), its config under the node's address and the value given to the
-** nested call it is making (one at a time: a hook cannot yield) under the
-** address one byte further, inside the same node. */
-#define ARG_KEY(node) ((const void *)((const char *)(node) + 1))
+/* The call state keeps, for the object whose from_config() runs (its path
+** node), its config (KSL_CALL_NOTE_CONFIG) and the value given to the
+** nested call it is making (KSL_CALL_NOTE_ARG; one at a time: a hook cannot
+** yield), both under the node's address. */
+static int get_note(lua_State *L, int ctx, const ksl_path *node, ksl_call_slot what) {
+  int t;
+  ksl_call_get(L, ctx, what);
+  t = lua_rawgetp(L, -1, (const void *)node);
+  lua_remove(L, -2);
+  return t;
+}
 
 #define LOCATE_MAX_DEPTH 64
 #define LOCATE_MAX_VISITS 100000
@@ -84,14 +91,14 @@ static int locate_in(locator *lc, int idx, const ksl_path *up, int depth) {
 /* For the root of a nested deserialize, pushes where its value sits in the
 ** config of the object whose from_config() made the call (".layers[1]",
 ** or "" for the config itself) and returns 1; returns 0 (nothing pushed)
-** when the call table does not know both, or the value is not found. */
+** when the call state does not know both, or the value is not found. */
 static int locate(lua_State *L, int ctx, const ksl_path *root) {
   locator lc;
   int cfg, found;
   if (ctx == 0 || !lua_checkstack(L, 6)) return 0;
-  lua_rawgetp(L, ctx, root->up);                /* the owner's config */
+  get_note(L, ctx, root->up, KSL_CALL_NOTE_CONFIG);   /* the owner's config */
   cfg = lua_gettop(L);
-  if (lua_rawgetp(L, ctx, ARG_KEY(root->up)) != LUA_TTABLE ||
+  if (get_note(L, ctx, root->up, KSL_CALL_NOTE_ARG) != LUA_TTABLE ||
       lua_type(L, cfg) != LUA_TTABLE) {
     lua_pop(L, 2);
     return 0;
@@ -114,17 +121,20 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
 
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
   if (ctx == 0) return;
+  idx = idx != 0 ? lua_absindex(L, idx) : 0;
+  ksl_call_get(L, ctx, what == KSL_NOTE_ARG ? KSL_CALL_NOTE_ARG : KSL_CALL_NOTE_CONFIG);
   if (idx != 0 && lua_type(L, idx) == LUA_TTABLE) lua_pushvalue(L, idx);
   else lua_pushnil(L);
-  lua_rawsetp(L, ctx, what == KSL_NOTE_ARG ? ARG_KEY(node) : (const void *)node);
+  lua_rawsetp(L, -2, (const void *)node);
+  lua_pop(L, 1);
 }
 
 int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
   int same;
   if (ctx == 0 || node == NULL) return 0;
   idx = lua_absindex(L, idx);
-  lua_rawgetp(L, ctx, (const void *)node);
-  same = lua_type(L, -1) == LUA_TTABLE && lua_rawequal(L, -1, idx);
+  same = get_note(L, ctx, node, KSL_CALL_NOTE_CONFIG) == LUA_TTABLE &&
+         lua_rawequal(L, -1, idx);
   lua_pop(L, 1);
   return same;
 }
@@ -188,9 +198,6 @@ static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx
   lua_concat(L, 8);
 }
 
-/* The key under which a call table keeps the last message raised in it. */
-static const char ERROR_KEY = 0;
-
 void ksl_path_message(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
   lua_pushliteral(L, "kserial: ");
   lua_insert(L, -2);
@@ -208,7 +215,7 @@ int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
 int ksl_path_raise(lua_State *L, int ctx) {
   if (ctx != 0) {
     lua_pushvalue(L, -1);
-    lua_rawsetp(L, ctx, &ERROR_KEY);
+    lua_setiuservalue(L, ctx, KSL_CALL_ERROR);
   }
   return lua_error(L);
 }
@@ -216,7 +223,7 @@ int ksl_path_raise(lua_State *L, int ctx) {
 int ksl_path_passing(lua_State *L, int ctx) {
   int same;
   if (ctx == 0 || lua_type(L, -1) != LUA_TSTRING) return 0;
-  lua_rawgetp(L, ctx, &ERROR_KEY);
+  ksl_call_get(L, ctx, KSL_CALL_ERROR);
   same = lua_rawequal(L, -1, -2);
   lua_pop(L, 1);
   return same;
@@ -228,9 +235,9 @@ int ksl_running_call_error(lua_State *L) {
   if (lua_type(L, -1) != LUA_TSTRING) return 0;
   for (uv = KSL_UV_SERCTX; uv <= KSL_UV_DESCTX && !same; uv++) {
     if (uv == KSL_UV_SERCTX ? box->ser == NULL : box->des == NULL) continue;
-    ksl_push_uv(L, uv);
-    if (lua_type(L, -1) == LUA_TTABLE) {
-      lua_rawgetp(L, -1, &ERROR_KEY);
+    ksl_push_uv(L, KSL_BOX, uv);
+    if (lua_type(L, -1) == LUA_TUSERDATA) {
+      ksl_call_get(L, lua_gettop(L), KSL_CALL_ERROR);
       same = lua_rawequal(L, -1, -3);
       lua_pop(L, 1);
     }

@@ -32,7 +32,7 @@ static const char *check_part(lua_State *L, int idx, const char *what, size_t *l
 /* mirror[key] = value at idx (nil removes) */
 static void mirror_set(lua_State *L, const char *key, size_t len, int idx) {
   idx = lua_absindex(L, idx);
-  ksl_push_uv(L, KSL_UV_GLOBAL);
+  ksl_push_uv(L, KSL_BOX, KSL_UV_GLOBAL);
   lua_pushlstring(L, key, len);
   lua_pushvalue(L, idx);
   lua_rawset(L, -3);
@@ -42,7 +42,7 @@ static void mirror_set(lua_State *L, const char *key, size_t len, int idx) {
 /* The decorator returned by register_serializable: upvalues box, package,
 ** name (or nil). */
 static int do_register(lua_State *L) {
-  ks_engine *e = ksl_engine(L);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
   size_t plen, nlen;
   const char *pkg = lua_tolstring(L, lua_upvalueindex(2), &plen);
   const char *name;
@@ -73,7 +73,7 @@ static int do_register(lua_State *L) {
   {
     size_t klen;
     const char *key = lua_tolstring(L, -1, &klen);
-    check_status(L, ks_register(e, pkg, plen, name, nlen, ksl_handle(L, 1, 1)),
+    check_status(L, ks_register(e, pkg, plen, name, nlen, ksl_handle(L, KSL_BOX, 1, 1)),
                  "register_serializable");
     mirror_set(L, key, klen, 1);
   }
@@ -98,8 +98,8 @@ static int l_register_serializable(lua_State *L) {
 }
 
 static int l_get_registered_name(lua_State *L) {
-  ks_engine *e = ksl_engine(L);
-  ks_handle h = ksl_handle(L, 1, 0);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
+  ks_handle h = ksl_handle(L, KSL_BOX, 1, 0);
   size_t len;
   const char *key = h ? ks_registered_name(e, h, &len) : NULL;
   if (key != NULL) {
@@ -119,11 +119,11 @@ static ks_map *opt_map(lua_State *L, int idx, const char *what) {
   if (lua_isnoneornil(L, idx)) return NULL;
   if (lua_type(L, idx) != LUA_TTABLE)
     ksl_error(L, "%s must be a table, got %s", what, luaL_typename(L, idx));
-  return ksl_map_from_table(L, idx, what);
+  return ksl_map_from_table(L, KSL_BOX, idx, what);
 }
 
 static int l_get_registered_object(lua_State *L) {
-  ks_engine *e = ksl_engine(L);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
   size_t len;
   const char *name = ksj_checklstring(L, 1, &len);
   ks_map *custom;
@@ -132,21 +132,21 @@ static int l_get_registered_object(lua_State *L) {
   ks_map *modules = opt_map(L, 3, "module_objects");
   ks_handle h = ks_lookup(e, name, len, custom, modules, NULL);
   if (h == KS_NOHANDLE) lua_pushnil(L);
-  else ksl_push_handle(L, h);
+  else ksl_push_handle(L, KSL_BOX, h);
   return 1;
 }
 
 /* ---- the live view of the global dict ------------------------------------- */
 
 static int view_index(lua_State *L) {
-  ksl_push_uv(L, KSL_UV_GLOBAL);
+  ksl_push_uv(L, KSL_BOX, KSL_UV_GLOBAL);
   lua_pushvalue(L, 2);
   lua_rawget(L, -2);
   return 1;
 }
 
 static int view_newindex(lua_State *L) {
-  ks_engine *e = ksl_engine(L);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
   size_t len;
   const char *key;
   ks_status st;
@@ -159,7 +159,7 @@ static int view_newindex(lua_State *L) {
               "byte, not '%s'", ksl_shown(L, key, len));
   if (!lua_isnil(L, 3)) ksl_check_object(L, 3, "get_custom_objects()", key, len);
   st = ks_custom_set(e, key, len,
-                     lua_isnil(L, 3) ? KS_NOHANDLE : ksl_handle(L, 3, 1));
+                     lua_isnil(L, 3) ? KS_NOHANDLE : ksl_handle(L, KSL_BOX, 3, 1));
   check_status(L, st, "get_custom_objects()");
   mirror_set(L, key, len, 3);
   return 0;
@@ -174,7 +174,7 @@ static int view_next(lua_State *L) {
 
 static int view_pairs(lua_State *L) {
   lua_pushvalue(L, lua_upvalueindex(2));
-  ksl_push_uv(L, KSL_UV_GLOBAL);
+  ksl_push_uv(L, KSL_BOX, KSL_UV_GLOBAL);
   lua_pushnil(L);
   return 3;
 }
@@ -212,7 +212,7 @@ static int l_get_custom_objects(lua_State *L) {
 }
 
 static int l_clear_custom_objects(lua_State *L) {
-  ks_custom_clear(ksl_engine(L));
+  ks_custom_clear(ksl_engine(L, KSL_BOX));
   lua_newtable(L);
   lua_setiuservalue(L, KSL_BOX, KSL_UV_GLOBAL);
   return 0;
@@ -221,7 +221,7 @@ static int l_clear_custom_objects(lua_State *L) {
 /* ---- registered modules ------------------------------------------------------ */
 
 static int l_register_module(lua_State *L) {
-  ks_engine *e = ksl_engine(L);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
   size_t mlen;
   const char *module = ksj_checklstring(L, 1, &mlen);
   ks_map *members;
@@ -242,8 +242,8 @@ static int l_register_module(lua_State *L) {
       lua_pop(L, 1);
     }
   }
-  members = ksl_map_from_table(L, 3, "register_module");  /* 4: its owner */
-  ksl_push_uv(L, KSL_UV_MODULES);
+  members = ksl_map_from_table(L, KSL_BOX, 3, "register_module");  /* 4: its owner */
+  ksl_push_uv(L, KSL_BOX, KSL_UV_MODULES);
   lua_pushvalue(L, 1);
   lua_pushvalue(L, 3);
   lua_rawset(L, -3);
@@ -274,7 +274,7 @@ static int l_register_special(lua_State *L) {
                      ksl_shown(L, name, len));
   if (KSL_NAME_IS(name, len, "__lambda__") || KSL_NAME_IS(name, len, "__bytes__"))
     return ksl_error(L, "register_special: '%s' is built in and cannot be replaced", name);
-  ksl_push_uv(L, KSL_UV_SPECIAL);
+  ksl_push_uv(L, KSL_BOX, KSL_UV_SPECIAL);
   lua_getfield(L, -1, name);
   if (lua_istable(L, -1)) {
     lua_getfield(L, -1, "encode");

@@ -27,6 +27,7 @@ typedef struct scanner {
   int memo;           /* stack index: table -> {values, height} of its
                       ** first walk (a table met again is not walked again) */
   lua_Integer values, max_values;
+  int box;            /* stack index of the engine box */
 } scanner;
 
 /* Classes that load or run code from outside the document by design. */
@@ -96,7 +97,7 @@ static const struct code_class *code_class_of_value(scanner *s, ks_handle h) {
   size_t len = 0;
   const char *name = ks_registered_name(s->e, h, &len);
   if (name != NULL && (cc = code_class(name, len)) != NULL) return cc;
-  ksl_push_handle(L, h);
+  ksl_push_handle(L, s->box, h);
   cc = NULL;
   if (lua_type(L, -1) == LUA_TTABLE) {
     lua_pushliteral(L, "__name");
@@ -183,7 +184,7 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
     lua_settop(L, top);
   } else {
     int top = lua_gettop(L);
-    ksl_push_handle(L, v->h);
+    ksl_push_handle(L, s->box, v->h);
     if (ksl_envelope_value_ok(L, top + 1, v)) {
       add_item(s, p, v->expect_class ? "class" : "function", v->name, v->nlen, 1, NULL);
       if (v->expect_class) scan_shared_id(s, t, ev, top + 1, p);
@@ -287,7 +288,7 @@ static void scan_table(scanner *s, int t, const ksl_path *p, int depth) {
     lua_pop(L, 2);
   }
   if (!isarray && !isobject) {
-    if (ksl_envelope_read(L, KSL_BOX, t, &ev, &v, NULL) != KS_ENV_NOT) scan_envelope(s, t, &ev, &v, p);
+    if (ksl_envelope_read(L, s->box, t, &ev, &v, NULL) != KS_ENV_NOT) scan_envelope(s, t, &ev, &v, p);
     scan_marshal(s, t, p);
   }
   luaL_checkstack(L, 6, "kserial: nesting too deep");
@@ -400,7 +401,7 @@ static lua_Integer read_max_values(lua_State *L, int opts) {
   return n;
 }
 
-/* Protected: 1 document (text or decoded), 2 options. */
+/* Protected: 1 document (text or decoded), 2 options, 3 the engine box. */
 static int scan_worker(lua_State *L) {
   scanner s;
   ksl_path root = KSL_PATH_ROOT;
@@ -408,7 +409,8 @@ static int scan_worker(lua_State *L) {
   ksj_decode_opts_init(&dop);
   ksj_decode_opts_read(L, 2, &dop, "scan", SCAN_OPTIONS);
   s.L = L;
-  s.e = ksl_engine(L);
+  s.box = 3;
+  s.e = ksl_engine(L, s.box);
   s.unsafe = s.invalid = s.missing = 0;
   s.max_depth = dop.max_depth;
   s.values = 0;
@@ -443,10 +445,10 @@ static int scan_worker(lua_State *L) {
 static int l_scan(lua_State *L) {
   ksj_checkany(L, 1);
   lua_settop(L, 2);
-  lua_pushvalue(L, KSL_BOX);
-  lua_pushcclosure(L, scan_worker, 1);
+  lua_pushcfunction(L, scan_worker);
   lua_insert(L, 1);
-  if (lua_pcall(L, 2, 1, 0) != LUA_OK) return ksl_raise(L);
+  lua_pushvalue(L, KSL_BOX);
+  if (lua_pcall(L, 3, 1, 0) != LUA_OK) return ksl_raise(L);
   return 1;
 }
 

@@ -11,6 +11,7 @@
 ** running call ends (see anchor_in_call).
 */
 #include "ks_lua.h"
+#include "call.h"
 
 #define KSL_SCOPE "kserial.scope"
 
@@ -68,7 +69,7 @@ static int scope_tostring(lua_State *L) {
 }
 
 /* A scope opened by a hook while a top-level call runs is kept alive by the
-** call (its per-call table) until the call ends. Otherwise a hook that
+** call (KSL_CALL_ANCHORS of its state) until the call ends. Otherwise a hook that
 ** drops the scope object without closing it could see the collector remove
 ** it before the hook returns, and whether the call reports "left a scope
 ** open" would depend on when the collector ran. Sets (on) or clears the
@@ -77,11 +78,12 @@ static void set_anchor(lua_State *L, int boxidx, int idx, int on) {
   idx = lua_absindex(L, idx);
   boxidx = lua_absindex(L, boxidx);
   if (!ksl_push_running_call(L, boxidx)) return;
+  ksl_call_get(L, lua_gettop(L), KSL_CALL_ANCHORS);
   lua_pushvalue(L, idx);
   if (on) lua_pushboolean(L, 1);
   else lua_pushnil(L);
   lua_rawset(L, -3);
-  lua_pop(L, 1);
+  lua_pop(L, 2);
 }
 
 /* A closed scope needs no anchor: a hook that opens and closes scopes in a
@@ -139,12 +141,12 @@ static void merge_dicts(lua_State *L, int first, int last) {
 /* Opens a custom-object scope over the dicts first..last and pushes the
 ** scope object. Used by custom_object_scope and with_custom_objects. */
 static scope *open_objects_scope(lua_State *L, int first, int last) {
-  ks_engine *e = ksl_engine(L);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
   scope *s;
   ks_map *m;
   ks_status st;
   merge_dicts(L, first, last);                         /* anchor */
-  m = ksl_map_from_table(L, -1, "custom_object_scope"); /* its owner above */
+  m = ksl_map_from_table(L, KSL_BOX, -1, "custom_object_scope"); /* its owner above */
   s = new_scope(L, 0);
   lua_pushvalue(L, -3);
   lua_setiuservalue(L, -2, 2);
@@ -162,7 +164,7 @@ static int l_custom_object_scope(lua_State *L) {
 }
 
 static int l_safe_mode_scope(lua_State *L) {
-  ks_engine *e = ksl_engine(L);
+  ks_engine *e = ksl_engine(L, KSL_BOX);
   scope *s;
   ksj_checktype(L, 1, LUA_TBOOLEAN);
   s = new_scope(L, 1);
@@ -186,12 +188,12 @@ static int l_with_custom_objects(lua_State *L) {
 }
 
 static int l_enable_unsafe(lua_State *L) {
-  ks_set_default_safe_mode(ksl_engine(L), 0);
+  ks_set_default_safe_mode(ksl_engine(L, KSL_BOX), 0);
   return 0;
 }
 
 static int l_in_safe_mode(lua_State *L) {
-  lua_pushboolean(L, ks_effective_safe_mode(ksl_engine(L), -1));
+  lua_pushboolean(L, ks_effective_safe_mode(ksl_engine(L, KSL_BOX), -1));
   return 1;
 }
 

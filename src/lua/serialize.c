@@ -2,8 +2,8 @@
 ** serialize.c - kserial.serialize: live Lua values to a JSON-safe tree.
 **
 ** One top-level call owns a ser_call (in the C frame of its entry point) and
-** per-call Lua tables (box user value KSL_UV_SERCTX): seen (object -> its
-** envelope), dup (objects met more than once), order (objects by first
+** a call state (call.h; box user value KSL_UV_SERCTX) whose slots hold seen
+** (object -> its envelope), dup (objects met more than once), order (objects by first
 ** appearance) and sizes (object -> values its envelope holds). A serialize
 ** made by a hook while the walk runs joins the running call, so shared ids,
 ** cycle detection and max_values span the whole tree. Shared objects reuse
@@ -22,6 +22,7 @@
 #include "hook.h"
 #include "ks_base64.h"
 #include "ks_envelope.h"
+#include "call.h"
 
 typedef struct ksl_ser_call {
   const ksl_path *at;     /* the object whose hook is running (nested calls) */
@@ -37,8 +38,9 @@ typedef struct ksl_ser_call {
 typedef struct walker {
   lua_State *L;
   ksl_box *box;
+  int boxi;               /* stack index of the box */
   ser_call *call;
-  int ctx;                /* stack index of the per-call table */
+  int ctx;                /* stack index of the call state (call.h) */
   int seen, dup, order;   /* stack indices of the tables it holds */
   int sizes;              /* object -> values its envelope holds */
   int arr_mt, obj_mt, marker_mt;
@@ -103,7 +105,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   lua_State *L = w->L;
   ks_envelope ev;
   ks_env_verdict v;
-  if (ksl_envelope_read(L, KSL_BOX, -1, &ev, &v, NULL) == KS_ENV_NOT) return;
+  if (ksl_envelope_read(L, w->boxi, -1, &ev, &v, NULL) == KS_ENV_NOT) return;
   if (v.err == KS_ENV_EKEYTYPE) {
     ksl_envelope_message(L, -1, &ev, &v, NULL);
     fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
@@ -114,12 +116,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
     ** the first path of each id */
     lua_pushliteral(L, "shared_object_id");
     lua_rawget(L, -2);
-    if (lua_getfield(L, w->ctx, "rawids") != LUA_TTABLE) {
-      lua_pop(L, 1);
-      lua_newtable(L);
-      lua_pushvalue(L, -1);
-      lua_setfield(L, w->ctx, "rawids");
-    }
+    ksl_call_get(L, w->ctx, KSL_CALL_RAWIDS);
     lua_pushvalue(L, -2);
     if (lua_rawget(L, -2) == LUA_TNIL) {
       lua_pushvalue(L, -3);
@@ -320,7 +317,7 @@ static void ser_lambda(walker *w, int idx, const ksl_path *p) {
 static void ser_function(walker *w, int idx, const ksl_path *p) {
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
-  ks_handle h = ksl_handle(L, idx, 0);
+  ks_handle h = ksl_handle(L, w->boxi, idx, 0);
   const char *key = NULL, *module = NULL;
   size_t klen = 0, mlen = 0;
   w->call->stamp++;                 /* names from the registry, or a warning */
@@ -354,6 +351,7 @@ static void init_hook(walker *w, ksl_hook *h, const char *name, const char *owne
   h->node = node;
   h->at = &w->call->at;
   h->ctx = w->ctx;
+  h->box = w->boxi;
   h->side = "get_config()";
 }
 
@@ -479,7 +477,7 @@ static void name_envelope(walker *w, int mt, const char *cls) {
   ks_engine *e = w->box->e;
   const char *rname = NULL, *module = NULL, *mkey = NULL;
   size_t rlen = 0, mlen = 0, mklen = 0;
-  ks_handle h = ksl_handle(L, mt, 0);
+  ks_handle h = ksl_handle(L, w->boxi, mt, 0);
   if (h != KS_NOHANDLE) {
     rname = ks_registered_name(e, h, &rlen);
     if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
@@ -596,7 +594,7 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
   ksl_hook h = KSL_HOOK_INIT;
   int handlers;
   node.obj = lua_topointer(L, idx);
-  ksl_push_uv(L, KSL_UV_SPECIAL);
+  ksl_push_uv(L, w->boxi, KSL_UV_SPECIAL);
   handlers = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, handlers)) {
@@ -745,22 +743,23 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
 
 /* ---- entry points ------------------------------------------------------------------ */
 
-static void walker_init(walker *w, lua_State *L, ser_call *call) {
+static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   w->L = L;
-  w->box = ksl_box_at(L, KSL_BOX);
+  w->boxi = lua_absindex(L, box);
+  w->box = ksl_box_at(L, box);
   w->call = call;
   w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
-  ksl_push_uv(L, KSL_UV_SERCTX);
+  ksl_push_uv(L, box, KSL_UV_SERCTX);
   w->ctx = lua_gettop(L);
-  lua_getfield(L, -1, "seen");
-  lua_getfield(L, -2, "dup");
-  lua_getfield(L, -3, "order");
-  lua_getfield(L, -4, "sizes");
+  ksl_call_get(L, w->ctx, KSL_CALL_SEEN);
+  ksl_call_get(L, w->ctx, KSL_CALL_DUP);
+  ksl_call_get(L, w->ctx, KSL_CALL_ORDER);
+  ksl_call_get(L, w->ctx, KSL_CALL_SIZES);
   w->sizes = lua_gettop(L);
   w->order = w->sizes - 1;
   w->dup = w->order - 1;
   w->seen = w->order - 2;
-  ksl_push_markers(L, KSL_BOX, &w->arr_mt, &w->obj_mt, &w->marker_mt);
+  ksl_push_markers(L, box, &w->arr_mt, &w->obj_mt, &w->marker_mt);
   ksj_push_orders(L, 1);   /* made now, so orders recorded by a hook count */
   w->orders = lua_gettop(L);
   lua_pushnil(L);          /* the reuse table, made when first needed */
@@ -803,7 +802,7 @@ static void assign_ids(walker *w) {
 ** object: an error at the dict's path. */
 static void check_raw_ids(walker *w, lua_Integer nids) {
   lua_State *L = w->L;
-  if (lua_getfield(L, w->ctx, "rawids") == LUA_TTABLE) {
+  if (ksl_call_get(L, w->ctx, KSL_CALL_RAWIDS) == LUA_TTABLE) {
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_Integer id = lua_tointeger(L, -2);
@@ -819,34 +818,26 @@ static void check_raw_ids(walker *w, lua_Integer nids) {
   lua_pop(L, 1);
 }
 
-/* The worker of a top-level call, run protected: arg 1 the value. */
+/* Protected worker of a top-level call: 1 value, 2 ser_call, 3 the box. */
 static int ser_top(lua_State *L) {
   ser_call *call = (ser_call *)lua_touserdata(L, 2);
   ksl_path root = KSL_PATH_ROOT;
   walker w;
-  lua_settop(L, 1);
-  walker_init(&w, L, call);
+  lua_settop(L, 3);
+  walker_init(&w, L, 3, call);
   ser_value(&w, 1, &root, 0);
   assign_ids(&w);
   return 1;
 }
 
-static void new_ctx(lua_State *L) {
-  lua_createtable(L, 0, 3);
-  lua_newtable(L);
-  lua_setfield(L, -2, "seen");
-  lua_newtable(L);
-  lua_setfield(L, -2, "dup");
-  lua_newtable(L);
-  lua_setfield(L, -2, "order");
-  lua_newtable(L);
-  lua_setfield(L, -2, "sizes");
-  lua_setiuservalue(L, KSL_BOX, KSL_UV_SERCTX);
+static void new_ctx(lua_State *L, int box) {
+  ksl_call_new(L);
+  lua_setiuservalue(L, box, KSL_UV_SERCTX);
 }
 
-int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
+int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *eo,
                         lua_Integer max_values) {
-  ksl_box *box = ksl_box_at(L, KSL_BOX);
+  ksl_box *box = ksl_box_at(L, boxi);
   ser_call *outer = box->ser;
   ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0};
   if (eo != NULL) {
@@ -855,27 +846,28 @@ int ksl_serialize_value(lua_State *L, int idx, const ksj_encode_opts *eo,
   }
   int st;
   idx = lua_absindex(L, idx);
+  boxi = lua_absindex(L, boxi);
   if (outer != NULL) {       /* nested: join the running call */
     ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1};
     walker w;
     int top = lua_gettop(L);
-    walker_init(&w, L, outer);
+    walker_init(&w, L, boxi, outer);
     ser_value(&w, idx, &root, 0);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
     return LUA_OK;
   }
   call.max_values = max_values;
-  new_ctx(L);
+  new_ctx(L, boxi);
   box->ser = &call;
-  lua_pushvalue(L, KSL_BOX);
-  lua_pushcclosure(L, ser_top, 1);
+  lua_pushcfunction(L, ser_top);
   lua_pushvalue(L, idx);
   lua_pushlightuserdata(L, &call);
-  st = lua_pcall(L, 2, 1, 0);
+  lua_pushvalue(L, boxi);
+  st = lua_pcall(L, 3, 1, 0);
   box->ser = NULL;
   lua_pushnil(L);
-  lua_setiuservalue(L, KSL_BOX, KSL_UV_SERCTX);
+  lua_setiuservalue(L, boxi, KSL_UV_SERCTX);
   return st;
 }
 
@@ -904,7 +896,7 @@ static int l_serialize(lua_State *L) {
   ksj_encode_opts_init(&eo);
   ksj_value_opts_read(L, 2, &eo, "serialize", extra);
   max_values = ksl_max_values_opt(L, 2, "serialize", 0);
-  if (ksl_serialize_value(L, 1, &eo, max_values) != LUA_OK) return ksl_raise(L);
+  if (ksl_serialize_value(L, KSL_BOX, 1, &eo, max_values) != LUA_OK) return ksl_raise(L);
   return 1;
 }
 
