@@ -272,6 +272,17 @@ static void push_raw_name(lua_State *L, int idx) {
   }
 }
 
+void ksj_opts_each(lua_State *L, int idx, const char *fname,
+                   const char *const *extra, ksj_opt_fn fn, void *ud) {
+  if (lua_isnoneornil(L, idx)) return;
+  idx = ksj_opts_begin(L, idx, fname);
+  while (lua_next(L, idx)) {
+    const char *k = ksj_opt_name(L, fname, extra);
+    if (k != NULL && !fn(L, k, fname, ud)) ksj_opt_unknown(L, fname);
+    lua_pop(L, 1);
+  }
+}
+
 void ksj_opt_unknown(lua_State *L, const char *fname) {
   push_raw_name(L, -2);
   luaL_error(L, "kserial: %s: unknown option '%s'", fname, lua_tostring(L, -1));

@@ -36,24 +36,23 @@ void ksj_decode_opts_init(ksj_decode_opts *o) {
   o->fname = "json.decode";
 }
 
+static int read_decode_opt(lua_State *L, const char *k, const char *fname,
+                           void *ud) {
+  ksj_decode_opts *o = (ksj_decode_opts *)ud;
+  if (strcmp(k, "allow_nan") == 0) o->allow_nan = ksj_opt_bool(L, fname, k);
+  else if (strcmp(k, "keep_order") == 0) o->keep_order = ksj_opt_bool(L, fname, k);
+  else if (strcmp(k, "max_depth") == 0)
+    o->max_depth = (int)ksj_opt_int(L, fname, k, 1, KSJ_HARD_MAX_DEPTH);
+  else if (strcmp(k, "max_size") == 0)
+    o->max_size = (size_t)ksj_opt_int(L, fname, k, 0, LUA_MAXINTEGER);
+  else return 0;
+  return 1;
+}
+
 void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
                           const char *fname, const char *const *extra) {
   o->fname = fname;
-  if (lua_isnoneornil(L, idx)) return;
-  idx = ksj_opts_begin(L, idx, fname);
-  while (lua_next(L, idx)) {
-    const char *k = ksj_opt_name(L, fname, extra);
-    if (k == NULL) { /* the caller's own option */ }
-    else if (strcmp(k, "allow_nan") == 0) o->allow_nan = ksj_opt_bool(L, fname, k);
-    else if (strcmp(k, "keep_order") == 0)
-      o->keep_order = ksj_opt_bool(L, fname, k);
-    else if (strcmp(k, "max_depth") == 0)
-      o->max_depth = (int)ksj_opt_int(L, fname, k, 1, KSJ_HARD_MAX_DEPTH);
-    else if (strcmp(k, "max_size") == 0)
-      o->max_size = (size_t)ksj_opt_int(L, fname, k, 0, LUA_MAXINTEGER);
-    else ksj_opt_unknown(L, fname);
-    lua_pop(L, 1);
-  }
+  ksj_opts_each(L, idx, fname, extra, read_decode_opt, o);
 }
 
 typedef struct dec {

@@ -100,20 +100,24 @@ static int read_encode_opt(lua_State *L, const char *k, const char *fname,
   return 1;
 }
 
+typedef struct encode_read {
+  ksj_encode_opts *o;
+  int seps;              /* separators was given */
+} encode_read;
+
+static int encode_opt(lua_State *L, const char *k, const char *fname, void *ud) {
+  encode_read *r = (encode_read *)ud;
+  int st = read_encode_opt(L, k, fname, r->o);
+  if (st == 2) r->seps = 1;
+  return st != 0;
+}
+
 void ksj_encode_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
                           const char *fname, const char *const *extra) {
-  int seps = 0;
+  encode_read r = {o, 0};
   o->fname = fname;
-  if (lua_isnoneornil(L, idx)) return;
-  idx = ksj_opts_begin(L, idx, fname);
-  while (lua_next(L, idx)) {
-    const char *k = ksj_opt_name(L, fname, extra);
-    int r = k != NULL ? read_encode_opt(L, k, fname, o) : 1;
-    if (r == 0) ksj_opt_unknown(L, fname);
-    if (r == 2) seps = 1;
-    lua_pop(L, 1);
-  }
-  if (o->indent >= 0 && !seps) {   /* Python's default with indent */
+  ksj_opts_each(L, idx, fname, extra, encode_opt, &r);
+  if (o->indent >= 0 && !r.seps) {   /* Python's default with indent */
     o->key_sep = ": ";
     o->key_sep_len = 2;
   }
@@ -146,16 +150,14 @@ void ksj_encode_opts_json_only(lua_State *L, const ksj_encode_opts *o,
                "JSON whitespace (space, tab, newline, carriage return)", fname);
 }
 
+static int value_opt(lua_State *L, const char *k, const char *fname, void *ud) {
+  return read_value_opt(L, k, fname, (ksj_encode_opts *)ud);
+}
+
 void ksj_value_opts_read(lua_State *L, int idx, ksj_encode_opts *o,
                          const char *fname, const char *const *extra) {
   o->fname = fname;
-  if (lua_isnoneornil(L, idx)) return;
-  idx = ksj_opts_begin(L, idx, fname);
-  while (lua_next(L, idx)) {
-    const char *k = ksj_opt_name(L, fname, extra);
-    if (k != NULL && !read_value_opt(L, k, fname, o)) ksj_opt_unknown(L, fname);
-    lua_pop(L, 1);
-  }
+  ksj_opts_each(L, idx, fname, extra, value_opt, o);
 }
 
 /* ---- the box: output buffer and key scratch ------------------------------ */

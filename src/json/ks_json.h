@@ -199,6 +199,14 @@ const char *ksj_typename(lua_State *L, int idx);
 ** extra (skip it); ksj_opt_unknown raises "unknown option". The readers
 ** look at the option value at the top of the stack. */
 int ksj_opts_begin(lua_State *L, int idx, const char *fname);
+/* The loop every reader runs: for each option of the table at idx (none
+** when it is nil) whose name is not in extra, calls fn with the value on
+** top of the stack; fn returns 0 for a name it does not know, which is an
+** "unknown option" error. */
+typedef int (*ksj_opt_fn)(lua_State *L, const char *key, const char *fname,
+                          void *ud);
+void ksj_opts_each(lua_State *L, int idx, const char *fname,
+                   const char *const *extra, ksj_opt_fn fn, void *ud);
 const char *ksj_opt_name(lua_State *L, const char *fname,
                          const char *const *extra);
 void ksj_opt_unknown(lua_State *L, const char *fname);

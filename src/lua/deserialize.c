@@ -223,13 +223,7 @@ static void des_marker(dwalker *w, int env) {
 /* A hook of this walk, run at node for `owner`, inside the call's scopes. */
 static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *owner,
                       const ksl_path *node) {
-  h->name = name;
-  h->owner = owner;
-  h->node = node;
-  h->at = &w->call->at;
-  h->ctx = w->ctx;
-  h->box = w->box;
-  h->side = "from_config()";
+  ksl_hook_at(h, name, owner, node, &w->call->at, w->ctx, w->box, "from_config()");
   h->scoped = 1;
   h->safe = w->safe;
   h->custom_idx = w->custom != NULL ? w->custom_idx : 0;
@@ -522,36 +516,42 @@ const char *const KSL_DES_OPTION_NAMES[] = {
 ** (one wording for option errors). Keys in `extra` belong to the caller
 ** (loads: the decoder's options). The custom_objects and module_objects
 ** tables are left on the stack (their indices in o). */
+typedef struct des_read {
+  des_opts *o;
+  int custom, modobjs;   /* the tables were given (fetched after the loop) */
+} des_read;
+
+static int des_opt(lua_State *L, const char *k, const char *fname, void *ud) {
+  des_read *r = (des_read *)ud;
+  if (strcmp(k, "safe_mode") == 0) r->o->safe_arg = ksj_opt_bool(L, fname, k);
+  else if (strcmp(k, "printable_module_name") == 0) {
+    if (lua_type(L, -1) != LUA_TSTRING) ksj_opt_error(L, fname, k, "a string");
+    r->o->printable = lua_tostring(L, -1);   /* the options table holds it */
+  }
+  else if (strcmp(k, "custom_objects") == 0 || strcmp(k, "module_objects") == 0) {
+    if (lua_type(L, -1) != LUA_TTABLE) ksj_opt_error(L, fname, k, "a table");
+    if (k[0] == 'c') r->custom = 1;
+    else r->modobjs = 1;
+  }
+  else return 0;
+  return 1;
+}
+
 static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
                       const char *const *extra) {
-  int custom = 0, modobjs = 0;
+  des_read r = {o, 0, 0};
   o->custom_idx = o->modobjs_idx = 0;
   o->safe_arg = -1;
   o->printable = "object";
   if (optsidx == 0 || lua_isnoneornil(L, optsidx)) return;
-  optsidx = ksj_opts_begin(L, optsidx, fname);
-  while (lua_next(L, optsidx)) {
-    const char *k = ksj_opt_name(L, fname, extra);
-    if (k == NULL) { /* the caller's own option */ }
-    else if (strcmp(k, "safe_mode") == 0) o->safe_arg = ksj_opt_bool(L, fname, k);
-    else if (strcmp(k, "printable_module_name") == 0) {
-      if (lua_type(L, -1) != LUA_TSTRING) ksj_opt_error(L, fname, k, "a string");
-      o->printable = lua_tostring(L, -1);   /* the options table holds it */
-    }
-    else if (strcmp(k, "custom_objects") == 0 || strcmp(k, "module_objects") == 0) {
-      if (lua_type(L, -1) != LUA_TTABLE) ksj_opt_error(L, fname, k, "a table");
-      if (k[0] == 'c') custom = 1;
-      else modobjs = 1;
-    }
-    else ksj_opt_unknown(L, fname);
-    lua_pop(L, 1);
-  }
-  if (custom) {
+  optsidx = lua_absindex(L, optsidx);
+  ksj_opts_each(L, optsidx, fname, extra, des_opt, &r);
+  if (r.custom) {
     lua_pushliteral(L, "custom_objects");
     lua_rawget(L, optsidx);
     o->custom_idx = lua_gettop(L);
   }
-  if (modobjs) {
+  if (r.modobjs) {
     lua_pushliteral(L, "module_objects");
     lua_rawget(L, optsidx);
     o->modobjs_idx = lua_gettop(L);

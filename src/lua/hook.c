@@ -155,6 +155,18 @@ static int judge(lua_State *L, const ksl_hook *h, int st, size_t depth,
   return LUA_OK;
 }
 
+void ksl_hook_at(ksl_hook *h, const char *name, const char *owner,
+                 const ksl_path *node, const ksl_path **at, int ctx, int box,
+                 const char *side) {
+  h->name = name;
+  h->owner = owner;
+  h->node = node;
+  h->at = at;
+  h->ctx = ctx;
+  h->box = box;
+  h->side = side;
+}
+
 int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method,
                    int nargs) {
   ks_engine *e = ksl_box_at(L, h->box)->e;

@@ -40,6 +40,14 @@ typedef struct ksl_hook {
 
 #define KSL_HOOK_ABSENT (-1)
 
+/* Sets the fields of h that say which hook runs where: its name, its owner
+** (class or special), the node of the owner's envelope, the running call's
+** "hook runs at" slot, state and box, and the walk's side ("get_config()" or
+** "from_config()"). Both walks name their hooks through it. */
+void ksl_hook_at(ksl_hook *h, const char *name, const char *owner,
+                 const ksl_path *node, const ksl_path **at, int ctx, int box,
+                 const char *side);
+
 /* Runs user code as hook h, protected. With method != NULL: the method
 ** `method` of the value at index self, called as self:method(args...);
 ** with method == NULL: the function below the arguments. The nargs

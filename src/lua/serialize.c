@@ -346,13 +346,7 @@ static void ser_function(walker *w, int idx, const ksl_path *p) {
 /* A hook of this walk, run at node for the object of class cls. */
 static void init_hook(walker *w, ksl_hook *h, const char *name, const char *owner,
                       const ksl_path *node) {
-  h->name = name;
-  h->owner = owner;
-  h->node = node;
-  h->at = &w->call->at;
-  h->ctx = w->ctx;
-  h->box = w->boxi;
-  h->side = "get_config()";
+  ksl_hook_at(h, name, owner, node, &w->call->at, w->ctx, w->boxi, "get_config()");
 }
 
 /* A table with no metatable or a JSON marker one. */
@@ -871,17 +865,22 @@ int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *
   return st;
 }
 
+typedef struct max_values_read {
+  lua_Integer n;
+  int only;              /* other names are unknown options */
+} max_values_read;
+
+static int max_values_opt(lua_State *L, const char *k, const char *fname, void *ud) {
+  max_values_read *r = (max_values_read *)ud;
+  if (strcmp(k, "max_values") == 0) r->n = ksj_opt_int(L, fname, k, 1, LUA_MAXINTEGER);
+  else return !r->only;
+  return 1;
+}
+
 lua_Integer ksl_max_values_opt(lua_State *L, int idx, const char *fname, int only) {
-  lua_Integer n = KSL_MAX_VALUES;
-  if (lua_isnoneornil(L, idx)) return n;
-  idx = ksj_opts_begin(L, idx, fname);
-  while (lua_next(L, idx)) {
-    const char *k = ksj_opt_name(L, fname, NULL);
-    if (strcmp(k, "max_values") == 0) n = ksj_opt_int(L, fname, k, 1, LUA_MAXINTEGER);
-    else if (only) ksj_opt_unknown(L, fname);
-    lua_pop(L, 1);
-  }
-  return n;
+  max_values_read r = {KSL_MAX_VALUES, only};
+  ksj_opts_each(L, idx, fname, NULL, max_values_opt, &r);
+  return r.n;
 }
 
 /* serialize(value [, opts]): opts are the encoder's value options
