@@ -15,7 +15,6 @@ local math_type, string_format, table_sort, table_concat, table_insert, table_mo
 
 local null = kserial.null
 local deserialize = kserial.deserialize
-local get_registered_object = kserial.get_registered_object
 local config_error = kserial.config_error
 local array_mt, object_mt = kserial.json.array_mt, kserial.json.object_mt
 -- The C side of declarative classes (src/lua/fields.c, not API): the fast
@@ -23,6 +22,8 @@ local array_mt, object_mt = kserial.json.array_mt, kserial.json.object_mt
 local compile_fields, fill_fields = internals.compile_fields, internals.fill_fields
 local make_get_config, note_config = internals.make_get_config, internals.note_config
 local passing = internals.passing
+-- a bare function name, resolved as a function envelope naming it resolves
+local resolve_function = internals.resolve_function
 
 -- ---- what every class shares ---------------------------------------------------
 
@@ -124,6 +125,12 @@ end
 
 -- A value as a message shows it: scalars as they are, strings quoted, cut
 -- and escaped, tables and objects by kind.
+
+-- "a" or "an", by the first letter of a name ("an Initializer object").
+local function article(name)
+  return name:find("^[AEIOUaeiou]") and "an" or "a"
+end
+
 local function show(v)
   local t = type(v)
   if t == "string" then return show_string(v) end
@@ -136,7 +143,7 @@ local function show(v)
   if is_class(v) then return "the class " .. tostring(rawget(v, "__name")) end
   if type(mt) == "table" then
     local name = rawget(mt, "__name")
-    if type(name) == "string" then return "a " .. name .. " object" end
+    if type(name) == "string" then return article(name) .. " " .. name .. " object" end
   end
   return "a " .. t
 end
@@ -203,7 +210,7 @@ CHECK.any = function(_, v) return v end
 CHECK["function"] = function(ty, v)
   if type(v) == "function" then return v end
   if type(v) == "string" then
-    local f = get_registered_object(v)
+    local f = resolve_function(v)
     if type(f) == "function" then return f end
     return nil, "must be a function; no registered function is named " .. show(v)
   end
@@ -450,7 +457,8 @@ compile_type = function(cname, where, raw, is_field, outer)
   end
   -- what values must be, for messages
   if kind == "object" then
-    ty.desc = ty.class and ("a " .. rawget(ty.class, "__name") .. " object") or "an object"
+    ty.desc = ty.class and (article(rawget(ty.class, "__name")) .. " " .. rawget(ty.class, "__name")
+      .. " object") or "an object"
   elseif kind == "function" then
     ty.desc = "a function or a registered function's name"
   elseif kind == "dict" then

@@ -34,8 +34,10 @@ describe("hostile limits", function()
     assert.is_table(json.decode(nested(10000, "[", "]"), { max_depth = 10000 }))
     refused("kserial: json.decode: nesting deeper than 3 at line 1, column 4 (byte 3)",
       json.decode, "[[[[]]]]", { max_depth = 3 })
-    refused("kserial: json.decode: option 'max_depth' must be an integer from 1 to 10000 (got number)",
+    refused("kserial: json.decode: option 'max_depth' must be an integer from 1 to 10000 (got 10001)",
       json.decode, "[]", { max_depth = 10001 })
+    refused("kserial: json.decode: option 'max_depth' must be an integer from 1 to 10000 (got number)",
+      json.decode, "[]", { max_depth = 2.5 })
     local deep = {}
     local t = deep
     for _ = 1, 600 do t[1] = {}; t = t[1] end
@@ -49,6 +51,24 @@ describe("hostile limits", function()
     ok, err = pcall(kserial.deserialize, deep)
     assert.is_false(ok)
     assert.matches("^kserial: nesting deeper than 512 %(at %$%[0%][%[%]0]*%.%.%.[%[%]0]*%)$", nopos(err))
+  end)
+
+  it("max_depth raised works end to end: the walks nest as deep as the codec allows", function()
+    local text = nested(600, "[", "]")
+    -- loads and load: the decoder's max_depth is the walk's too
+    local v = kserial.loads(text, { max_depth = 1000 })
+    local n = 0
+    while type(v) == "table" and v[1] ~= nil do v = v[1]; n = n + 1 end
+    assert.equal(599, n)
+    -- dumps and save: the encoder's max_depth is the walk's too
+    assert.equal(text, kserial.dumps(json.decode(text, { max_depth = 1000 }), { max_depth = 1000 }))
+    -- deserialize takes it as its own option
+    assert.is_table(kserial.deserialize(json.decode(text, { max_depth = 1000 }), { max_depth = 1000 }))
+    refused("kserial: nesting deeper than 3 (at $[0][0][0][0])",
+      kserial.deserialize, json.decode("[[[[[1]]]]]"), { max_depth = 3 })
+    -- a lower limit is still the codec's, named after the function called
+    refused("kserial: loads: nesting deeper than 3 at line 1, column 4 (byte 3)",
+      kserial.loads, "[[[[]]]]", { max_depth = 3 })
   end)
 
   it("self-containing tables: a cycle error, never a crash", function()

@@ -162,6 +162,13 @@ describe("declarative classes: construction", function()
     local Any = kserial.class("DeclAnyObject", { fields = { o = "object" } })
     assert.equal(i, Any{ o = i }.o)
     assert.equal("kserial: DeclAnyObject: field 'o' must be an object, got 5", err_of(Any.new, { o = 5 }))
+    -- "an" before a vowel, in what is wanted and in what was got
+    local Ident = kserial.class("IdentityDeclInit", { fields = {} })
+    local Holder = kserial.class("DeclHolder", { fields = { e = { "object", class = Ident } } })
+    assert.equal("kserial: DeclHolder: field 'e' must be an IdentityDeclInit object, got 5",
+                 err_of(Holder.new, { e = 5 }))
+    assert.equal("kserial: DeclDense: field 'kernel' must be a DeclInit object, got an IdentityDeclInit object",
+                 err_of(Dense.new, { units = 1, kernel = Ident{} }))
   end)
 
   it("function: a function, or a registered function's name", function()
@@ -172,6 +179,27 @@ describe("declarative classes: construction", function()
                  err_of(Dense.new, { units = 1, activation = "nope" }))
     assert.equal("kserial: DeclDense: field 'activation' must be a function or a registered function's name, got 3",
                  err_of(Dense.new, { units = 1, activation = 3 }))
+  end)
+
+  it("function: a bare name resolves as its function envelope does (the only key ending in >name)", function()
+    -- unique names, registered as the rest of this file registers its own
+    local function tanh_x(x) return x end
+    kserial.register_serializable("declbare", "decl_tanh_x")(tanh_x)
+    kserial.register_serializable("declA", "decl_dup_fn")(function() end)
+    kserial.register_serializable("declB", "decl_dup_fn")(function() end)
+    assert.equal(tanh_x, Dense{ units = 1, activation = "decl_tanh_x" }.activation)
+    -- the envelope form and the bare name agree, in a file too
+    assert.equal(tanh_x, kserial.deserialize({ module = null, class_name = "function",
+      config = "decl_tanh_x", registered_name = "function" }))
+    local d = kserial.deserialize(env("DeclDense", { units = 2, activation = "decl_tanh_x" }))
+    assert.equal(tanh_x, d.activation)
+    -- a name two keys end in resolves nowhere
+    assert.equal("kserial: DeclDense: field 'activation' must be a function; no registered function is named \"decl_dup_fn\"",
+                 err_of(Dense.new, { units = 1, activation = "decl_dup_fn" }))
+    -- and a default given by a bare name round-trips in safe mode
+    local B = kserial.class("DeclBareDefault", { fields = { f = { "function", default = "decl_tanh_x" } } })
+    reg(B)
+    assert.equal(tanh_x, kserial.loads(kserial.dumps(B{})).f)
   end)
 
   it("shows long or odd strings cut, escaped and valid UTF-8", function()

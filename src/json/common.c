@@ -314,7 +314,11 @@ lua_Integer ksj_opt_int(lua_State *L, const char *fname, const char *key,
   int isnum = 0;
   lua_Integer v = 0;
   if (lua_type(L, -1) == LUA_TNUMBER) v = lua_tointegerx(L, -1, &isnum);
-  if (!isnum || v < lo || v > hi) {
+  if (isnum && (v < lo || v > hi))   /* an integer out of range: show it */
+    luaL_error(L, "kserial: %s: option '%s' must be an integer from %I to %I "
+               "(got %I)", fname, key, (LUAI_UACINT)lo, (LUAI_UACINT)hi,
+               (LUAI_UACINT)v);
+  if (!isnum) {
     lua_pushfstring(L, "an integer from %I to %I", (LUAI_UACINT)lo,
                     (LUAI_UACINT)hi);
     lua_insert(L, -2);   /* keep the value on top for its type name */

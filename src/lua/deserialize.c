@@ -506,6 +506,7 @@ typedef struct des_opts {
   int custom_idx, modobjs_idx;   /* stack indices, or 0 */
   int safe_arg;                  /* -1 not given, 0, 1 */
   const char *printable;
+  int max_depth;                 /* nesting the walk takes */
 } des_opts;
 
 const char *const KSL_DES_OPTION_NAMES[] = {
@@ -528,6 +529,8 @@ static int des_opt(lua_State *L, const char *k, const char *fname, void *ud) {
     if (lua_type(L, -1) != LUA_TSTRING) ksj_opt_error(L, fname, k, "a string");
     r->o->printable = lua_tostring(L, -1);   /* the options table holds it */
   }
+  else if (strcmp(k, "max_depth") == 0)
+    r->o->max_depth = (int)ksj_opt_int(L, fname, k, 1, KSJ_HARD_MAX_DEPTH);
   else if (strcmp(k, "custom_objects") == 0 || strcmp(k, "module_objects") == 0) {
     if (lua_type(L, -1) != LUA_TTABLE) ksj_opt_error(L, fname, k, "a table");
     if (k[0] == 'c') r->custom = 1;
@@ -543,9 +546,18 @@ static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
   o->custom_idx = o->modobjs_idx = 0;
   o->safe_arg = -1;
   o->printable = "object";
+  o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   if (optsidx == 0 || lua_isnoneornil(L, optsidx)) return;
   optsidx = lua_absindex(L, optsidx);
   ksj_opts_each(L, optsidx, fname, extra, des_opt, &r);
+  /* loads, load: max_depth is the decoder's option (in extra), read and
+  ** checked by its reader; the walk nests as deep as the decoder allowed
+  ** (a lower limit was the decoder's to report) */
+  lua_pushliteral(L, "max_depth");
+  if (lua_rawget(L, optsidx) == LUA_TNUMBER && lua_isinteger(L, -1) &&
+      lua_tointeger(L, -1) > o->max_depth && lua_tointeger(L, -1) <= KSJ_HARD_MAX_DEPTH)
+    o->max_depth = (int)lua_tointeger(L, -1);
+  lua_pop(L, 1);
   if (r.custom) {
     lua_pushliteral(L, "custom_objects");
     lua_rawget(L, optsidx);
@@ -564,7 +576,7 @@ static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
   w->box = box = lua_absindex(L, box);
   w->e = ksl_engine(L, box);
   w->call = call;
-  w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
+  w->max_depth = o->max_depth;
   w->custom_idx = o->custom_idx;
   w->custom = NULL;
   w->modobjs = NULL;

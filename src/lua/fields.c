@@ -408,13 +408,39 @@ static int l_passing(lua_State *L) {
   return 1;
 }
 
+/* resolve_function(name): what a function envelope naming `name` resolves
+** to, by the core's rule for function envelopes (ks_envelope_resolve: the
+** lookup, then the only registered key ending in ">name" for a bare name),
+** so a `function` field takes a bare name exactly as its envelope form; nil
+** when it resolves nowhere. Upvalue 1: the engine box. */
+static int l_resolve_function(lua_State *L) {
+  ks_envelope env;
+  ks_env_verdict v;
+  size_t len;
+  const char *name = ksj_checklstring(L, 1, &len);
+  memset(&env, 0, sizeof env);
+  env.f[KS_ENV_CLASS_NAME].type = KS_V_STRING;
+  env.f[KS_ENV_CLASS_NAME].s = "function";
+  env.f[KS_ENV_CLASS_NAME].len = 8;
+  env.f[KS_ENV_CONFIG].type = KS_V_STRING;
+  env.f[KS_ENV_CONFIG].s = name;
+  env.f[KS_ENV_CONFIG].len = len;
+  if (ks_envelope_check(&env, &v) != KS_ENV_OK ||
+      ks_envelope_resolve(ksl_engine(L, KSL_BOX), &env, NULL, NULL, &v) != KS_ENV_OK ||
+      v.h == KS_NOHANDLE)
+    lua_pushnil(L);
+  else
+    ksl_push_handle(L, KSL_BOX, v.h);
+  return 1;
+}
+
 void ksl_push_fields_internals(lua_State *L) {
   if (luaL_newmetatable(L, FIELDS_MT)) {
     lua_pushliteral(L, "kserial.fields");
     lua_setfield(L, -2, "__name");
   }
   lua_pop(L, 1);
-  lua_createtable(L, 0, 5);
+  lua_createtable(L, 0, 6);
   lua_pushcfunction(L, l_make_get_config);
   lua_setfield(L, -2, "make_get_config");
   lua_pushcfunction(L, l_compile);
@@ -428,4 +454,7 @@ void ksl_push_fields_internals(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
   lua_pushcclosure(L, l_passing, 1);
   lua_setfield(L, -2, "passing");
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
+  lua_pushcclosure(L, l_resolve_function, 1);
+  lua_setfield(L, -2, "resolve_function");
 }

@@ -33,6 +33,7 @@ typedef struct ksl_ser_call {
   int int_keys;
   lua_Integer stamp;      /* moved by anything a place may write differently:
                           ** objects (their hooks), functions, bytes (see ser_table) */
+  int max_depth;          /* the encoder's max_depth (dumps, save), else 512 */
 } ser_call;
 
 typedef struct walker {
@@ -742,7 +743,7 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   w->boxi = lua_absindex(L, box);
   w->box = ksl_box_at(L, box);
   w->call = call;
-  w->max_depth = KSJ_DEFAULT_MAX_DEPTH;
+  w->max_depth = call->max_depth;
   ksl_push_uv(L, box, KSL_UV_SERCTX);
   w->ctx = lua_gettop(L);
   ksl_call_get(L, w->ctx, KSL_CALL_SEEN);
@@ -833,10 +834,13 @@ int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *
                         lua_Integer max_values) {
   ksl_box *box = ksl_box_at(L, boxi);
   ser_call *outer = box->ser;
-  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0};
+  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0, KSJ_DEFAULT_MAX_DEPTH};
   if (eo != NULL) {
     call.allow_nan = eo->allow_nan;
     call.int_keys = eo->int_keys;
+    /* the walk nests as deep as the encoder allows (a lower limit is the
+    ** encoder's to report, with the name of the function called) */
+    if (eo->max_depth > call.max_depth) call.max_depth = eo->max_depth;
   }
   int st;
   idx = lua_absindex(L, idx);
