@@ -108,51 +108,52 @@ describe("scan agrees with loads", function()
     assert.is_true(#docs > 100, "only " .. #docs .. " inputs")
   end)
 
-  it("scan lists every class, function and lambda loads reaches", function()
-    local checked = 0
+  -- Calls fn(d, ok, v) with loads' outcome for every input that decodes,
+  -- with `reached` (the spies' record) fresh for each.
+  local function each_loaded(fn)
     for _, d in ipairs(docs) do
-      local okd = pcall(kserial.json.decode, d.text)
-      if okd then
+      if pcall(kserial.json.decode, d.text) then
         reached = {}
-        local ok, v = pcall(kserial.loads, d.text)
-        if ok then collect(v, {}) end
-        local okr, r = pcall(kserial.scan, d.text)
-        assert(okr, d.name .. ": scan raised " .. tostring(r))
-        local found, missing = {}, false
-        for _, it in ipairs(r.items) do
-          if it.found and it.name then candidates(it.name, found) end
-          if it.found == false then missing = true end
-        end
-        for o in pairs(reached) do
-          checked = checked + 1
-          -- a name that only a scope opened by a hook resolves is listed as
-          -- not found, and then the document is not clean
-          assert(found[o] or (missing and not r.clean),
-                 d.name .. ": loads reached " .. tostring(o) .. ", scan did not list it")
-        end
-        if not ok and type(v) == "string" and v:find(SAFE_MSG, 1, true) then
-          checked = checked + 1
-          assert(r.unsafe, d.name .. ": loads met a lambda, scan calls the document safe")
-        end
+        fn(d, pcall(kserial.loads, d.text))
       end
     end
+  end
+
+  it("scan lists every class, function and lambda loads reaches", function()
+    local checked = 0
+    each_loaded(function(d, ok, v)
+      if ok then collect(v, {}) end
+      local okr, r = pcall(kserial.scan, d.text)
+      assert(okr, d.name .. ": scan raised " .. tostring(r))
+      local found, missing = {}, false
+      for _, it in ipairs(r.items) do
+        if it.found and it.name then candidates(it.name, found) end
+        if it.found == false then missing = true end
+      end
+      for o in pairs(reached) do
+        checked = checked + 1
+        -- a name that only a scope opened by a hook resolves is listed as
+        -- not found, and then the document is not clean
+        assert(found[o] or (missing and not r.clean),
+               d.name .. ": loads reached " .. tostring(o) .. ", scan did not list it")
+      end
+      if not ok and type(v) == "string" and v:find(SAFE_MSG, 1, true) then
+        checked = checked + 1
+        assert(r.unsafe, d.name .. ": loads met a lambda, scan calls the document safe")
+      end
+    end)
     assert.is_true(checked > 20, "only " .. checked .. " reached things were checked")
   end)
 
   it("every document loads refuses for an envelope reason is not clean for scan", function()
     local refused = 0
-    for _, d in ipairs(docs) do
-      local okd = pcall(kserial.json.decode, d.text)
-      if okd then
-        reached = {}
-        local ok, err = pcall(kserial.loads, d.text)
-        if not ok and envelope_reason(err) then
-          refused = refused + 1
-          local r = kserial.scan(d.text)
-          assert.is_false(r.clean, d.name .. ": loads says " .. err .. ", scan calls it clean")
-        end
+    each_loaded(function(d, ok, err)
+      if not ok and envelope_reason(err) then
+        refused = refused + 1
+        local r = kserial.scan(d.text)
+        assert.is_false(r.clean, d.name .. ": loads says " .. err .. ", scan calls it clean")
       end
-    end
+    end)
     assert.is_true(refused > 20, "only " .. refused .. " documents refused for an envelope reason")
   end)
 end)
