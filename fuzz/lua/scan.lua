@@ -113,6 +113,14 @@ end
 
 local CODE_CLASSES = { Lambda = true, TFSMLayer = true, TorchModuleWrapper = true }
 
+-- A code class by name, whatever package prefix it has ("pkg>Lambda"):
+-- its canonical name, or nil.
+local function code_class(n)
+  if type(n) ~= "string" then return nil end
+  local tail = n:match("[^>]*$")
+  return CODE_CLASSES[tail] and tail or nil
+end
+
 -- shared_object_id -> the class its first found envelope resolved to, for
 -- one reference walk (loads refuses an id used by two classes)
 local ids = {}
@@ -190,19 +198,24 @@ local function envelope(t, segs, out)
   if found and ((want_class and type(value) ~= "table") or (not want_class
       and type(value) ~= "function" and not (getmetatable(value) or {}).__call)) then
     out[#out + 1] = { kind = "invalid", name = name, path = path }
-    return
-  end
-  out[#out + 1] = { kind = want_class and "class" or "function", name = name, path = path, found = found }
-  if not want_class then return end
-  local id = rawget(t, "shared_object_id")
-  if found and math.type(id) == "integer" then
-    if ids[id] == nil then ids[id] = value
-    elseif not rawequal(ids[id], value) then
-      out[#out + 1] = { kind = "invalid", name = cname, path = path }
+  else
+    out[#out + 1] = { kind = want_class and "class" or "function", name = name, path = path, found = found }
+    local id = rawget(t, "shared_object_id")
+    if want_class and found and math.type(id) == "integer" then
+      if ids[id] == nil then ids[id] = value
+      elseif not rawequal(ids[id], value) then
+        out[#out + 1] = { kind = "invalid", name = cname, path = path }
+      end
     end
   end
-  if CODE_CLASSES[cname] then
-    out[#out + 1] = { kind = "code", name = cname, path = path }
+  if not want_class then return end
+  local code = code_class(cname) or code_class(name)
+  if code == nil and value ~= nil then   -- by what it resolved to
+    code = code_class(kserial.get_registered_name(value))
+      or (type(value) == "table" and code_class(rawget(value, "__name"))) or nil
+  end
+  if code then
+    out[#out + 1] = { kind = "code", name = code, path = path }
   end
 end
 
