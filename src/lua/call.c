@@ -1,13 +1,15 @@
 /*
 ** call.c - the state of a running top-level call (see call.h).
 */
+#include <string.h>
 #include "call.h"
 
 void ksl_call_new(lua_State *L) {
   int slot;
-  lua_newuserdatauv(L, 0, KSL_CALL_NSLOTS);
+  ksl_call *c = (ksl_call *)lua_newuserdatauv(L, sizeof *c, KSL_CALL_NSLOTS);
+  memset(c, 0, sizeof *c);
   for (slot = KSL_CALL_ERROR + 1; slot <= KSL_CALL_NSLOTS; slot++) {
-    lua_newtable(L);
+    lua_createtable(L, slot == KSL_CALL_NOTES ? 2 * KSL_NOTE_DEPTHS : 0, 0);
     lua_setiuservalue(L, -2, slot);
   }
 }

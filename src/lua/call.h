@@ -8,13 +8,12 @@
 #ifndef KS_CALL_H
 #define KS_CALL_H
 
-#include "ks_lua.h"
+#include "ks_walk.h"
 
 typedef enum ksl_call_slot {
   KSL_CALL_ERROR = 1,     /* the last message raised in the call (path.c) */
-  KSL_CALL_NOTE_CONFIG,   /* envelope node -> the config its hook got */
-  KSL_CALL_NOTE_ARG,      /* envelope node -> the value its hook passed
-                          ** to a nested call (both: path.c) */
+  KSL_CALL_NOTES,         /* the notes of the running hooks, by object
+                          ** depth (path.c; see ksl_call) */
   KSL_CALL_ANCHORS,       /* scope -> true: scopes opened by hooks (scopes.c) */
   KSL_CALL_IDS,           /* deserialize: shared id -> instance (or BUILDING) */
   KSL_CALL_CLASSES,       /* deserialize: shared id -> its class */
@@ -26,6 +25,17 @@ typedef enum ksl_call_slot {
                           ** as it was -> the first path it was met at */
   KSL_CALL_NSLOTS = KSL_CALL_RAWIDS
 } ksl_call_slot;
+
+/* The C part of a call state. A hook running at object depth d (the
+** nodes with obj set on its node's path, ksl_path_depth) notes the config
+** it got and the value it gives a nested call (path.c) in the KSL_CALL_NOTES
+** array at 2d + what + 1; noted[what][d] says which node the note is of
+** (NULL: none). Hooks that run at one time have distinct depths, so a note
+** is one array write and clearing it is one C store. */
+#define KSL_NOTE_DEPTHS (KSL_MAX_OBJECT_NESTING + 2)
+typedef struct ksl_call {
+  const struct ksl_path *noted[2][KSL_NOTE_DEPTHS];
+} ksl_call;
 
 /* Pushes a new call state, every table slot empty and no error. */
 void ksl_call_new(lua_State *L);

@@ -27,17 +27,39 @@ typedef struct dwalker {
   int box;                /* stack index of the engine box */
   int ctx;                /* stack index of the call state (call.h) */
   int shared;             /* stack index: id -> instance (KSL_CALL_IDS) */
-  int arr_mt, obj_mt, marker_mt;
+  int arr_mt, obj_mt;
   int custom_idx;         /* stack index of opts.custom_objects, or 0 */
   const ks_map *custom;   /* opts.custom_objects as a core map, or NULL */
   const ks_map *modobjs;  /* opts.module_objects, or NULL */
   const char *printable;  /* opts.printable_module_name */
   int safe;               /* the effective safe mode of this call */
   int max_depth;
-  int orders;             /* stack index of the recorded key orders, or 0 */
+  int orders;             /* stack index of the recorded key orders, or 0;
+                          ** -1: not looked up yet (orders_at) */
+  int orders_slot;        /* where orders_at puts them (nil until then) */
 } dwalker;
 
 static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int root);
+
+/* The recorded key orders (stack index), or 0 when no object has one:
+** looked up the first time a copy needs them, since most calls (every
+** nested call that reads one envelope) never copy a dict. */
+static int orders_at(dwalker *w) {
+  lua_State *L = w->L;
+  if (w->orders >= 0) return w->orders;
+  w->orders = 0;
+  if (ksj_push_orders(L, 0)) {
+    lua_pushnil(L);
+    if (lua_next(L, -2)) {
+      lua_pop(L, 2);
+      lua_replace(L, w->orders_slot);
+      w->orders = w->orders_slot;
+      return w->orders;
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
 
 static int fail(dwalker *w, const ksl_path *p, const char *fmt, ...) {
   va_list ap;
@@ -156,7 +178,7 @@ static void des_dict(dwalker *w, int idx, const ksl_path *p, int depth) {
   }
   lua_pushvalue(L, w->obj_mt);
   lua_setmetatable(L, -2);
-  ksj_copy_order(L, w->orders, idx, -1);
+  ksj_copy_order(L, orders_at(w), idx, -1);
 }
 
 /* ---- special values -------------------------------------------------------------- */
@@ -215,9 +237,9 @@ static void des_marker(dwalker *w, int env) {
     lua_insert(L, -2);
     lua_rawset(L, -4);
   }
-  lua_pushvalue(L, w->marker_mt);
+  ksl_push_uv(L, w->box, KSL_UV_MARKER_MT);
   lua_setmetatable(L, -2);
-  ksj_copy_order(L, w->orders, env, -1);
+  ksj_copy_order(L, orders_at(w), env, -1);
 }
 
 /* A hook of this walk, run at node for `owner`, inside the call's scopes. */
@@ -287,23 +309,26 @@ static void find_class(dwalker *w, int env, const ks_envelope *ev,
   push_named(w, env, ev, v, p);
 }
 
-/* Pushes env[key], with kserial.null as nil. */
-static void push_field(lua_State *L, int env, const char *key) {
-  if (!field(L, env, key)) lua_pushnil(L);
-}
-
 /* Runs Class:from_config(config), then the build and compile hooks the
 ** instance has when their configs are present, each through the runner.
-** Returns LUA_OK with the instance pushed, or an error status with the
-** message pushed (the caller frees the shared id, then raises it). */
-static int build_instance(dwalker *w, int env, int cls, const char *cname,
-                          const ksl_path *node) {
-  static const char *const hooks[][2] = {
-    {"build_from_config", "build_config"}, {"compile_from_config", "compile_config"}
-  };
+** The configs are the ones the core judged (ev): fetched before any hook
+** runs, so what a hook does to the envelope changes nothing. Returns LUA_OK
+** with the instance pushed, or an error status with the message pushed (the
+** caller frees the shared id, then raises it). */
+static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
+                          const char *cname, const ksl_path *node) {
+  static const char *const hooks[2] = {"build_from_config", "compile_from_config"};
+  static const ks_env_key keys[2] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
-  int st, i, inst;
+  int st, i, inst, cfgs[2] = {0, 0};
+  for (i = 0; i < 2; i++) {
+    ks_vtype t = ev->f[keys[i]].type;
+    if (t == KS_V_ABSENT || t == KS_V_NULL) continue;
+    lua_pushstring(L, ks_envelope_key(keys[i]));
+    lua_rawget(L, env);
+    cfgs[i] = lua_gettop(L);
+  }
   init_hook(w, &h, "from_config", cname, node);
   h.must_return = 1;
   if (!field(L, env, "config")) {          /* null counts as {} */
@@ -323,14 +348,11 @@ static int build_instance(dwalker *w, int env, int cls, const char *cname,
   inst = lua_gettop(L);
   h.must_return = 0;
   for (i = 0; i < 2; i++) {
-    push_field(L, env, hooks[i][1]);
-    if (lua_isnil(L, -1)) {
-      lua_pop(L, 1);
-      continue;
-    }
-    h.name = hooks[i][0];
+    if (cfgs[i] == 0) continue;
+    h.name = hooks[i];
+    lua_pushvalue(L, cfgs[i]);
     h.note = lua_gettop(L);
-    st = ksl_hook_pcall(L, &h, inst, hooks[i][0], 1);
+    st = ksl_hook_pcall(L, &h, inst, hooks[i], 1);
     if (st == KSL_HOOK_ABSENT) continue;
     if (st != LUA_OK) {
       lua_remove(L, inst);
@@ -418,7 +440,7 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
       lua_pushlightuserdata(L, (void *)&BUILDING);
       lua_rawseti(L, w->shared, id);
     }
-    if (build_instance(w, env, cls, shown, &node) != LUA_OK) {
+    if (build_instance(w, env, ev, cls, shown, &node) != LUA_OK) {
       if (has_id) {
         lua_pushnil(L);
         lua_rawseti(L, w->shared, id);
@@ -595,15 +617,13 @@ static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
   w->ctx = lua_gettop(L);
   ksl_call_get(L, w->ctx, KSL_CALL_IDS);
   w->shared = lua_gettop(L);
-  ksl_push_markers(L, box, &w->arr_mt, &w->obj_mt, &w->marker_mt);
-  w->orders = 0;                  /* recorded key orders, for copies */
-  if (ksj_push_orders(L, 0)) {
-    lua_pushnil(L);
-    if (lua_next(L, -2)) {
-      lua_pop(L, 2);
-      w->orders = lua_gettop(L);
-    }
-  }
+  lua_getiuservalue(L, box, KSL_UV_ARRAY_MT);
+  w->arr_mt = lua_gettop(L);
+  lua_getiuservalue(L, box, KSL_UV_OBJECT_MT);
+  w->obj_mt = lua_gettop(L);
+  lua_pushnil(L);                 /* recorded key orders: orders_at */
+  w->orders_slot = lua_gettop(L);
+  w->orders = -1;
 }
 
 /* Protected worker of a top-level call: 1 value, 2 options, 3 des_call,

@@ -72,20 +72,20 @@ ks_vtype ksl_vtype_at(lua_State *L, int idx) {
   return t;
 }
 
-static void read_field(lua_State *L, int box, int idx, ks_envelope *env,
-                       ks_env_key k, const ksl_marker_idx *mt) {
+/* Types the value on top (which it pops) as envelope key k. */
+static void set_field(lua_State *L, ks_envelope *env, int k, const ksl_marker_idx *mt) {
   ks_env_field *f = &env->f[k];
-  lua_getiuservalue(L, box, KSL_UV_ENV_KEYS + (int)k);   /* the key */
-  lua_rawget(L, idx);
   f->type = vtype(L, mt);
   f->s = f->type == KS_V_STRING ? lua_tolstring(L, -1, &f->len) : NULL;
   if (f->s == NULL) f->len = 0;
   lua_pop(L, 1);     /* the table still holds the string */
 }
 
+/* register_special takes only marker names (ks_is_marker_name), so no
+** other name is looked up. */
 static int has_special(lua_State *L, int box, const ks_env_field *cname) {
   int found;
-  if (cname->type != KS_V_STRING) return 0;
+  if (cname->type != KS_V_STRING || !ks_is_marker_name(cname->s, cname->len)) return 0;
   lua_getiuservalue(L, box, KSL_UV_SPECIAL);
   lua_pushlstring(L, cname->s, cname->len);
   found = lua_rawget(L, -2) == LUA_TTABLE;
@@ -93,6 +93,21 @@ static int has_special(lua_State *L, int box, const ks_env_field *cname) {
   return found;
 }
 
+/* Reads env[key k] (the key string is a user value of the box) into env;
+** an absent key leaves the field as memset made it (KS_V_ABSENT). */
+static int read_field(lua_State *L, int box, int idx, ks_envelope *env, int k,
+                      const ksl_marker_idx *mt) {
+  lua_getiuservalue(L, box, KSL_UV_ENV_KEYS + k);
+  if (lua_rawget(L, idx) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  set_field(L, env, k, mt);
+  return 1;
+}
+
+/* A dict without class_name or config is plain whatever else it holds (the
+** core's first rule), so the other keys are read only when both are there. */
 ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
                               ks_env_verdict *v, const ksl_marker_idx *mt) {
   static const ksl_marker_idx by_name = {0, 0};
@@ -102,15 +117,11 @@ ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
   idx = lua_absindex(L, idx);
   memset(env, 0, sizeof *env);
   luaL_checkstack(L, 4, "kserial: nesting too deep");
-  read_field(L, box, idx, env, KS_ENV_CLASS_NAME, mt);
-  read_field(L, box, idx, env, KS_ENV_CONFIG, mt);
-  /* the other keys cannot make a dict an envelope: skip them for plain
-  ** dicts, which the core then calls KS_ENV_NOT */
-  if (env->f[KS_ENV_CLASS_NAME].type != KS_V_ABSENT &&
-      env->f[KS_ENV_CONFIG].type != KS_V_ABSENT) {
+  if (read_field(L, box, idx, env, KS_ENV_CLASS_NAME, mt) &&
+      read_field(L, box, idx, env, KS_ENV_CONFIG, mt)) {
     for (k = 0; k < KS_ENV_NKEYS; k++)
       if (k != KS_ENV_CLASS_NAME && k != KS_ENV_CONFIG)
-        read_field(L, box, idx, env, (ks_env_key)k, mt);
+        read_field(L, box, idx, env, k, mt);
     env->special = has_special(L, box, &env->f[KS_ENV_CLASS_NAME]);
   }
   ks_envelope_check(env, v);

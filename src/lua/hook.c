@@ -91,21 +91,59 @@ static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
 
 /* ---- the runner ------------------------------------------------------------------ */
 
-/* Objects (and special values) whose hooks run or whose configs are being
-** walked, one inside the other, from the document's root to p: the path
-** nodes that start an envelope. Counting them on the path, rather than in
-** a counter, leaves nothing to restore when an error unwinds. */
-static int object_depth(const ksl_path *p) {
-  int n = 0;
-  for (; p != NULL; p = p->up)
-    if (p->obj != NULL) n++;
-  return n;
+/* The method `method` of the value at self when finding it runs no user
+** code: self is a table, and so is every __index met on the way (how
+** classes inherit). Pushes it and returns 1 when it is a function; returns
+** 0 (nothing pushed) when it is absent; returns -1 (nothing pushed) when
+** only the trampoline can tell (an __index function, a callable object,
+** a proxy, a very long chain). */
+#define RAW_CHAIN_MAX 100
+static int raw_method(lua_State *L, int self, const char *method) {
+  int i, ty, base = lua_gettop(L), found = -1;
+  if (lua_type(L, self) != LUA_TTABLE) return -1;
+  lua_pushstring(L, method);                 /* base + 1: the name */
+  lua_pushvalue(L, self);                    /* base + 2: the table looked in */
+  for (i = 0; i < RAW_CHAIN_MAX; i++) {
+    lua_pushvalue(L, base + 1);
+    ty = lua_rawget(L, base + 2);
+    if (ty == LUA_TFUNCTION) {
+      lua_replace(L, base + 1);
+      lua_settop(L, base + 1);
+      return 1;
+    }
+    if (ty != LUA_TNIL) break;               /* maybe a callable object */
+    if (!lua_getmetatable(L, base + 2)) {    /* nil, no __index: absent */
+      found = 0;
+      break;
+    }
+    lua_pushliteral(L, "__index");
+    ty = lua_rawget(L, -2);
+    if (ty == LUA_TNIL) {
+      found = 0;
+      break;
+    }
+    if (ty != LUA_TTABLE) break;             /* an __index function: user code */
+    lua_replace(L, base + 2);
+    lua_settop(L, base + 2);
+  }
+  lua_settop(L, base);
+  return found;
 }
 
-/* Puts the trampoline, the method name (or nil) and self (or the function)
-** below the nargs arguments on top; returns the trampoline's index. */
-static int push_callee(lua_State *L, int self, const char *method, int nargs) {
+/* Puts what runs below the nargs arguments on top; returns its index.
+** Fast form (fn != 0: the function found by raw_method on top, above the
+** arguments): fn, self, args. Otherwise the trampoline, the method name
+** (or nil) and self (or the function). */
+static int push_callee(lua_State *L, int self, const char *method, int nargs,
+                       int fn) {
   int callee = lua_gettop(L) - nargs + (method != NULL ? 1 : 0);
+  if (fn) {
+    callee = lua_gettop(L) - nargs;     /* the function is on top */
+    lua_insert(L, callee);
+    lua_pushvalue(L, self);
+    lua_insert(L, callee + 1);
+    return callee;
+  }
   if (method != NULL) {
     lua_pushvalue(L, self);
     lua_insert(L, callee);
@@ -173,21 +211,36 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
   const ksl_path *saved = *h->at;
   size_t depth = ks_scope_depth(e);
   ks_token outer = ks_scope_top(e), mine;
-  int st, found;
+  int st, found, fast = 0;
   if (method != NULL) self = lua_absindex(L, self);
-  if (object_depth(h->node) > KSL_MAX_OBJECT_NESTING) {
+  if (ksl_path_depth(h->node) > KSL_MAX_OBJECT_NESTING) {
     lua_pop(L, nargs + (method == NULL ? 1 : 0));
     lua_pushfstring(L, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
     ksl_path_message(L, h->node, h->side, h->ctx);
     return LUA_ERRRUN;
   }
+  if (method != NULL) {
+    fast = raw_method(L, self, method);
+    if (fast == 0) {                      /* absent, and nothing ran */
+      lua_pop(L, nargs);
+      return KSL_HOOK_ABSENT;
+    }
+    fast = fast > 0;
+  }
   /* before the arguments move up: h->note may be one of them */
   if (h->note) ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, h->note);
-  push_callee(L, self, method, nargs);
+  push_callee(L, self, method, nargs, fast);
   if (h->scoped) open_scopes(L, e, h);
   mine = ks_scope_top(e);
   *h->at = h->node;
-  st = lua_pcall(L, nargs + 2, 2, 0);
+  if (fast) {
+    st = lua_pcall(L, nargs + 1, 1, 0);
+    if (st == LUA_OK) {                   /* as the trampoline returns */
+      lua_pushboolean(L, 1);
+      lua_insert(L, -2);
+    }
+  } else
+    st = lua_pcall(L, nargs + 2, 2, 0);
   *h->at = saved;
   if (h->note) {
     ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, 0);

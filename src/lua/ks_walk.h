@@ -53,6 +53,10 @@ int ksl_running_call_error(lua_State *L);
 ** whose hook runs: its config, or the value given to the nested call it
 ** makes. */
 enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
+/* Objects (and special values) one inside the other from the document's
+** root to p: the nodes on its path with obj set. The runner's nesting limit
+** and the notes count them. */
+int ksl_path_depth(const ksl_path *p);
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
 
 /* 1 when the table at idx is the config noted (KSL_NOTE_CONFIG) for the

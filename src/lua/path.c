@@ -32,16 +32,29 @@ static void push_nodes(lua_State *L, const ksl_path *p, const ksl_path **callroo
 
 /* ---- where a nested call's value sits in its owner's config ---------------------- */
 
+int ksl_path_depth(const ksl_path *p) {
+  int n = 0;
+  for (; p != NULL; p = p->up)
+    if (p->obj != NULL) n++;
+  return n;
+}
+
 /* The call state keeps, for the object whose from_config() runs (its path
-** node), its config (KSL_CALL_NOTE_CONFIG) and the value given to the
-** nested call it is making (KSL_CALL_NOTE_ARG; one at a time: a hook cannot
-** yield), both under the node's address. */
-static int get_note(lua_State *L, int ctx, const ksl_path *node, ksl_call_slot what) {
-  int t;
-  ksl_call_get(L, ctx, what);
-  t = lua_rawgetp(L, -1, (const void *)node);
+** node), its config (KSL_NOTE_CONFIG) and the value given to the nested
+** call it is making (KSL_NOTE_ARG; one at a time: a hook cannot yield), at
+** the node's depth (call.h). Pushes the note (nil when there is none) and
+** returns its type. */
+static int get_note(lua_State *L, int ctx, const ksl_path *node, int what) {
+  const ksl_call *c = (const ksl_call *)lua_touserdata(L, ctx);
+  int d = ksl_path_depth(node);
+  if (d >= KSL_NOTE_DEPTHS || c->noted[what][d] != node) {
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
+  ksl_call_get(L, ctx, KSL_CALL_NOTES);
+  lua_rawgeti(L, -1, 2 * d + what + 1);
   lua_remove(L, -2);
-  return t;
+  return lua_type(L, -1);
 }
 
 #define LOCATE_MAX_DEPTH 64
@@ -96,9 +109,9 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   locator lc;
   int cfg, found;
   if (ctx == 0 || !lua_checkstack(L, 6)) return 0;
-  get_note(L, ctx, root->up, KSL_CALL_NOTE_CONFIG);   /* the owner's config */
+  get_note(L, ctx, root->up, KSL_NOTE_CONFIG);   /* the owner's config */
   cfg = lua_gettop(L);
-  if (get_note(L, ctx, root->up, KSL_CALL_NOTE_ARG) != LUA_TTABLE ||
+  if (get_note(L, ctx, root->up, KSL_NOTE_ARG) != LUA_TTABLE ||
       lua_type(L, cfg) != LUA_TTABLE) {
     lua_pop(L, 2);
     return 0;
@@ -120,12 +133,19 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
 }
 
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
-  if (ctx == 0) return;
-  idx = idx != 0 ? lua_absindex(L, idx) : 0;
-  ksl_call_get(L, ctx, what == KSL_NOTE_ARG ? KSL_CALL_NOTE_ARG : KSL_CALL_NOTE_CONFIG);
-  if (idx != 0 && lua_type(L, idx) == LUA_TTABLE) lua_pushvalue(L, idx);
-  else lua_pushnil(L);
-  lua_rawsetp(L, -2, (const void *)node);
+  ksl_call *c;
+  int d;
+  if (ctx == 0 || (d = ksl_path_depth(node)) >= KSL_NOTE_DEPTHS) return;
+  c = (ksl_call *)lua_touserdata(L, ctx);
+  if (idx == 0 || lua_type(L, idx) != LUA_TTABLE) {
+    c->noted[what][d] = NULL;            /* what the array holds is stale */
+    return;
+  }
+  idx = lua_absindex(L, idx);
+  c->noted[what][d] = node;
+  ksl_call_get(L, ctx, KSL_CALL_NOTES);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, -2, 2 * d + what + 1);
   lua_pop(L, 1);
 }
 
@@ -133,7 +153,7 @@ int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
   int same;
   if (ctx == 0 || node == NULL) return 0;
   idx = lua_absindex(L, idx);
-  same = get_note(L, ctx, node, KSL_CALL_NOTE_CONFIG) == LUA_TTABLE &&
+  same = get_note(L, ctx, node, KSL_NOTE_CONFIG) == LUA_TTABLE &&
          lua_rawequal(L, -1, idx);
   lua_pop(L, 1);
   return same;
