@@ -48,9 +48,10 @@ static ks_vtype table_type(lua_State *L, int idx, const ksl_marker_idx *mt) {
   return t;
 }
 
-/* The type of the value on top of the stack (which stays). */
-static ks_vtype vtype(lua_State *L, const ksl_marker_idx *mt) {
-  switch (lua_type(L, -1)) {
+/* The type of the value on top of the stack (which stays), whose Lua type
+** is lt. */
+static ks_vtype vtype_of(lua_State *L, int lt, const ksl_marker_idx *mt) {
+  switch (lt) {
     case LUA_TNIL: return KS_V_ABSENT;
     case LUA_TBOOLEAN: return KS_V_BOOLEAN;
     case LUA_TNUMBER: return lua_isinteger(L, -1) ? KS_V_INTEGER : KS_V_FLOAT;
@@ -63,6 +64,10 @@ static ks_vtype vtype(lua_State *L, const ksl_marker_idx *mt) {
   }
 }
 
+static ks_vtype vtype(lua_State *L, const ksl_marker_idx *mt) {
+  return vtype_of(L, lua_type(L, -1), mt);
+}
+
 ks_vtype ksl_vtype_at(lua_State *L, int idx) {
   static const ksl_marker_idx by_name = {0, 0};
   ks_vtype t;
@@ -70,15 +75,6 @@ ks_vtype ksl_vtype_at(lua_State *L, int idx) {
   t = vtype(L, &by_name);
   lua_pop(L, 1);
   return t;
-}
-
-/* Types the value on top (which it pops) as envelope key k. */
-static void set_field(lua_State *L, ks_envelope *env, int k, const ksl_marker_idx *mt) {
-  ks_env_field *f = &env->f[k];
-  f->type = vtype(L, mt);
-  f->s = f->type == KS_V_STRING ? lua_tolstring(L, -1, &f->len) : NULL;
-  if (f->s == NULL) f->len = 0;
-  lua_pop(L, 1);     /* the table still holds the string */
 }
 
 /* register_special takes only marker names (ks_is_marker_name), so no
@@ -97,13 +93,16 @@ static int has_special(lua_State *L, int box, const ks_env_field *cname) {
 ** an absent key leaves the field as memset made it (KS_V_ABSENT). */
 static int read_field(lua_State *L, int box, int idx, ks_envelope *env, int k,
                       const ksl_marker_idx *mt) {
+  ks_env_field *f = &env->f[k];
+  int lt;
   lua_getiuservalue(L, box, KSL_UV_ENV_KEYS + k);
-  if (lua_rawget(L, idx) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return 0;
+  lt = lua_rawget(L, idx);
+  if (lt != LUA_TNIL) {
+    f->type = vtype_of(L, lt, mt);
+    if (lt == LUA_TSTRING) f->s = lua_tolstring(L, -1, &f->len);
   }
-  set_field(L, env, k, mt);
-  return 1;
+  lua_pop(L, 1);     /* the table still holds the string */
+  return lt != LUA_TNIL;
 }
 
 /* A dict without class_name or config is plain whatever else it holds (the
