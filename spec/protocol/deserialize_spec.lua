@@ -275,6 +275,85 @@ describe("deserialize", function()
       end, "kserial: build_from_config() of 'BadBuild' raised an error: no shape (at $)")
     end)
 
+    it("finds hooks through every kind of __index, and runs user code in them protected", function()
+      -- inherited through a chain of plain tables, deeper than the runner's quick look
+      local base = class("Deep", {})
+      local made = 0
+      base.from_config = function(cls) made = made + 1; return setmetatable({}, cls) end
+      local top = base
+      for _ = 1, 150 do top = setmetatable({}, { __index = top }) end
+      kserial.get_custom_objects().Deep = top
+      assert.is_table(kserial.deserialize(env("Deep")))
+      -- through an __index function (user code, run by the runner)
+      local viafn = setmetatable({ __name = "ViaFn" }, {
+        __index = function(_, k) if k == "from_config" then return base.from_config end end })
+      kserial.get_custom_objects().ViaFn = viafn
+      assert.is_table(kserial.deserialize(env("ViaFn")))
+      -- a callable object as from_config
+      local callable = setmetatable({}, { __call = function(_, cls) made = made + 1; return setmetatable({}, base) end })
+      kserial.get_custom_objects().Callable = { __name = "Callable", from_config = callable }
+      assert.is_table(kserial.deserialize(env("Callable")))
+      assert.equal(3, made)
+      -- an __index function that fails names the hook, as a failing from_config does
+      kserial.get_custom_objects().BadIndex = setmetatable({ __name = "BadIndex" }, {
+        __index = function() error("no such field", 0) end })
+      assert.has_error(function() kserial.deserialize({ x = env("BadIndex") }) end,
+        "kserial: from_config() of 'BadIndex' raised an error: no such field (at $.x)")
+      -- an __index chain that ends without the method: the missing-method message
+      kserial.get_custom_objects().Hollow = setmetatable({ __name = "Hollow" },
+        { __index = setmetatable({}, { __index = {} }) })
+      assert.has_error(function() kserial.deserialize(env("Hollow")) end,
+        "kserial: Unable to reconstruct an instance of 'Hollow' because the class is missing a from_config() method. (at $)")
+      assert.is_true(kserial.in_safe_mode())
+    end)
+
+    it("runs the build and compile hooks on the configs it checked, whatever from_config does to the envelope", function()
+      local C = class("Judged", {})
+      local e, got = nil, {}
+      C.from_config = function(cls)
+        e.build_config = "not a dict"       -- after the check: changes nothing
+        e.compile_config = { late = true }  -- absent when checked: not run
+        return setmetatable({}, cls)
+      end
+      function C:build_from_config(cfg) got[#got + 1] = cfg end
+      function C:compile_from_config(cfg) got[#got + 1] = cfg end
+      kserial.get_custom_objects().Judged = C
+      e = env("Judged", {}, { build_config = { shape = 3 } })
+      kserial.deserialize(e)
+      assert.equal(1, #got)
+      assert.same({ shape = 3 }, got[1])
+    end)
+
+    it("locates errors of nested calls at any depth, also after a caught one", function()
+      local Leaf = class("NLeaf", {})
+      Leaf.from_config = function(_, c)
+        if c.bad then error("leaf is bad", 0) end
+        return setmetatable({}, Leaf)
+      end
+      local Mid = class("NMid", {})
+      Mid.from_config = function(cls, c)
+        -- a nested call that fails and is caught: its notes must not stick
+        pcall(kserial.deserialize, c.first)
+        return setmetatable({ kids = kserial.deserialize(c.kids) }, cls)
+      end
+      local Top = class("NTop", {})
+      Top.from_config = function(cls, c)
+        return setmetatable({ mid = kserial.deserialize(c.layers[2]) }, cls)
+      end
+      for _, k in ipairs({ Leaf, Mid, Top }) do kserial.get_custom_objects()[k.__name] = k end
+      local doc = env("NTop", { layers = { 1, env("NMid", {
+        first = env("NLeaf", { bad = true }),
+        kids = { env("NLeaf", {}), env("NLeaf", { bad = true }) } }) } })
+      assert.has_error(function() kserial.deserialize(doc) end,
+        "kserial: from_config() of 'NLeaf' raised an error: leaf is bad "
+        .. "(at $.config.layers[1].config.kids[1])")
+      -- a hook that makes a value of its own and hands it over: the call is named
+      Top.from_config = function() return kserial.deserialize({ y = env("NLeaf", { bad = true }) }) end
+      assert.has_error(function() kserial.deserialize({ top = env("NTop") }) end,
+        "kserial: from_config() of 'NLeaf' raised an error: leaf is bad "
+        .. "(at $.y (in a call made by from_config() of 'NTop' at $.top))")
+    end)
+
     it("refuses a from_config that leaves a scope open, and closes it", function()
       local C = class("Leaky", {})
       C.from_config = function(self)
