@@ -290,7 +290,7 @@ describe("deserialize", function()
       kserial.get_custom_objects().ViaFn = viafn
       assert.is_table(kserial.deserialize(env("ViaFn")))
       -- a callable object as from_config
-      local callable = setmetatable({}, { __call = function(_, cls) made = made + 1; return setmetatable({}, base) end })
+      local callable = setmetatable({}, { __call = function() made = made + 1; return setmetatable({}, base) end })
       kserial.get_custom_objects().Callable = { __name = "Callable", from_config = callable }
       assert.is_table(kserial.deserialize(env("Callable")))
       assert.equal(3, made)
@@ -309,7 +309,7 @@ describe("deserialize", function()
 
     it("runs the build and compile hooks on the configs it checked, whatever from_config does to the envelope", function()
       local C = class("Judged", {})
-      local e, got = nil, {}
+      local e, got = {}, {}
       C.from_config = function(cls)
         e.build_config = "not a dict"       -- after the check: changes nothing
         e.compile_config = { late = true }  -- absent when checked: not run
@@ -318,7 +318,7 @@ describe("deserialize", function()
       function C:build_from_config(cfg) got[#got + 1] = cfg end
       function C:compile_from_config(cfg) got[#got + 1] = cfg end
       kserial.get_custom_objects().Judged = C
-      e = env("Judged", {}, { build_config = { shape = 3 } })
+      for k, v in pairs(env("Judged", {}, { build_config = { shape = 3 } })) do e[k] = v end
       kserial.deserialize(e)
       assert.equal(1, #got)
       assert.same({ shape = 3 }, got[1])

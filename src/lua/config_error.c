@@ -103,7 +103,7 @@ static int l_config_error(lua_State *L) {
     level = l < 0 ? 0 : l > 1000 ? 1000 : (int)l;   /* beyond the stack: no position */
   }
   lua_settop(L, 3);
-  at = ksl_running_from_config(L);
+  at = ksl_running_from_config(L, KSL_BOX);
   if (at != NULL) {
     int ctx;
     ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);

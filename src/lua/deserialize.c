@@ -687,14 +687,14 @@ int ksl_deserialize_value(lua_State *L, int box, int idx, int optsidx) {
   return ksl_deserialize_opts(L, box, idx, optsidx, "deserialize", NULL);
 }
 
-const ksl_path *ksl_running_from_config(lua_State *L) {
-  const des_call *call = ksl_box_at(L, KSL_BOX)->des;
+const ksl_path *ksl_running_from_config(lua_State *L, int box) {
+  const des_call *call = ksl_box_at(L, box)->des;
   return call != NULL ? call->at : NULL;
 }
 
 static int l_deserialize(lua_State *L) {
   lua_settop(L, 2);
-  if (ksl_deserialize_value(L, KSL_BOX, 1, 2) != LUA_OK) return ksl_raise(L);
+  if (ksl_deserialize_value(L, KSL_BOX, 1, 2) != LUA_OK) return ksl_raise(L, KSL_BOX);
   return 1;
 }
 

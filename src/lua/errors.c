@@ -65,10 +65,10 @@ const char *ksl_shown(lua_State *L, const char *s, size_t len) {
   return lua_tostring(L, -1);
 }
 
-int ksl_raise(lua_State *L) {
+int ksl_raise(lua_State *L, int box) {
   if (lua_type(L, -1) == LUA_TSTRING &&
       strncmp(lua_tostring(L, -1), "kserial: ", 9) == 0 &&
-      !ksl_running_call_error(L)) {   /* a nested call's: whole, as it was */
+      !ksl_running_call_error(L, box)) {   /* a nested call's: whole, as it was */
     luaL_where(L, 1);
     lua_insert(L, -2);
     lua_concat(L, 2);

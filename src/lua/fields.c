@@ -387,7 +387,7 @@ static int l_note_config(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
-  at = ksl_running_from_config(L);
+  at = ksl_running_from_config(L, KSL_BOX);
   if (at != NULL) {
     ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
     ctx = lua_gettop(L);
@@ -404,7 +404,7 @@ static int l_note_config(lua_State *L) {
 ** last: it already says what and where, and goes up unchanged. */
 static int l_passing(lua_State *L) {
   lua_settop(L, 1);
-  lua_pushboolean(L, ksl_running_call_error(L));
+  lua_pushboolean(L, ksl_running_call_error(L, KSL_BOX));
   return 1;
 }
 

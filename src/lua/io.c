@@ -47,7 +47,7 @@ static int run_worker(lua_State *L, lua_CFunction worker, int value, int opts,
 
 static int l_dumps(lua_State *L) {
   lua_settop(L, 2);
-  if (do_dumps(L, 1, 2, "dumps") != LUA_OK) return ksl_raise(L);
+  if (do_dumps(L, 1, 2, "dumps") != LUA_OK) return ksl_raise(L, KSL_BOX);
   return 1;
 }
 
@@ -70,7 +70,7 @@ static int l_loads(lua_State *L) {
   lua_settop(L, 2);
   if (lua_type(L, 1) != LUA_TSTRING)
     return ksj_typeerror(L, 1, "string");
-  if (do_loads(L, 1, 2, "loads") != LUA_OK) return ksl_raise(L);
+  if (do_loads(L, 1, 2, "loads") != LUA_OK) return ksl_raise(L, KSL_BOX);
   return 1;
 }
 
@@ -125,7 +125,7 @@ static const char *check_path(lua_State *L, int idx, const char *fname) {
   if (memchr(path, '\0', len) != NULL) {
     const char *shown = ksl_shown(L, path, len);
     lua_pushfstring(L, "kserial: %s: the path '%s' holds a NUL byte", fname, shown);
-    ksl_raise(L);
+    ksl_raise(L, KSL_BOX);
   }
   return path;
 }
@@ -148,14 +148,14 @@ static int l_save(lua_State *L) {
   lua_settop(L, 3);
   path = check_path(L, 2, "save");
   plen = strlen(path);
-  if (do_dumps(L, 1, 3, "save") != LUA_OK) return ksl_raise(L);
+  if (do_dumps(L, 1, 3, "save") != LUA_OK) return ksl_raise(L, KSL_BOX);
   text = lua_tolstring(L, -1, &len);
   /* the temporary name lives in a userdata: no leak if anything raises */
   tmp = (char *)lua_newuserdatauv(L, plen + 48, 0);
   err = write_atomic(path, text, len, tmp, plen + 48);
   if (err != 0) {
     push_io_error(L, "save: cannot write", path, err);
-    return ksl_raise(L);
+    return ksl_raise(L, KSL_BOX);
   }
   return 0;
 }
@@ -213,9 +213,9 @@ static int l_load(lua_State *L) {
   err = read_file(L, path);
   if (err != 0) {
     push_io_error(L, "load: cannot read", path, err);
-    return ksl_raise(L);
+    return ksl_raise(L, KSL_BOX);
   }
-  if (do_loads(L, 3, 2, "load") != LUA_OK) return ksl_raise(L);
+  if (do_loads(L, 3, 2, "load") != LUA_OK) return ksl_raise(L, KSL_BOX);
   return 1;
 }
 

@@ -97,8 +97,9 @@ const char *ksl_shown(lua_State *L, const char *s, size_t len);
 ** integer, float, string, boolean, or ksj_typename for anything else. */
 const char *ksl_jsontype(lua_State *L, int idx);
 /* Re-raises the error on top; a kserial message gets the position of the
-** Lua code that called the running C function. */
-int ksl_raise(lua_State *L);
+** Lua code that called the running C function, unless it is the error of a
+** running call of the engine at stack index box (ksl_running_call_error). */
+int ksl_raise(lua_State *L, int box);
 
 /* ---- modules of the binding ---------------------------------------------------- */
 void ksl_open_registry(lua_State *L);   /* fields of the module table on top */

@@ -44,10 +44,10 @@ int ksl_path_raise(lua_State *L, int ctx);
 ** error of a nested call coming back unchanged through the hook that made
 ** the call. It already says what and where, so it passes through as it is. */
 int ksl_path_passing(lua_State *L, int ctx);
-/* The same test against the running top-level calls (from an API function:
-** KSL_BOX is its upvalue): the error on top is the last one raised in one
-** of them, so a nested API call raises it without adding its position. */
-int ksl_running_call_error(lua_State *L);
+/* The same test against the running top-level calls of the engine at
+** stack index box: the error on top is the last one raised in one of them,
+** so a nested API call raises it without adding its position. */
+int ksl_running_call_error(lua_State *L, int box);
 /* Notes in ctx, for ksl_push_path to locate nested values, the table at idx
 ** (nil when idx is 0 or not a table) as `what` of the object at `node`
 ** whose hook runs: its config, or the value given to the nested call it
@@ -63,8 +63,9 @@ void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int id
 ** object at node: the config its from_config() received. */
 int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx);
 /* The envelope node of the object whose from_config() (or build/compile
-** hook) runs in this state's deserialize call, or NULL. Needs KSL_BOX. */
-const ksl_path *ksl_running_from_config(lua_State *L);
+** hook) runs in the deserialize call of the engine at stack index box, or
+** NULL. */
+const ksl_path *ksl_running_from_config(lua_State *L, int box);
 
 /* 1 when s is valid UTF-8 (no surrogates, no overlongs, <= U+10FFFF);
 ** otherwise 0 and *bad is the offset of the first invalid byte. */

@@ -249,13 +249,13 @@ int ksl_path_passing(lua_State *L, int ctx) {
   return same;
 }
 
-int ksl_running_call_error(lua_State *L) {
-  const ksl_box *box = ksl_box_at(L, KSL_BOX);
+int ksl_running_call_error(lua_State *L, int boxi) {
+  const ksl_box *box = ksl_box_at(L, boxi);
   int uv, same = 0;
   if (lua_type(L, -1) != LUA_TSTRING) return 0;
   for (uv = KSL_UV_SERCTX; uv <= KSL_UV_DESCTX && !same; uv++) {
     if (uv == KSL_UV_SERCTX ? box->ser == NULL : box->des == NULL) continue;
-    ksl_push_uv(L, KSL_BOX, uv);
+    ksl_push_uv(L, boxi, uv);
     if (lua_type(L, -1) == LUA_TUSERDATA) {
       ksl_call_get(L, lua_gettop(L), KSL_CALL_ERROR);
       same = lua_rawequal(L, -1, -3);

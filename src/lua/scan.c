@@ -448,7 +448,7 @@ static int l_scan(lua_State *L) {
   lua_pushcfunction(L, scan_worker);
   lua_insert(L, 1);
   lua_pushvalue(L, KSL_BOX);
-  if (lua_pcall(L, 3, 1, 0) != LUA_OK) return ksl_raise(L);
+  if (lua_pcall(L, 3, 1, 0) != LUA_OK) return ksl_raise(L, KSL_BOX);
   return 1;
 }
 

@@ -899,7 +899,7 @@ static int l_serialize(lua_State *L) {
   ksj_encode_opts_init(&eo);
   ksj_value_opts_read(L, 2, &eo, "serialize", extra);
   max_values = ksl_max_values_opt(L, 2, "serialize", 0);
-  if (ksl_serialize_value(L, KSL_BOX, 1, &eo, max_values) != LUA_OK) return ksl_raise(L);
+  if (ksl_serialize_value(L, KSL_BOX, 1, &eo, max_values) != LUA_OK) return ksl_raise(L, KSL_BOX);
   return 1;
 }
 
