@@ -4,7 +4,7 @@
 #include <string.h>
 #include "call.h"
 
-void ksl_call_new(lua_State *L) {
+ksl_call *ksl_call_new(lua_State *L) {
   int slot;
   ksl_call *c = (ksl_call *)lua_newuserdatauv(L, sizeof *c, KSL_CALL_NSLOTS);
   memset(c, 0, sizeof *c);
@@ -12,6 +12,7 @@ void ksl_call_new(lua_State *L) {
     lua_createtable(L, slot == KSL_CALL_NOTES ? 2 * KSL_NOTE_DEPTHS : 0, 0);
     lua_setiuservalue(L, -2, slot);
   }
+  return c;
 }
 
 int ksl_call_get(lua_State *L, int call, ksl_call_slot slot) {

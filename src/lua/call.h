@@ -34,11 +34,14 @@ typedef enum ksl_call_slot {
 ** is one array write and clearing it is one C store. */
 #define KSL_NOTE_DEPTHS (KSL_MAX_OBJECT_NESTING + 2)
 typedef struct ksl_call {
+  const struct ksl_path *at;  /* deserialize: the node of the object whose
+                          ** hook runs (the runner sets it), or NULL */
   const struct ksl_path *noted[2][KSL_NOTE_DEPTHS];
 } ksl_call;
 
-/* Pushes a new call state, every table slot empty and no error. */
-void ksl_call_new(lua_State *L);
+/* Pushes a new call state, every table slot empty, no error, no notes;
+** returns its C part. */
+ksl_call *ksl_call_new(lua_State *L);
 /* Pushes the slot of the call state at index call. */
 int ksl_call_get(lua_State *L, int call, ksl_call_slot slot);
 

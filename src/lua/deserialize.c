@@ -1,9 +1,9 @@
 /*
 ** deserialize.c - kserial.deserialize: a config tree back to live objects.
 **
-** A top-level call owns a des_call (in the C frame of its entry point) and a
-** call state (call.h; box user value KSL_UV_DESCTX) holding its shared
-** objects and their classes. A
+** A top-level call owns a call state (call.h; box user value KSL_UV_DESCTX,
+** pointed to by the box while the call runs) holding the running hook's
+** node, its shared objects and their classes. A
 ** deserialize made by a hook (from_config(), a special's decode()) joins the
 ** running call: shared ids span the whole tree, and the scopes the runner
 ** (hook.c) opens around every hook keep a nested call from lifting safe mode.
@@ -16,9 +16,7 @@
 #include "ks_base64.h"
 #include "call.h"
 
-typedef struct ksl_des_call {
-  const ksl_path *at;     /* the object whose from_config() is running */
-} des_call;
+typedef ksl_call des_call;   /* its `at`: the object whose hook is running */
 
 typedef struct dwalker {
   lua_State *L;
@@ -645,8 +643,7 @@ static int des_top(lua_State *L) {
 int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
                          const char *fname, const char *const *extra) {
   ksl_box *box = ksl_box_at(L, boxi);
-  des_call *outer = box->des;
-  des_call call = {NULL};
+  des_call *outer = box->des, *call;
   int st;
   idx = lua_absindex(L, idx);
   boxi = lua_absindex(L, boxi);
@@ -665,14 +662,14 @@ int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
     lua_settop(L, top + 1);
     return LUA_OK;
   }
-  ksl_call_new(L);
-  lua_setiuservalue(L, boxi, KSL_UV_DESCTX);
-  box->des = &call;
+  call = ksl_call_new(L);
+  lua_setiuservalue(L, boxi, KSL_UV_DESCTX);    /* keeps call alive */
+  box->des = call;
   lua_pushcfunction(L, des_top);
   lua_pushvalue(L, idx);
   if (optsidx) lua_pushvalue(L, optsidx);
   else lua_pushnil(L);
-  lua_pushlightuserdata(L, &call);
+  lua_pushlightuserdata(L, call);
   lua_pushlightuserdata(L, (void *)extra);
   lua_pushstring(L, fname);
   lua_pushvalue(L, boxi);

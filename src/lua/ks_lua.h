@@ -43,14 +43,15 @@ enum {
 };
 
 struct ksl_ser_call;   /* a running serialize call: serialize.c owns it */
-struct ksl_des_call;   /* a running deserialize call: deserialize.c owns it */
+struct ksl_call;       /* the state of a running call: call.h */
 
 typedef struct ksl_box {
   ks_engine *e;          /* NULL once collected */
   ks_handle next;        /* next handle to hand out; never reused */
   int nspecial_encode;   /* special handlers that have an encode function */
   struct ksl_ser_call *ser;  /* the running top-level serialize call, or NULL */
-  struct ksl_des_call *des;  /* the running top-level deserialize call, or NULL */
+  struct ksl_call *des;  /* the running top-level deserialize call's state (the
+                         ** user value KSL_UV_DESCTX keeps it), or NULL */
 } ksl_box;
 
 #define ksl_box_at(L, i) ((ksl_box *)lua_touserdata((L), (i)))
