@@ -166,10 +166,10 @@ static int hook_error(lua_State *L, const ksl_hook *h, const char *what) {
 }
 
 /* After the call: closes what the hook left open (and the scopes opened
-** for it), then judges the outcome: (found, result) or an error on top. */
-static int judge(lua_State *L, const ksl_hook *h, int st, size_t depth,
-                 ks_token outer, ks_token mine) {
-  ks_engine *e = ksl_box_at(L, h->box)->e;
+** for it), then judges the outcome: an error on top, or nres results (2:
+** the trampoline's, whether the method was found below the result). */
+static int judge(lua_State *L, const ksl_hook *h, int st, ks_engine *e,
+                 size_t depth, ks_token outer, ks_token mine, int nres) {
   int foreign = outer != 0 && !ks_scope_is_open(e, outer);
   int leaked = !foreign && ks_scope_top(e) != mine;
   while (ks_scope_depth(e) > depth)              /* the hook's and ours */
@@ -184,7 +184,7 @@ static int judge(lua_State *L, const ksl_hook *h, int st, size_t depth,
     }
     return st;
   }
-  lua_remove(L, -2);                             /* found, result -> result */
+  if (nres == 2) lua_remove(L, -2);              /* found, result -> result */
   if (foreign || leaked)
     return hook_error(L, h, foreign ? "closed a scope it did not open; scopes "
                       "opened in a hook must be closed in it, with <close> or :close()"
@@ -211,9 +211,9 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
   const ksl_path *saved = *h->at;
   size_t depth = ks_scope_depth(e);
   ks_token outer = ks_scope_top(e), mine;
-  int st, found, fast = 0;
+  int st, found = 1, fast = 0, objects = ksl_path_depth(h->node);
   if (method != NULL) self = lua_absindex(L, self);
-  if (ksl_path_depth(h->node) > KSL_MAX_OBJECT_NESTING) {
+  if (objects > KSL_MAX_OBJECT_NESTING) {
     lua_pop(L, nargs + (method == NULL ? 1 : 0));
     lua_pushfstring(L, "objects nested deeper than %d", KSL_MAX_OBJECT_NESTING);
     ksl_path_message(L, h->node, h->side, h->ctx);
@@ -228,26 +228,20 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
     fast = fast > 0;
   }
   /* before the arguments move up: h->note may be one of them */
-  if (h->note) ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, h->note);
+  if (h->note) ksl_path_note_at(L, h->ctx, h->node, objects, KSL_NOTE_CONFIG, h->note);
   push_callee(L, self, method, nargs, fast);
   if (h->scoped) open_scopes(L, e, h);
   mine = ks_scope_top(e);
   *h->at = h->node;
-  if (fast) {
+  if (fast)
     st = lua_pcall(L, nargs + 1, 1, 0);
-    if (st == LUA_OK) {                   /* as the trampoline returns */
-      lua_pushboolean(L, 1);
-      lua_insert(L, -2);
-    }
-  } else
+  else {
     st = lua_pcall(L, nargs + 2, 2, 0);
-  *h->at = saved;
-  if (h->note) {
-    ksl_path_note(L, h->ctx, h->node, KSL_NOTE_CONFIG, 0);
-    ksl_path_note(L, h->ctx, h->node, KSL_NOTE_ARG, 0);
+    found = st == LUA_OK && lua_toboolean(L, -2) ? 2 : 0;
   }
-  found = st == LUA_OK && lua_toboolean(L, -2);
-  st = judge(L, h, st, depth, outer, mine);
+  *h->at = saved;
+  if (h->note) ksl_path_unnote(L, h->ctx, objects);
+  st = judge(L, h, st, e, depth, outer, mine, fast ? 1 : 2);
   if (st != LUA_OK) return st;
   if (!found) {
     lua_pop(L, 1);

@@ -58,6 +58,11 @@ enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
 ** and the notes count them. */
 int ksl_path_depth(const ksl_path *p);
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
+/* The same, for a node whose depth (ksl_path_depth) the caller knows. */
+void ksl_path_note_at(lua_State *L, int ctx, const ksl_path *node, int depth,
+                      int what, int idx);
+/* Forgets both notes of the object at depth (its hook has returned). */
+void ksl_path_unnote(lua_State *L, int ctx, int depth);
 
 /* 1 when the table at idx is the config noted (KSL_NOTE_CONFIG) for the
 ** object at node: the config its from_config() received. */

@@ -132,21 +132,32 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   return found;
 }
 
-void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
+void ksl_path_note_at(lua_State *L, int ctx, const ksl_path *node, int depth,
+                      int what, int idx) {
   ksl_call *c;
-  int d;
-  if (ctx == 0 || (d = ksl_path_depth(node)) >= KSL_NOTE_DEPTHS) return;
+  if (ctx == 0 || depth >= KSL_NOTE_DEPTHS) return;
   c = (ksl_call *)lua_touserdata(L, ctx);
   if (idx == 0 || lua_type(L, idx) != LUA_TTABLE) {
-    c->noted[what][d] = NULL;            /* what the array holds is stale */
+    c->noted[what][depth] = NULL;        /* what the array holds is stale */
     return;
   }
   idx = lua_absindex(L, idx);
-  c->noted[what][d] = node;
+  c->noted[what][depth] = node;
   ksl_call_get(L, ctx, KSL_CALL_NOTES);
   lua_pushvalue(L, idx);
-  lua_rawseti(L, -2, 2 * d + what + 1);
+  lua_rawseti(L, -2, 2 * depth + what + 1);
   lua_pop(L, 1);
+}
+
+void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
+  ksl_path_note_at(L, ctx, node, ksl_path_depth(node), what, idx);
+}
+
+void ksl_path_unnote(lua_State *L, int ctx, int depth) {
+  ksl_call *c;
+  if (ctx == 0 || depth >= KSL_NOTE_DEPTHS) return;
+  c = (ksl_call *)lua_touserdata(L, ctx);
+  c->noted[KSL_NOTE_CONFIG][depth] = c->noted[KSL_NOTE_ARG][depth] = NULL;
 }
 
 int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
