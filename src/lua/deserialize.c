@@ -125,6 +125,20 @@ static int field(lua_State *L, int env, const char *key) {
   return 1;
 }
 
+/* Pushes env[key k] (the key string a user value of the box); nil and
+** kserial.null both count as absent (returns 0, nothing pushed). */
+static int env_field(dwalker *w, int env, ks_env_key k) {
+  lua_State *L = w->L;
+  int t;
+  lua_getiuservalue(L, w->box, KSL_UV_ENV_KEYS + (int)k);
+  t = lua_rawget(L, env);
+  if (t == LUA_TNIL || (t == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
+}
+
 /* What a table is (ksl_table_kind). */
 static ksl_tkind table_kind(dwalker *w, int idx) {
   return ksl_table_kind(w->L, idx, w->arr_mt, w->obj_mt);
@@ -323,13 +337,12 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
   for (i = 0; i < 2; i++) {
     ks_vtype t = ev->f[keys[i]].type;
     if (t == KS_V_ABSENT || t == KS_V_NULL) continue;
-    lua_pushstring(L, ks_envelope_key(keys[i]));
-    lua_rawget(L, env);
+    env_field(w, env, keys[i]);
     cfgs[i] = lua_gettop(L);
   }
   init_hook(w, &h, "from_config", cname, node);
   h.must_return = 1;
-  if (!field(L, env, "config")) {          /* null counts as {} */
+  if (!env_field(w, env, KS_ENV_CONFIG)) {  /* null counts as {} */
     lua_newtable(L);
     lua_pushvalue(L, w->obj_mt);
     lua_setmetatable(L, -2);
@@ -425,7 +438,7 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
                                 ev->f[KS_ENV_CLASS_NAME].len);  /* may push a copy */
   ksl_path node = *p;
   if (has_id) {
-    field(L, env, "shared_object_id");
+    env_field(w, env, KS_ENV_SHARED_OBJECT_ID);
     id = lua_tointeger(L, -1);
     lua_pop(L, 1);
   }
