@@ -40,21 +40,30 @@ int ksl_path_depth(const ksl_path *p) {
 }
 
 /* The call state keeps, for the object whose from_config() runs (its path
-** node), its config (KSL_NOTE_CONFIG) and the value given to the nested
+** node), its config (KSL_NOTE_CONFIG) and the table given to the nested
 ** call it is making (KSL_NOTE_ARG; one at a time: a hook cannot yield), at
-** the node's depth (call.h). Pushes the note (nil when there is none) and
-** returns its type. */
-static int get_note(lua_State *L, int ctx, const ksl_path *node, int what) {
+** the node's depth (call.h). Pushes the config noted for node (nil when
+** there is none) and returns its type. */
+static int get_config_note(lua_State *L, int ctx, const ksl_path *node) {
   const ksl_call *c = (const ksl_call *)lua_touserdata(L, ctx);
   int d = ksl_path_depth(node);
-  if (d >= KSL_NOTE_DEPTHS || c->noted[what][d] != node) {
+  if (d >= KSL_NOTE_DEPTHS || c->noted[KSL_NOTE_CONFIG][d] != node) {
     lua_pushnil(L);
     return LUA_TNIL;
   }
   ksl_call_get(L, ctx, KSL_CALL_NOTES);
-  lua_rawgeti(L, -1, 2 * d + what + 1);
+  lua_rawgeti(L, -1, d + 1);
   lua_remove(L, -2);
   return lua_type(L, -1);
+}
+
+/* The table noted as given by node's hook to the nested call it is making
+** (by identity), or NULL. */
+static const void *get_arg_note(lua_State *L, int ctx, const ksl_path *node) {
+  const ksl_call *c = (const ksl_call *)lua_touserdata(L, ctx);
+  int d = ksl_path_depth(node);
+  if (d >= KSL_NOTE_DEPTHS || c->noted[KSL_NOTE_ARG][d] != node) return NULL;
+  return c->arg[d];
 }
 
 #define LOCATE_MAX_DEPTH 64
@@ -109,17 +118,15 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   locator lc;
   int cfg, found;
   if (ctx == 0 || !lua_checkstack(L, 6)) return 0;
-  get_note(L, ctx, root->up, KSL_NOTE_CONFIG);   /* the owner's config */
+  get_config_note(L, ctx, root->up);             /* the owner's config */
   cfg = lua_gettop(L);
-  if (get_note(L, ctx, root->up, KSL_NOTE_ARG) != LUA_TTABLE ||
-      lua_type(L, cfg) != LUA_TTABLE) {
-    lua_pop(L, 2);
+  lc.target = get_arg_note(L, ctx, root->up);
+  if (lc.target == NULL || lua_type(L, cfg) != LUA_TTABLE) {
+    lua_pop(L, 1);
     return 0;
   }
   lc.L = L;
-  lc.target = lua_topointer(L, -1);
   lc.visits = 0;
-  lua_pop(L, 1);
   if (lua_topointer(L, cfg) == lc.target) {
     lua_pushliteral(L, "");
     found = 1;
@@ -141,11 +148,15 @@ void ksl_path_note_at(lua_State *L, int ctx, const ksl_path *node, int depth,
     c->noted[what][depth] = NULL;        /* what the array holds is stale */
     return;
   }
-  idx = lua_absindex(L, idx);
   c->noted[what][depth] = node;
+  if (what == KSL_NOTE_ARG) {
+    c->arg[depth] = lua_topointer(L, idx);
+    return;
+  }
+  idx = lua_absindex(L, idx);
   ksl_call_get(L, ctx, KSL_CALL_NOTES);
   lua_pushvalue(L, idx);
-  lua_rawseti(L, -2, 2 * depth + what + 1);
+  lua_rawseti(L, -2, depth + 1);
   lua_pop(L, 1);
 }
 
@@ -164,7 +175,7 @@ int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
   int same;
   if (ctx == 0 || node == NULL) return 0;
   idx = lua_absindex(L, idx);
-  same = get_note(L, ctx, node, KSL_NOTE_CONFIG) == LUA_TTABLE &&
+  same = get_config_note(L, ctx, node) == LUA_TTABLE &&
          lua_rawequal(L, -1, idx);
   lua_pop(L, 1);
   return same;
