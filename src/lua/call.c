@@ -9,7 +9,7 @@ ksl_call *ksl_call_new(lua_State *L) {
   ksl_call *c = (ksl_call *)lua_newuserdatauv(L, sizeof *c, KSL_CALL_NSLOTS);
   memset(c, 0, sizeof *c);
   for (slot = KSL_CALL_ERROR + 1; slot <= KSL_CALL_NSLOTS; slot++) {
-    lua_createtable(L, slot == KSL_CALL_NOTES ? KSL_NOTE_DEPTHS : 0, 0);
+    lua_createtable(L, 0, 0);
     lua_setiuservalue(L, -2, slot);
   }
   return c;

@@ -26,21 +26,20 @@ typedef enum ksl_call_slot {
   KSL_CALL_NSLOTS = KSL_CALL_RAWIDS
 } ksl_call_slot;
 
-/* The C part of a call state. A hook running at object depth d (the
-** nodes with obj set on its node's path, ksl_path_depth) notes the config
-** it got (path.c) in the KSL_CALL_NOTES array at d + 1, and the value it
-** gives a nested call in arg[d]; noted[what][d] says which node the note is
-** of (NULL: none). Hooks that run at one time have distinct depths, so a
-** note is one array write (a config) or one C store (an argument), and
-** clearing it is one C store. */
+/* The C part of a call state. The path notes (path.c) of a hook running
+** at object depth d (the nodes with obj set on its node's path,
+** ksl_path_depth): the config it got, at d + 1 in the KSL_CALL_NOTES
+** array, and the table it gave the nested call it is making, in arg[d] (by
+** identity: it is alive while that call runs, and only then looked for).
+** Hooks that run at one time have distinct depths, every hook of the
+** deserialize walk notes its config when it starts and every nested call
+** its argument, so the notes at the depth of a running hook are its own:
+** a note is one array write (a config) or one C store (an argument). */
 #define KSL_NOTE_DEPTHS (KSL_MAX_OBJECT_NESTING + 2)
 typedef struct ksl_call {
   const struct ksl_path *at;  /* deserialize: the node of the object whose
                           ** hook runs (the runner sets it), or NULL */
-  const struct ksl_path *noted[2][KSL_NOTE_DEPTHS];
-  const void *arg[KSL_NOTE_DEPTHS];  /* the table a nested call was given,
-                          ** by identity (lua_topointer): it is alive while
-                          ** the call runs, and only then is it looked for */
+  const void *arg[KSL_NOTE_DEPTHS];
 } ksl_call;
 
 /* Pushes a new call state, every table slot empty, no error, no notes;

@@ -228,7 +228,9 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
     fast = fast > 0;
   }
   /* before the arguments move up: h->note may be one of them */
-  if (h->note) ksl_path_note_at(L, h->ctx, h->node, objects, KSL_NOTE_CONFIG, h->note);
+  /* every deserialize hook notes its config (nil if none): the note at
+  ** its depth is then its own (call.h) */
+  if (h->note || h->scoped) ksl_path_note_at(L, h->ctx, objects, KSL_NOTE_CONFIG, h->note);
   push_callee(L, self, method, nargs, fast);
   if (h->scoped) open_scopes(L, e, h);
   mine = ks_scope_top(e);
@@ -240,7 +242,6 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
     found = st == LUA_OK && lua_toboolean(L, -2) ? 2 : 0;
   }
   *h->at = saved;
-  if (h->note) ksl_path_unnote(L, h->ctx, objects);
   st = judge(L, h, st, e, depth, outer, mine, fast ? 1 : 2);
   if (st != LUA_OK) return st;
   if (!found) {

@@ -51,7 +51,9 @@ int ksl_running_call_error(lua_State *L, int box);
 /* Notes in ctx, for ksl_push_path to locate nested values, the table at idx
 ** (nil when idx is 0 or not a table) as `what` of the object at `node`
 ** whose hook runs: its config, or the value given to the nested call it
-** makes. */
+** makes. A note is kept at the node's depth (call.h): every hook of the
+** deserialize walk notes its config when it starts (the runner), every
+** nested call its argument. */
 enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
 /* Objects (and special values) one inside the other from the document's
 ** root to p: the nodes on its path with obj set. The runner's nesting limit
@@ -59,10 +61,7 @@ enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
 int ksl_path_depth(const ksl_path *p);
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
 /* The same, for a node whose depth (ksl_path_depth) the caller knows. */
-void ksl_path_note_at(lua_State *L, int ctx, const ksl_path *node, int depth,
-                      int what, int idx);
-/* Forgets both notes of the object at depth (its hook has returned). */
-void ksl_path_unnote(lua_State *L, int ctx, int depth);
+void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx);
 
 /* 1 when the table at idx is the config noted (KSL_NOTE_CONFIG) for the
 ** object at node: the config its from_config() received. */

@@ -45,9 +45,8 @@ int ksl_path_depth(const ksl_path *p) {
 ** the node's depth (call.h). Pushes the config noted for node (nil when
 ** there is none) and returns its type. */
 static int get_config_note(lua_State *L, int ctx, const ksl_path *node) {
-  const ksl_call *c = (const ksl_call *)lua_touserdata(L, ctx);
   int d = ksl_path_depth(node);
-  if (d >= KSL_NOTE_DEPTHS || c->noted[KSL_NOTE_CONFIG][d] != node) {
+  if (d >= KSL_NOTE_DEPTHS) {
     lua_pushnil(L);
     return LUA_TNIL;
   }
@@ -62,8 +61,7 @@ static int get_config_note(lua_State *L, int ctx, const ksl_path *node) {
 static const void *get_arg_note(lua_State *L, int ctx, const ksl_path *node) {
   const ksl_call *c = (const ksl_call *)lua_touserdata(L, ctx);
   int d = ksl_path_depth(node);
-  if (d >= KSL_NOTE_DEPTHS || c->noted[KSL_NOTE_ARG][d] != node) return NULL;
-  return c->arg[d];
+  return d < KSL_NOTE_DEPTHS ? c->arg[d] : NULL;
 }
 
 #define LOCATE_MAX_DEPTH 64
@@ -139,36 +137,24 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   return found;
 }
 
-void ksl_path_note_at(lua_State *L, int ctx, const ksl_path *node, int depth,
-                      int what, int idx) {
-  ksl_call *c;
+void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx) {
+  int table;
   if (ctx == 0 || depth >= KSL_NOTE_DEPTHS) return;
-  c = (ksl_call *)lua_touserdata(L, ctx);
-  if (idx == 0 || lua_type(L, idx) != LUA_TTABLE) {
-    c->noted[what][depth] = NULL;        /* what the array holds is stale */
-    return;
-  }
-  c->noted[what][depth] = node;
+  table = idx != 0 && lua_type(L, idx) == LUA_TTABLE;
   if (what == KSL_NOTE_ARG) {
-    c->arg[depth] = lua_topointer(L, idx);
+    ((ksl_call *)lua_touserdata(L, ctx))->arg[depth] = table ? lua_topointer(L, idx) : NULL;
     return;
   }
-  idx = lua_absindex(L, idx);
+  idx = table ? lua_absindex(L, idx) : 0;
   ksl_call_get(L, ctx, KSL_CALL_NOTES);
-  lua_pushvalue(L, idx);
+  if (table) lua_pushvalue(L, idx);
+  else lua_pushnil(L);
   lua_rawseti(L, -2, depth + 1);
   lua_pop(L, 1);
 }
 
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
-  ksl_path_note_at(L, ctx, node, ksl_path_depth(node), what, idx);
-}
-
-void ksl_path_unnote(lua_State *L, int ctx, int depth) {
-  ksl_call *c;
-  if (ctx == 0 || depth >= KSL_NOTE_DEPTHS) return;
-  c = (ksl_call *)lua_touserdata(L, ctx);
-  c->noted[KSL_NOTE_CONFIG][depth] = c->noted[KSL_NOTE_ARG][depth] = NULL;
+  ksl_path_note_at(L, ctx, ksl_path_depth(node), what, idx);
 }
 
 int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
