@@ -43,9 +43,11 @@ typedef struct ksl_call {
 } ksl_call;
 
 /* Pushes a new call state, every table slot empty, no error, no notes;
-** returns its C part. */
+** returns its C part. A table slot is made when it is first fetched, so a
+** call that never needs one (most small calls) makes none. */
 ksl_call *ksl_call_new(lua_State *L);
-/* Pushes the slot of the call state at index call. */
+/* Pushes the slot of the call state at index call: a table, or for
+** KSL_CALL_ERROR the last message or nil. */
 int ksl_call_get(lua_State *L, int call, ksl_call_slot slot);
 
 #endif

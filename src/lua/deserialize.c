@@ -24,7 +24,9 @@ typedef struct dwalker {
   des_call *call;
   int box;                /* stack index of the engine box */
   int ctx;                /* stack index of the call state (call.h) */
-  int shared;             /* stack index: id -> instance (KSL_CALL_IDS) */
+  int shared;             /* stack index: id -> instance (KSL_CALL_IDS);
+                          ** nil until the first shared id (shared_at) */
+  int has_shared;         /* it was fetched */
   int arr_mt, obj_mt;
   int custom_idx;         /* stack index of opts.custom_objects, or 0 */
   const ks_map *custom;   /* opts.custom_objects as a core map, or NULL */
@@ -38,6 +40,17 @@ typedef struct dwalker {
 } dwalker;
 
 static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int root);
+
+/* The shared ids of the call (stack index), fetched when an envelope
+** first has one. */
+static int shared_at(dwalker *w) {
+  if (!w->has_shared) {
+    ksl_call_get(w->L, w->ctx, KSL_CALL_IDS);
+    lua_replace(w->L, w->shared);
+    w->has_shared = 1;
+  }
+  return w->shared;
+}
 
 /* The recorded key orders (stack index), or 0 when no object has one:
 ** looked up the first time a copy needs them, since most calls (every
@@ -391,7 +404,7 @@ static int shared_classes(dwalker *w) {
 static int shared_hit(dwalker *w, lua_Integer id, int cls, const char *shown,
                       const ksl_path *p) {
   lua_State *L = w->L;
-  if (lua_rawgeti(L, w->shared, id) == LUA_TNIL) {
+  if (lua_rawgeti(L, shared_at(w), id) == LUA_TNIL) {
     lua_pop(L, 1);
     return 0;
   }
@@ -421,7 +434,7 @@ static void shared_done(dwalker *w, lua_Integer id, int cls, const char *shown) 
   lua_rawseti(L, -2, id);
   lua_pop(L, 1);
   lua_pushvalue(L, -1);
-  lua_rawseti(L, w->shared, id);
+  lua_rawseti(L, shared_at(w), id);
 }
 
 /* An object's envelope, checked by the core (every key, for the first
@@ -449,12 +462,12 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
     node.cls = shown;
     if (has_id) {
       lua_pushlightuserdata(L, (void *)&BUILDING);
-      lua_rawseti(L, w->shared, id);
+      lua_rawseti(L, shared_at(w), id);
     }
     if (build_instance(w, env, ev, cls, shown, &node) != LUA_OK) {
       if (has_id) {
         lua_pushnil(L);
-        lua_rawseti(L, w->shared, id);
+        lua_rawseti(L, shared_at(w), id);
       }
       ksl_path_raise(L, w->ctx);
     }
@@ -626,8 +639,9 @@ static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
   w->safe = ks_effective_safe_mode(w->e, o->safe_arg);
   ksl_push_uv(L, box, KSL_UV_DESCTX);
   w->ctx = lua_gettop(L);
-  ksl_call_get(L, w->ctx, KSL_CALL_IDS);
+  lua_pushnil(L);                 /* the shared ids: shared_at */
   w->shared = lua_gettop(L);
+  w->has_shared = 0;
   lua_getiuservalue(L, box, KSL_UV_ARRAY_MT);
   w->arr_mt = lua_gettop(L);
   lua_getiuservalue(L, box, KSL_UV_OBJECT_MT);
