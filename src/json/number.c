@@ -425,6 +425,79 @@ static KSJ_NOINLINE double strtod_digits(lua_State *L, const char *ip,
   }
 }
 
+#ifdef __SIZEOF_INT128__
+/* 5^k for k <= 27, the powers of five that fit in 64 bits. */
+static const uint64_t pow5_u64[28] = {
+  1u, 5u, 25u, 125u, 625u, 3125u, 15625u, 78125u, 390625u, 1953125u,
+  9765625u, 48828125u, 244140625u, 1220703125u, 6103515625u,
+  30517578125u, 152587890625u, 762939453125u, 3814697265625u,
+  19073486328125u, 95367431640625u, 476837158203125u, 2384185791015625u,
+  11920928955078125u, 59604644775390625u, 298023223876953125u,
+  1490116119384765625u, 7450580596923828125u
+};
+
+static int bitlen128(u128 x) {
+  uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+  if (hi != 0) return 128 - __builtin_clzll(hi);
+  return lo != 0 ? 64 - __builtin_clzll(lo) : 0;
+}
+
+/* The double nearest q x 2^e2, q > 0 exact except that `sticky` says a
+** nonzero rest was cut below q's last bit; ties go to even. The callers
+** keep the result a normal double (between 1e-28 and 1e47). */
+static double round_binary(u128 q, int sticky, int e2) {
+  int len = bitlen128(q), shift = len - 53;
+  uint64_t mant, bits;
+  double d;
+  if (shift <= 0) mant = (uint64_t)q << -shift;       /* exact (sticky = 0) */
+  else {
+    u128 rest = q & (((u128)1 << shift) - 1), half = (u128)1 << (shift - 1);
+    mant = (uint64_t)(q >> shift);
+    if (rest > half || (rest == half && (sticky || (mant & 1))))
+      if (++mant == UINT64_C(1) << 53) {              /* carried to 2^53 */
+        mant >>= 1;
+        shift++;
+      }
+  }
+  e2 += shift;                           /* the value is mant x 2^e2 */
+  bits = (uint64_t)(e2 + 1075) << 52 | (mant & ((UINT64_C(1) << 52) - 1));
+  memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+/* m x 10^e10, correctly rounded, for the 17- to 19-digit mantissas that
+** Clinger's fast path cannot take (m > 2^53) with |e10| <= 27, the floats
+** that shortest-repr writers such as Python and kserial write for random
+** doubles: m x 10^e10 = m x 5^e10 x 2^e10, and with 5^|e10| < 2^64 one
+** 128-bit product, or one 128-bit quotient and its remainder, is exact.
+** Returns 0 (and strtod decides) outside that range. */
+static int exact_decimal(uint64_t m, long e10, double *out) {
+  if (e10 >= 0) {
+    if (e10 > 27) return 0;
+    *out = round_binary((u128)m * pow5_u64[e10], 0, (int)e10);
+  }
+  else {
+    uint64_t five = e10 >= -27 ? pow5_u64[-e10] : 0;
+    int s;
+    u128 n, q;
+    if (five == 0) return 0;
+    /* shift m so that the quotient has 55 bits or more: two bits below
+    ** the 53 kept, so that the remainder only breaks ties */
+    s = 55 - (64 - __builtin_clzll(m)) + (64 - __builtin_clzll(five));
+    if (s < 0) s = 0;
+    n = (u128)m << s;                    /* under 2^(55 + 63): no overflow */
+    q = n / five;
+    *out = round_binary(q, n % five != 0, (int)e10 - s);
+  }
+  return 1;
+}
+#else
+static int exact_decimal(uint64_t m, long e10, double *out) {
+  (void)m; (void)e10; (void)out;
+  return 0;
+}
+#endif
+
 /* The significant digits of int and fraction parts as an integer, when at
 ** most 19 of them (else returns 0 in *ok). Leading zeros do not count. */
 static uint64_t mantissa(const char *ip, const char *iend, const char *fp,
@@ -454,11 +527,13 @@ static double to_double(lua_State *L, const char *ip, const char *iend,
   int ok;
   uint64_t m = mantissa(ip, iend, fp, fend, &ok);
   long exp10 = e - (long)(fend - fp);
+  double d;
   if (ok && m == 0) return 0.0;
   if (ok && (double)m <= TWO53) {
     if (exp10 >= 0 && exp10 <= 22) return (double)m * pow10_exact[exp10];
     if (exp10 < 0 && exp10 >= -22) return (double)m / pow10_exact[-exp10];
   }
+  if (ok && exact_decimal(m, exp10, &d)) return d;
   return strtod_digits(L, ip, iend, fp, fend, exp10);
 }
 
