@@ -18,7 +18,9 @@ static const double pow10_exact[23] = {
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-#define TWO53 9007199254740992.0
+/* Clinger's bound on the mantissa, compared as an integer: converting
+** first would round 2^53 + 1 to 2^53 and let it in. */
+#define TWO53_INT (UINT64_C(1) << 53)
 
 /* ---- integers ------------------------------------------------------------ */
 
@@ -69,7 +71,7 @@ typedef struct digits {
 ** exact, one IEEE operation rounds exactly as strtod would (Clinger):
 ** returns 1 or 0. Else -1: ask strtod. */
 static int clinger_reads_back(uint64_t v, int e10, double a) {
-  if ((double)v > TWO53 || e10 < -22 || e10 > 22) return -1;
+  if (v > TWO53_INT || e10 < -22 || e10 > 22) return -1;
   return (e10 >= 0 ? (double)v * pow10_exact[e10]
                    : (double)v / pow10_exact[-e10]) == a;
 }
@@ -529,7 +531,7 @@ static double to_double(lua_State *L, const char *ip, const char *iend,
   long exp10 = e - (long)(fend - fp);
   double d;
   if (ok && m == 0) return 0.0;
-  if (ok && (double)m <= TWO53) {
+  if (ok && m <= TWO53_INT) {       /* not (double)m: 2^53 + 1 rounds down */
     if (exp10 >= 0 && exp10 <= 22) return (double)m * pow10_exact[exp10];
     if (exp10 < 0 && exp10 >= -22) return (double)m / pow10_exact[-exp10];
   }
