@@ -20,6 +20,7 @@
 #define KSJ_INTERNAL
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <lauxlib.h>
 #include "ks_json.h"
@@ -177,13 +178,35 @@ static KSJ_NOINLINE void bad_char_in_string(dec *d, const char *p) {
   dec_raise(d, p, "invalid UTF-8 byte %s in a string", show(buf, p));
 }
 
+/* Skips plain ASCII characters (class 0) from p, eight bytes at a time
+** while it can: a word holds none of '"', '\\', a control character or a
+** non-ASCII byte when no byte of it sets bit 7 in v - 0x20 (control
+** characters; also bytes 0xA0 and up), (v ^ '"') - 1 (the quote; also the
+** bytes from 0x80 but 0xA2 and 0xA3) or (v ^ '\\') - 1. A subtraction only borrows
+** across bytes above one that is itself caught. The byte loop then finds
+** the exact place. */
+#define KSJ_BYTES(c) (UINT64_C(0x0101010101010101) * (c))
+
+static KSJ_INLINE const char *skip_plain(const char *p, const char *end) {
+  while (end - p >= 8) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    if (((v - KSJ_BYTES(0x20)) | ((v ^ KSJ_BYTES('"')) - KSJ_BYTES(1)) |
+         ((v ^ KSJ_BYTES('\\')) - KSJ_BYTES(1))) & KSJ_BYTES(0x80))
+      break;
+    p += 8;
+  }
+  while (p < end && str_class[(unsigned char)*p] == 0) p++;
+  return p;
+}
+
 /* Skips plain characters and well-formed UTF-8 from p; returns the first
 ** '"', '\\' or bad byte (raising for bad ones). */
 static inline const char *scan_plain(dec *d, const char *p) {
   const char *end = d->end;
   for (;;) {
     unsigned cls;
-    while (p < end && str_class[(unsigned char)*p] == 0) p++;
+    p = skip_plain(p, end);
     if (KSJ_UNLIKELY(p >= end)) bad_char_in_string(d, p);
     cls = str_class[(unsigned char)*p];
     if (cls == 4) {
