@@ -500,35 +500,14 @@ static int exact_decimal(uint64_t m, long e10, double *out) {
 }
 #endif
 
-/* The significant digits of int and fraction parts as an integer, when at
-** most 19 of them (else returns 0 in *ok). Leading zeros do not count. */
-static uint64_t mantissa(const char *ip, const char *iend, const char *fp,
-                         const char *fend, int *ok) {
-  uint64_t m = 0;
-  int sig = 0;
-  const char *s;
-  for (s = ip; s < iend; s++) {
-    if (m == 0 && *s == '0') continue;
-    if (++sig > 19) { *ok = 0; return 0; }
-    m = m * 10 + (uint64_t)(*s - '0');
-  }
-  for (s = fp; s < fend; s++) {
-    if (m == 0 && *s == '0') continue;
-    if (++sig > 19) { *ok = 0; return 0; }
-    m = m * 10 + (uint64_t)(*s - '0');
-  }
-  *ok = sig <= 19;
-  return m;
-}
-
-/* int part [ip, iend), fraction [fp, fend), exponent e. Clinger's fast path
-** (exact mantissa <= 2^53 and power of ten <= 22: one rounding) covers
-** nearly every real-world float; the rest goes to strtod. */
-static double to_double(lua_State *L, const char *ip, const char *iend,
-                        const char *fp, const char *fend, long e) {
-  int ok;
-  uint64_t m = mantissa(ip, iend, fp, fend, &ok);
-  long exp10 = e - (long)(fend - fp);
+/* m x 10^exp10, where m holds the literal's significant digits when
+** there are at most 19 of them (ok). Clinger's fast path (m <= 2^53 and a
+** power of ten <= 22: one rounding) and the exact 128-bit path cover
+** nearly every real-world float; the rest goes to strtod, on the digits of
+** the int part [ip, iend) and the fraction [fp, fend). */
+static double to_double(lua_State *L, uint64_t m, int ok, long exp10,
+                        const char *ip, const char *iend, const char *fp,
+                        const char *fend) {
   double d;
   if (ok && m == 0) return 0.0;
   if (ok && m <= TWO53_INT) {       /* not (double)m: 2^53 + 1 rounds down */
@@ -537,30 +516,6 @@ static double to_double(lua_State *L, const char *ip, const char *iend,
   }
   if (ok && exact_decimal(m, exp10, &d)) return d;
   return strtod_digits(L, ip, iend, fp, fend, exp10);
-}
-
-/* Integer literal (no fraction or exponent): a Lua integer when it fits in
-** 64 bits (down to -2^63), else 0 so the caller falls back to a float. */
-static int to_integer(const char *ip, const char *iend, int neg,
-                      lua_Integer *out) {
-  uint64_t u = 0;
-  const char *s;
-  if (iend - ip > 19) return 0;           /* the literal has no leading 0 */
-  for (s = ip; s < iend; s++) {
-    unsigned d = (unsigned)(*s - '0');
-    if (u > (UINT64_MAX - d) / 10) return 0;
-    u = u * 10 + d;
-  }
-  if (!neg) {
-    if (u > (uint64_t)LUA_MAXINTEGER) return 0;
-    *out = (lua_Integer)u;
-  }
-  else {
-    if (u > (uint64_t)LUA_MAXINTEGER + 1) return 0;
-    *out = u == (uint64_t)LUA_MAXINTEGER + 1 ? LUA_MININTEGER
-                                            : -(lua_Integer)u;
-  }
-  return 1;
 }
 
 static const char *scan_exponent(const char *p, const char *end, long *e,
@@ -578,11 +533,15 @@ static const char *scan_exponent(const char *p, const char *end, long *e,
   return p;
 }
 
+/* One pass over the literal: the significant digits (leading zeros do not
+** count) are gathered into m as they are scanned, up to 19 of them, which
+** 64 bits always hold. */
 const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
                             ksj_number *n) {
   const char *ip, *iend, *fp = NULL, *fend = NULL;
   long e = 0;
-  int neg = 0, isfloat = 0;
+  int neg = 0, isfloat = 0, sig = 0;
+  uint64_t m = 0;
   n->err = NULL;
   if (*p == '-') { neg = 1; p++; }
   ip = p;
@@ -597,7 +556,8 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
       return p - 1;
     }
   }
-  else while (p < end && ISDIGIT(*p)) p++;
+  else for (; p < end && ISDIGIT(*p); p++)
+    if (++sig <= 19) m = m * 10 + (uint64_t)(*p - '0');
   iend = p;
   if (p < end && *p == '.') {
     fp = ++p;
@@ -605,7 +565,9 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
       n->err = "expected a digit after '.'";
       return p;
     }
-    while (p < end && ISDIGIT(*p)) p++;
+    for (; p < end && ISDIGIT(*p); p++)
+      if ((m != 0 || *p != '0') && ++sig <= 19)
+        m = m * 10 + (uint64_t)(*p - '0');
     fend = p;
     isfloat = 1;
   }
@@ -614,13 +576,20 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
     if (n->err != NULL) return p;
     isfloat = 1;
   }
-  if (!isfloat && to_integer(ip, iend, neg, &n->i)) {
+  /* an integer literal: a Lua integer when it fits in 64 bits (down to
+  ** -2^63), else a float */
+  if (!isfloat && sig <= 19 &&
+      m <= (uint64_t)LUA_MAXINTEGER + (uint64_t)neg) {
     n->isint = 1;
+    n->i = !neg ? (lua_Integer)m
+         : m == (uint64_t)LUA_MAXINTEGER + 1 ? LUA_MININTEGER
+         : -(lua_Integer)m;
     return p;
   }
   if (fp == NULL) fp = fend = iend;
   n->isint = 0;
-  n->d = to_double(L, ip, iend, fp, fend, e);
+  n->d = to_double(L, m, sig <= 19, e - (long)(fend - fp), ip, iend, fp,
+                   fend);
   if (neg) n->d = -n->d;
   return p;
 }
