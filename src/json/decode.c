@@ -414,10 +414,11 @@ static KSJ_NOINLINE void too_deep(dec *d) {
   dec_raise(d, d->p, "nesting too deep for the Lua stack");
 }
 
-static void enter(dec *d) {
+/* Opens a container that needs `slots` free stack slots. */
+static void enter(dec *d, int slots) {
   if (++d->depth > d->max_depth)
     dec_raise(d, d->p, "nesting deeper than %d", d->max_depth);
-  if (!lua_checkstack(d->L, 4)) too_deep(d);
+  if (!lua_checkstack(d->L, slots)) too_deep(d);
 }
 
 static void leave(dec *d, int mt) {
@@ -536,8 +537,7 @@ static void dec_array(dec *d) {
   lua_State *L = d->L;
   int base, waiting = 1;
   lua_Integer n = 0;
-  enter(d);
-  if (!lua_checkstack(L, KSJ_ARRAY_WAIT + 2)) too_deep(d);
+  enter(d, KSJ_ARRAY_WAIT + 2);
   base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == ']') d->p++;
@@ -571,8 +571,7 @@ static void dec_key(dec *d, const char *expected) {
 static void dec_object(dec *d) {
   lua_State *L = d->L;
   int base, n = 0, waiting = 1;
-  enter(d);
-  if (!lua_checkstack(L, 2 * KSJ_OBJECT_WAIT + 6)) too_deep(d);
+  enter(d, 2 * KSJ_OBJECT_WAIT + 6);
   base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == '}') d->p++;
