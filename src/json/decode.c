@@ -56,27 +56,33 @@ void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
   ksj_opts_each(L, idx, fname, extra, read_decode_opt, o);
 }
 
-/* The key cache: a document repeats a few dozen object keys over and
-** over, and each lua_pushlstring of one hashes its bytes and looks it up
-** in Lua's string table. The decoder keeps the keys it reads in a small
-** open-addressed table of KSJ_KEY_SLOTS slots (the slot chosen by the
-** length and three bytes, then up to KSJ_KEY_PROBES slots after it), each
-** string in a stack slot (which anchors it), and pushes the cached string
-** when a key has the same bytes (compared in full). A key finds a free slot
-** in its window, or takes the window's first: the few dozen keys of a
-** document all stay, and a document of many more keeps the latest ones.
-** (A direct-mapped cache missed 40% of the keys of the bench's model
-** graph: 47 keys in 64 slots collide.) Short strings only: Lua interns
-** those, so a cached key is the very string lua_pushlstring would push.
-** One cache per call: nothing outlives it. */
-#define KSJ_KEY_SLOTS 128      /* a power of two */
-#define KSJ_KEY_PROBES 4
-#define KSJ_KEY_CACHED 40      /* LUAI_MAXSHORTLEN: the longest cached */
+/* The string cache: a document repeats a few dozen object keys, and often
+** some string values ("float32", a module or class name), over and over,
+** and each lua_pushlstring of one hashes its bytes and looks it up in
+** Lua's string table. The decoder keeps the strings it reads in a small
+** open-addressed table of KSJ_STR_SLOTS slots (the home slot chosen by
+** the length and three bytes), each string in a stack slot (which anchors
+** it), and pushes the cached string when one with the same bytes comes
+** again (compared in full).
+** - A key looks in its home slot and up to KSJ_STR_PROBES - 1 slots after
+**   it, and on a miss takes the first free one there, or else its home
+**   slot: the few dozen keys of a document all stay, and a document of
+**   many more keeps the latest ones. (A direct-mapped cache missed 40% of
+**   the keys of the bench's model graph: 47 keys in 64 slots collide.)
+** - A value looks only in its home slot, and takes it only when it is
+**   free: most values are met once (names), so they must neither push
+**   the keys out nor pay for a long search on every miss.
+** Short strings only: Lua interns those, so a cached string is the very
+** string lua_pushlstring would push. One cache per call: nothing outlives
+** it. */
+#define KSJ_STR_SLOTS 128      /* a power of two */
+#define KSJ_STR_PROBES 4
+#define KSJ_STR_CACHED 40      /* LUAI_MAXSHORTLEN: the longest cached */
 
-typedef struct key_slot {
-  const char *s;   /* the cached key's bytes (anchored on the stack) */
-  size_t len;      /* its length, or (size_t)-1 for an empty slot */
-} key_slot;
+typedef struct str_slot {
+  const char *s;   /* the cached string's bytes (anchored on the stack) */
+  size_t len;      /* its length, or (size_t)-1 for a free slot */
+} str_slot;
 
 typedef struct dec {
   lua_State *L;
@@ -87,8 +93,8 @@ typedef struct dec {
   int shapes;        /* keep_order: stack index of the shape trie */
   ksj_filter *filter;  /* keep_order: the order table's filter */
   const char *fname;   /* for messages: the function the user called */
-  int keys;            /* stack index of the first key cache slot */
-  key_slot key[KSJ_KEY_SLOTS];
+  int strs;            /* stack index of the first string cache slot */
+  str_slot str[KSJ_STR_SLOTS];
 } dec;
 
 static void dec_value(dec *d);
@@ -311,29 +317,31 @@ static KSJ_NOINLINE const char *string_slow(dec *d, const char *s,
   return p + 1;
 }
 
-static KSJ_INLINE unsigned key_hash(const char *s, size_t len) {
+static KSJ_INLINE unsigned str_hash(const char *s, size_t len) {
   unsigned h = (unsigned)len;
   if (len > 0)
     h += (unsigned char)s[0] * 7u + (unsigned char)s[len - 1] * 31u +
          (unsigned char)s[len / 2] * 3u;
-  return (h ^ h >> 6) & (KSJ_KEY_SLOTS - 1);
+  return (h ^ h >> 6) & (KSJ_STR_SLOTS - 1);
 }
 
-/* Pushes the key s[0..len), through the cache when it is short. */
-static KSJ_INLINE void push_key(dec *d, const char *s, size_t len) {
+/* Pushes the string s[0..len), through the cache when it is short; key:
+** whether it is an object key (see the string cache above). */
+static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
+                                   int key) {
   lua_State *L = d->L;
-  unsigned h, i, j, free_ = KSJ_KEY_SLOTS;
-  if (len > KSJ_KEY_CACHED) {
+  unsigned h, i, j, probes = key ? KSJ_STR_PROBES : 1, free_ = KSJ_STR_SLOTS;
+  if (len > KSJ_STR_CACHED) {
     lua_pushlstring(L, s, len);
     return;
   }
-  h = key_hash(s, len);
-  for (i = 0; i < KSJ_KEY_PROBES; i++) {
-    key_slot *slot;
-    j = (h + i) & (KSJ_KEY_SLOTS - 1);
-    slot = &d->key[j];
+  h = str_hash(s, len);
+  for (i = 0; i < probes; i++) {
+    str_slot *slot;
+    j = (h + i) & (KSJ_STR_SLOTS - 1);
+    slot = &d->str[j];
     if (slot->len == len && memcmp(slot->s, s, len) == 0) {
-      lua_pushvalue(L, d->keys + (int)j);
+      lua_pushvalue(L, d->strs + (int)j);
       return;
     }
     if (slot->len == (size_t)-1) {
@@ -341,21 +349,22 @@ static KSJ_INLINE void push_key(dec *d, const char *s, size_t len) {
       break;
     }
   }
-  j = free_ < KSJ_KEY_SLOTS ? free_ : h;
-  d->key[j].s = lua_pushlstring(L, s, len);
-  d->key[j].len = len;
-  lua_copy(L, -1, d->keys + (int)j);
+  if (free_ < KSJ_STR_SLOTS) j = free_;
+  else if (key) j = h;
+  else {                                /* a value finds its slot taken */
+    lua_pushlstring(L, s, len);
+    return;
+  }
+  d->str[j].s = lua_pushlstring(L, s, len);
+  d->str[j].len = len;
+  lua_copy(L, -1, d->strs + (int)j);
 }
 
-/* d->p at the opening quote; pushes the string. Keys go through the
-** cache; values do not, since most of a document's string values are met
-** once (names), and caching them too cost more in misses than it saved
-** (2.5% more instructions in json.decode on the bench graphs). */
+/* d->p at the opening quote; pushes the string. */
 static KSJ_INLINE void read_string(dec *d, int key) {
   const char *s = d->p + 1, *p = scan_plain(d, s);
   if (KSJ_LIKELY(*p == '"')) {
-    if (key) push_key(d, s, (size_t)(p - s));
-    else lua_pushlstring(d->L, s, (size_t)(p - s));
+    push_string(d, s, (size_t)(p - s), key);
     d->p = p + 1;
   }
   else d->p = string_slow(d, s, p);
@@ -665,10 +674,10 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
   d.mt_array = lua_gettop(L);
   ksj_pushmt(L, KSJ_OBJECT_MT);
   d.mt_object = lua_gettop(L);
-  luaL_checkstack(L, KSJ_KEY_SLOTS, NULL);
-  d.keys = lua_gettop(L) + 1;
-  lua_settop(L, lua_gettop(L) + KSJ_KEY_SLOTS);   /* nils */
-  for (i = 0; i < KSJ_KEY_SLOTS; i++) d.key[i].len = (size_t)-1;
+  luaL_checkstack(L, KSJ_STR_SLOTS, NULL);
+  d.strs = lua_gettop(L) + 1;
+  lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
+  for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
     dec_raise(&d, text, "the document starts with a UTF-8 byte order mark "
               "(BOM), which JSON text must not have");

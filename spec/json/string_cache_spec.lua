@@ -1,9 +1,10 @@
--- kserial.json.decode's key cache (src/json/decode.c): the decoder reuses
--- the Lua string of a short key it has read before when the same bytes come
--- again. These documents make the cache's slots collide, miss and be
--- replaced, and check that every key still comes out with exactly its own
--- bytes and its own value: a cache that matched on anything less than the
--- whole key would put one key in another's place.
+-- kserial.json.decode's string cache (src/json/decode.c): the decoder
+-- reuses the Lua string of a short key or string value it has read before
+-- when the same bytes come again. These documents make the cache's slots
+-- collide, miss and be replaced, and check that every key and every string
+-- value still comes out with exactly its own bytes: a cache that matched on
+-- anything less than the whole string would put one string in another's
+-- place.
 local H = require "json_helpers"
 local kserial = require "kserial"
 local json = kserial.json
@@ -27,7 +28,7 @@ local function object_text(pairs_)
   return "{" .. table.concat(parts, ",") .. "}"
 end
 
-describe("kserial.json.decode's key cache", function()
+describe("kserial.json.decode's string cache", function()
   it("keys of every length from 0 to 41, repeated, each with its own value", function()
     -- keys that share their length, first, middle and last bytes with
     -- another one differ inside: "a" .. fill .. "z" with one byte changed
@@ -76,6 +77,45 @@ describe("kserial.json.decode's key cache", function()
     local v = dec("[" .. table.concat(docs, ",") .. "]")
     for round = 1, 4 do
       assert.same(entries(want[round]), entries(v[round]))
+    end
+  end)
+
+  it("string values that share their length and first, middle and last bytes", function()
+    -- the same place in the cache for all of them: only the content differs
+    local vals = {}
+    for i = 0, 99 do vals[#vals + 1] = ("a%02d-m-%02dz"):format(i, 99 - i) end
+    for len = 0, 41 do
+      vals[#vals + 1] = ("q"):rep(len)
+      if len >= 3 then vals[#vals + 1] = "q" .. ("r"):rep(len - 2) .. "q" end
+    end
+    local items = {}
+    for round = 1, 3 do
+      for i = 1, #vals do
+        local j = (i * (2 * round + 1)) % #vals + 1
+        items[#items + 1] = j
+      end
+    end
+    local parts = {}
+    for i, j in ipairs(items) do parts[i] = '"' .. vals[j] .. '"' end
+    local v = dec("[" .. table.concat(parts, ",") .. "]")
+    assert.equal(#items, #v)
+    for i, j in ipairs(items) do assert.equal(vals[j], v[i], "item " .. i) end
+  end)
+
+  it("more distinct string values than the cache holds, met again", function()
+    local vals, parts, want = {}, {}, {}
+    for i = 1, 500 do vals[i] = ("v%d_%s"):format(i, ("y"):rep(i % 29)) end
+    for round = 1, 3 do
+      for j = 1, #vals do
+        local i = (j * (round * 6 + 1)) % #vals + 1
+        parts[#parts + 1] = ('{"k":"%s","%s":"%s"}'):format(vals[i], vals[i], vals[j])
+        want[#want + 1] = {vals[i], vals[j]}
+      end
+    end
+    local v = dec("[" .. table.concat(parts, ",") .. "]")
+    for n, w in ipairs(want) do
+      assert.equal(w[1], v[n].k)
+      assert.same({"k=" .. w[1], w[1] .. "=" .. w[2]}, entries(v[n]))
     end
   end)
 
