@@ -122,6 +122,31 @@ describe("kserial.json.decode reads floats", function()
     assert_reads(-5e-324, "-5e-324")
   end)
 
+  it("reads integer literals of 1 to 21 digits as Lua does, with their subtype", function()
+    -- digits are gathered eight at a time: every length and every digit
+    -- at every place, and bytes next to the digits (':' and '/') after them
+    math.randomseed(78)
+    for _ = 1, 3000 do
+      local n = math.random(1, 21)
+      local d = tostring(math.random(1, 9))
+      for _ = 2, n do d = d .. math.random(0, 9) end
+      for _, text in ipairs{d, "-" .. d} do
+        local want, got = tonumber(text), dec(text)
+        assert.equal(math.type(want), math.type(got), text)
+        assert.equal(want, got, text)
+      end
+      local got = dec("[" .. d .. "]")
+      assert.equal(tonumber(d), got[1])
+      assert.equal(tonumber(d .. ".5e0"), dec(d .. ".5e0"))
+    end
+    for _, bad in ipairs{"12345678:", "1234567:8", "0.123456:78", "1234567/8", "123456789/"} do
+      assert.has_error(function() dec(bad) end)
+    end
+    assert.equal(12345678, dec("12345678"))
+    assert.equal(0.12345678901234568, dec("0.12345678901234567890"))
+    assert.equal(1e-8, dec("0.00000001000000000"))
+  end)
+
   it("integers beyond 64 bits become floats", function()
     assert_reads(2^63, "9223372036854775808")
     assert_reads(-2^63, "-9223372036854775809")

@@ -533,9 +533,57 @@ static const char *scan_exponent(const char *p, const char *end, long *e,
   return p;
 }
 
+/* Eight digits at a time (little-endian machines, where the first byte
+** in memory is the word's lowest): 1 when the eight bytes at p are all
+** digits, with their value in *out. The two checks: each byte's high
+** nibble is 3 (0x30-0x3F), and adding 6 does not carry it out of 0x3F
+** (no byte 0x3A-0x3F). Then pairs of digits, pairs of pairs and the two
+** halves are combined by multiplications whose partial products land in
+** separate bytes. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define KSJ_EIGHT_DIGITS 1
+static KSJ_INLINE int eight_digits(const char *p, uint64_t *out) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  if ((v & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030) ||
+      ((v + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) !=
+          UINT64_C(0x3030303030303030))
+    return 0;
+  v -= UINT64_C(0x3030303030303030);
+  v = v * 10 + (v >> 8);            /* byte 2i: the pair of digits 2i, 2i+1 */
+  *out = ((v & UINT64_C(0x000000FF000000FF)) *
+              (100 + (UINT64_C(1000000) << 32)) +
+          (v >> 16 & UINT64_C(0x000000FF000000FF)) *
+              (1 + (UINT64_C(10000) << 32))) >> 32;
+  return 1;
+}
+#else
+#define KSJ_EIGHT_DIGITS 0
+static int eight_digits(const char *p, uint64_t *out) {
+  (void)p; (void)out;
+  return 0;
+}
+#endif
+
+/* Digits from p into m (m = m x 10 + digit) while sig, the count of
+** significant digits, stays within 19, which 64 bits always hold; the
+** digits past that are counted, not gathered. Returns the end. */
+static KSJ_INLINE const char *gather(const char *p, const char *end,
+                                     uint64_t *m, int *sig) {
+  uint64_t eight;
+  while (KSJ_EIGHT_DIGITS && end - p >= 8 && *sig <= 11 &&
+         eight_digits(p, &eight)) {
+    *m = *m * 100000000u + eight;
+    *sig += 8;
+    p += 8;
+  }
+  for (; p < end && ISDIGIT(*p); p++)
+    if (++*sig <= 19) *m = *m * 10 + (uint64_t)(*p - '0');
+  return p;
+}
+
 /* One pass over the literal: the significant digits (leading zeros do not
-** count) are gathered into m as they are scanned, up to 19 of them, which
-** 64 bits always hold. */
+** count) are gathered into m as they are scanned. */
 const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
                             ksj_number *n) {
   const char *ip, *iend, *fp = NULL, *fend = NULL;
@@ -556,8 +604,7 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
       return p - 1;
     }
   }
-  else for (; p < end && ISDIGIT(*p); p++)
-    if (++sig <= 19) m = m * 10 + (uint64_t)(*p - '0');
+  else p = gather(p, end, &m, &sig);
   iend = p;
   if (p < end && *p == '.') {
     fp = ++p;
@@ -565,9 +612,9 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
       n->err = "expected a digit after '.'";
       return p;
     }
-    for (; p < end && ISDIGIT(*p); p++)
-      if ((m != 0 || *p != '0') && ++sig <= 19)
-        m = m * 10 + (uint64_t)(*p - '0');
+    if (m == 0)                      /* 0.000123: the zeros do not count */
+      while (p < end && *p == '0') p++;
+    p = gather(p, end, &m, &sig);
     fend = p;
     isfloat = 1;
   }
