@@ -22,7 +22,10 @@ describe("kserial.json.decode scans strings", function()
                          {"\\u00e9", "\u{e9}"}, {"\u{e9}", "\u{e9}"},
                          {"\u{20ac}", "\u{20ac}"}, {"\u{1f600}", "\u{1f600}"},
                          {"\u{a2}", "\u{a2}"}, {"\u{e3}", "\u{e3}"},  -- bytes A2, A3
-                         {"\u{80}", "\u{80}"}, {" ", " "}, {"\127", "\127"}} do
+                         {"\u{80}", "\u{80}"}, {" ", " "}, {"\127", "\127"},
+                         -- a stop byte, then bytes that only a borrow from it
+                         -- would flag: the first one found must be the stop
+                         {"\\\\]]", "\\]]"}, {'\\"##', '"##'}, {"\u{e9}!!", "\u{e9}!!"}} do
         local s = before .. c[2] .. after
         local text = before .. c[1] .. after
         assert.equal(s, dec('"' .. text .. '"'))
@@ -40,6 +43,9 @@ describe("kserial.json.decode scans strings", function()
       assert.equal(("kserial: json.decode: invalid UTF-8 byte \\xff in a string " ..
                     "at line 1, column %d (byte %d)"):format(col + 1, col),
                    H.err(dec, '{"' .. before .. "\255" .. after .. '":1}'))
+      assert.equal(("kserial: json.decode: unescaped control character \\x1f in a string " ..
+                    "at line 1, column %d (byte %d)"):format(col, col - 1),
+                   H.err(dec, '"' .. before .. "\31  !" .. after .. '"'))
       assert.equal(("kserial: json.decode: unexpected end of input in a string " ..
                     "at line 1, column %d (byte %d)"):format(col + #after, col + #after - 1),
                    H.err(dec, '"' .. before .. after))

@@ -188,18 +188,31 @@ static KSJ_NOINLINE void bad_char_in_string(dec *d, const char *p) {
 ** while it can: a word holds none of '"', '\\', a control character or a
 ** non-ASCII byte when no byte of it sets bit 7 in v - 0x20 (control
 ** characters; also bytes 0xA0 and up), (v ^ '"') - 1 (the quote; also the
-** bytes from 0x80 but 0xA2 and 0xA3) or (v ^ '\\') - 1. A subtraction only borrows
-** across bytes above one that is itself caught. The byte loop then finds
-** the exact place. */
+** bytes from 0x80 but 0xA2 and 0xA3) or (v ^ '\\') - 1. A subtraction
+** only borrows into a byte from the byte below it when that one is caught
+** itself, so the lowest byte caught is the first stop byte: on
+** little-endian machines, where the first byte in memory is the word's
+** lowest, its place is the count of trailing zero bits over 8. Elsewhere
+** (and for the last bytes of the input) the byte loop finds it. */
 #define KSJ_BYTES(c) (UINT64_C(0x0101010101010101) * (c))
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define KSJ_FIRST_STOP(mask) ((int)(__builtin_ctzll(mask) >> 3))
+#endif
 
 static KSJ_INLINE const char *skip_plain(const char *p, const char *end) {
   while (end - p >= 8) {
-    uint64_t v;
+    uint64_t v, stop;
     memcpy(&v, p, 8);
-    if (((v - KSJ_BYTES(0x20)) | ((v ^ KSJ_BYTES('"')) - KSJ_BYTES(1)) |
-         ((v ^ KSJ_BYTES('\\')) - KSJ_BYTES(1))) & KSJ_BYTES(0x80))
+    stop = ((v - KSJ_BYTES(0x20)) | ((v ^ KSJ_BYTES('"')) - KSJ_BYTES(1)) |
+            ((v ^ KSJ_BYTES('\\')) - KSJ_BYTES(1))) & KSJ_BYTES(0x80);
+    if (stop != 0) {
+#ifdef KSJ_FIRST_STOP
+      return p + KSJ_FIRST_STOP(stop);
+#else
       break;
+#endif
+    }
     p += 8;
   }
   while (p < end && str_class[(unsigned char)*p] == 0) p++;
