@@ -13,9 +13,11 @@
 ** - Duplicate keys: the last one wins (as Python does).
 ** - Integers that fit in 64 bits become Lua integers, other numbers floats.
 **
-** The hot paths avoid calls per character: byte class tables, strings
-** without escapes pushed straight from the input. Unescaped strings go
-** through a luaL_Buffer, so a Lua error never leaks scratch memory.
+** The hot paths avoid calls per character: byte class tables, plain string
+** bytes skipped a word at a time, strings without escapes pushed straight
+** from the input, and short ones reused from a per-call cache (see "The
+** string cache") rather than interned again. Unescaped strings go through
+** a luaL_Buffer, so a Lua error never leaks scratch memory.
 */
 #define KSJ_INTERNAL
 #include <math.h>
