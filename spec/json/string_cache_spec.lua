@@ -8,7 +8,20 @@
 local H = require "json_helpers"
 local kserial = require "kserial"
 local json = kserial.json
-local dec, enc = json.decode, json.encode
+local enc = json.encode
+
+-- The decoder sets the cache up only for documents of 1024 bytes or more:
+-- the short documents below are padded with trailing whitespace to reach
+-- that, and each is also decoded as it is (without the cache), which must
+-- give the same value.
+local function dec(text, opts)
+  local v = json.decode(text .. (" "):rep(1100 - #text), opts)
+  if #text < 1024 then
+    local diff = H.diff(json.decode(text, opts), v)
+    assert(diff == nil, diff)
+  end
+  return v
+end
 
 -- The keys of t, sorted, with their values: {"k=v", ...}.
 local function entries(t)
@@ -163,18 +176,19 @@ describe("kserial.json.decode's string cache", function()
 
   it("leaves errors as they were, after the cache has filled", function()
     local keys = {}
-    for i = 1, 100 do keys[i] = ('"k%d":%d'):format(i, i) end
+    for i = 1, 200 do keys[i] = ('"k%d":"v%d"'):format(i % 50, i % 7) end
     local head = "{" .. table.concat(keys, ",")
+    assert.truthy(#head >= 1024)   -- long enough for the cache
     assert.equal("kserial: json.decode: invalid UTF-8 byte \\xff in a string at line 1, " ..
                  "column " .. (#head + 4) .. " (byte " .. (#head + 3) .. ")",
-                 H.err(dec, head .. ',"k\255":1}'))
+                 H.err(json.decode, head .. ',"k\255":1}'))
     assert.equal("kserial: json.decode: unexpected character '}', expected ':' at line 1, " ..
                  "column " .. (#head + 6) .. " (byte " .. (#head + 5) .. ")",
-                 H.err(dec, head .. ',"k1"}'))
+                 H.err(json.decode, head .. ',"k1"}'))
   end)
 
   it("leaves the stack as it was", function()
-    local t = {pcall(dec, '{"a":"b","a":"b"}')}
+    local t = {pcall(json.decode, '{"a":"b","a":"b"}' .. (" "):rep(1100))}
     assert.equal(2, #t)
     assert.same({"a=b"}, entries(t[2]))
   end)

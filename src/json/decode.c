@@ -80,6 +80,9 @@ void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
 #define KSJ_STR_SLOTS 128      /* a power of two */
 #define KSJ_STR_PROBES 4
 #define KSJ_STR_CACHED 40      /* LUAI_MAXSHORTLEN: the longest cached */
+/* Setting the cache up costs about as much as decoding a 100-byte
+** document; shorter documents than this go without it. */
+#define KSJ_STR_MIN_DOC 1024
 
 typedef struct str_slot {
   const char *s;   /* the cached string's bytes (anchored on the stack) */
@@ -95,7 +98,8 @@ typedef struct dec {
   int shapes;        /* keep_order: stack index of the shape trie */
   ksj_filter *filter;  /* keep_order: the order table's filter */
   const char *fname;   /* for messages: the function the user called */
-  int strs;            /* stack index of the first string cache slot */
+  int strs;            /* stack index of the first string cache slot, or
+                       ** 0 for no cache (a short document) */
   str_slot str[KSJ_STR_SLOTS];
 } dec;
 
@@ -346,7 +350,7 @@ static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
                                    int key) {
   lua_State *L = d->L;
   unsigned h, i, j, probes = key ? KSJ_STR_PROBES : 1, free_ = KSJ_STR_SLOTS;
-  if (len > KSJ_STR_CACHED) {
+  if (len > KSJ_STR_CACHED || d->strs == 0) {
     lua_pushlstring(L, s, len);
     return;
   }
@@ -689,10 +693,13 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
   d.mt_array = lua_gettop(L);
   ksj_pushmt(L, KSJ_OBJECT_MT);
   d.mt_object = lua_gettop(L);
-  luaL_checkstack(L, KSJ_STR_SLOTS, NULL);
-  d.strs = lua_gettop(L) + 1;
-  lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
-  for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
+  d.strs = 0;
+  if (len >= KSJ_STR_MIN_DOC) {
+    luaL_checkstack(L, KSJ_STR_SLOTS, NULL);
+    d.strs = lua_gettop(L) + 1;
+    lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
+    for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
+  }
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
     dec_raise(&d, text, "the document starts with a UTF-8 byte order mark "
               "(BOM), which JSON text must not have");
