@@ -566,8 +566,9 @@ static int eight_digits(const char *p, uint64_t *out) {
 #endif
 
 /* Digits from p into m (m = m x 10 + digit) while sig, the count of
-** significant digits, stays within 19, which 64 bits always hold; the
-** digits past that are counted, not gathered. Returns the end. */
+** significant digits, stays within 19, which 64 bits always hold; past
+** that, sig stops at 20 (too many) and the digits are only skipped.
+** Returns the end. */
 static KSJ_INLINE const char *gather(const char *p, const char *end,
                                      uint64_t *m, int *sig) {
   uint64_t eight;
@@ -577,8 +578,10 @@ static KSJ_INLINE const char *gather(const char *p, const char *end,
     *sig += 8;
     p += 8;
   }
-  for (; p < end && ISDIGIT(*p); p++)
-    if (++*sig <= 19) *m = *m * 10 + (uint64_t)(*p - '0');
+  for (; p < end && ISDIGIT(*p); p++) {
+    if (*sig < 19) *m = *m * 10 + (uint64_t)(*p - '0');
+    if (*sig < 20) ++*sig;
+  }
   return p;
 }
 
