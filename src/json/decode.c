@@ -693,9 +693,8 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
   d.mt_array = lua_gettop(L);
   ksj_pushmt(L, KSJ_OBJECT_MT);
   d.mt_object = lua_gettop(L);
-  d.strs = 0;
-  if (len >= KSJ_STR_MIN_DOC) {
-    luaL_checkstack(L, KSJ_STR_SLOTS, NULL);
+  d.strs = 0;                  /* no room on the stack: no cache either */
+  if (len >= KSJ_STR_MIN_DOC && lua_checkstack(L, KSJ_STR_SLOTS)) {
     d.strs = lua_gettop(L) + 1;
     lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
     for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
