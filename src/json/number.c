@@ -467,12 +467,13 @@ static double round_binary(u128 q, int sticky, int e2) {
   return d;
 }
 
-/* m x 10^e10, correctly rounded, for the 17- to 19-digit mantissas that
-** Clinger's fast path cannot take (m > 2^53) with |e10| <= 27, the floats
-** that shortest-repr writers such as Python and kserial write for random
-** doubles: m x 10^e10 = m x 5^e10 x 2^e10, and with 5^|e10| < 2^64 one
-** 128-bit product, or one 128-bit quotient and its remainder, is exact.
-** Returns 0 (and strtod decides) outside that range. */
+/* m x 10^e10, correctly rounded, for m < 10^19 and |e10| <= 27: what
+** Clinger's fast path cannot take there (m > 2^53, the 17- to 19-digit
+** mantissas that shortest-repr writers such as Python and kserial give
+** random doubles, or a power of ten from 10^23 to 10^27).
+** m x 10^e10 = m x 5^e10 x 2^e10, and with 5^|e10| < 2^64 one 128-bit
+** product, or one 128-bit quotient and its remainder, is exact. Returns 0
+** (and strtod decides) outside that range. */
 static int exact_decimal(uint64_t m, long e10, double *out) {
   if (e10 >= 0) {
     if (e10 > 27) return 0;
