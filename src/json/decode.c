@@ -13,13 +13,16 @@
 ** - Duplicate keys: the last one wins (as Python does).
 ** - Integers that fit in 64 bits become Lua integers, other numbers floats.
 **
-** The hot paths avoid calls per character: byte class tables, strings
-** without escapes pushed straight from the input. Unescaped strings go
-** through a luaL_Buffer, so a Lua error never leaks scratch memory.
+** The hot paths avoid calls per character: byte class tables, plain string
+** bytes skipped a word at a time, strings without escapes pushed straight
+** from the input, and short ones reused from a per-call cache (see "The
+** string cache") rather than interned again. Unescaped strings go through
+** a luaL_Buffer, so a Lua error never leaks scratch memory.
 */
 #define KSJ_INTERNAL
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <lauxlib.h>
 #include "ks_json.h"
@@ -55,6 +58,37 @@ void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
   ksj_opts_each(L, idx, fname, extra, read_decode_opt, o);
 }
 
+/* The string cache: a document repeats a few dozen object keys, and often
+** some string values ("float32", a module or class name), over and over,
+** and each lua_pushlstring of one hashes its bytes and looks it up in
+** Lua's string table. The decoder keeps the strings it reads in a small
+** open-addressed table of KSJ_STR_SLOTS slots (the home slot chosen by
+** the length and three bytes), each string in a stack slot (which anchors
+** it), and pushes the cached string when one with the same bytes comes
+** again (compared in full).
+** - A key looks in its home slot and up to KSJ_STR_PROBES - 1 slots after
+**   it, and on a miss takes the first free one there, or else its home
+**   slot: the few dozen keys of a document all stay, and a document of
+**   many more keeps the latest ones. (A direct-mapped cache missed 40% of
+**   the keys of the bench's model graph: 47 keys in 64 slots collide.)
+** - A value looks only in its home slot, and takes it only when it is
+**   free: most values are met once (names), so they must neither push
+**   the keys out nor pay for a long search on every miss.
+** Short strings only: Lua interns those, so a cached string is the very
+** string lua_pushlstring would push. One cache per call: nothing outlives
+** it. */
+#define KSJ_STR_SLOTS 128      /* a power of two */
+#define KSJ_STR_PROBES 4
+#define KSJ_STR_CACHED 40      /* LUAI_MAXSHORTLEN: the longest cached */
+/* Setting the cache up costs about as much as decoding a 100-byte
+** document; shorter documents than this go without it. */
+#define KSJ_STR_MIN_DOC 1024
+
+typedef struct str_slot {
+  const char *s;   /* the cached string's bytes (anchored on the stack) */
+  size_t len;      /* its length, or (size_t)-1 for a free slot */
+} str_slot;
+
 typedef struct dec {
   lua_State *L;
   const char *start, *p, *end;
@@ -64,6 +98,9 @@ typedef struct dec {
   int shapes;        /* keep_order: stack index of the shape trie */
   ksj_filter *filter;  /* keep_order: the order table's filter */
   const char *fname;   /* for messages: the function the user called */
+  int strs;            /* stack index of the first string cache slot, or
+                       ** 0 for no cache (a short document) */
+  str_slot str[KSJ_STR_SLOTS];
 } dec;
 
 static void dec_value(dec *d);
@@ -153,13 +190,48 @@ static KSJ_NOINLINE void bad_char_in_string(dec *d, const char *p) {
   dec_raise(d, p, "invalid UTF-8 byte %s in a string", show(buf, p));
 }
 
+/* Skips plain ASCII characters (class 0) from p, eight bytes at a time
+** while it can: a word holds none of '"', '\\', a control character or a
+** non-ASCII byte when no byte of it sets bit 7 in v - 0x20 (control
+** characters; also bytes 0xA0 and up), (v ^ '"') - 1 (the quote; also the
+** bytes from 0x80 but 0xA2 and 0xA3) or (v ^ '\\') - 1. A subtraction
+** only borrows into a byte from the byte below it when that one is caught
+** itself, so the lowest byte caught is the first stop byte: on
+** little-endian machines, where the first byte in memory is the word's
+** lowest, its place is the count of trailing zero bits over 8. Elsewhere
+** (and for the last bytes of the input) the byte loop finds it. */
+#define KSJ_BYTES(c) (UINT64_C(0x0101010101010101) * (c))
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+#define KSJ_FIRST_STOP(mask) ((int)(__builtin_ctzll(mask) >> 3))
+#endif
+
+static KSJ_INLINE const char *skip_plain(const char *p, const char *end) {
+  while (end - p >= 8) {
+    uint64_t v, stop;
+    memcpy(&v, p, 8);
+    stop = ((v - KSJ_BYTES(0x20)) | ((v ^ KSJ_BYTES('"')) - KSJ_BYTES(1)) |
+            ((v ^ KSJ_BYTES('\\')) - KSJ_BYTES(1))) & KSJ_BYTES(0x80);
+    if (stop != 0) {
+#ifdef KSJ_FIRST_STOP
+      return p + KSJ_FIRST_STOP(stop);
+#else
+      break;
+#endif
+    }
+    p += 8;
+  }
+  while (p < end && str_class[(unsigned char)*p] == 0) p++;
+  return p;
+}
+
 /* Skips plain characters and well-formed UTF-8 from p; returns the first
 ** '"', '\\' or bad byte (raising for bad ones). */
 static inline const char *scan_plain(dec *d, const char *p) {
   const char *end = d->end;
   for (;;) {
     unsigned cls;
-    while (p < end && str_class[(unsigned char)*p] == 0) p++;
+    p = skip_plain(p, end);
     if (KSJ_UNLIKELY(p >= end)) bad_char_in_string(d, p);
     cls = str_class[(unsigned char)*p];
     if (cls == 4) {
@@ -264,14 +336,61 @@ static KSJ_NOINLINE const char *string_slow(dec *d, const char *s,
   return p + 1;
 }
 
+static KSJ_INLINE unsigned str_hash(const char *s, size_t len) {
+  unsigned h = (unsigned)len;
+  if (len > 0)
+    h += (unsigned char)s[0] * 7u + (unsigned char)s[len - 1] * 31u +
+         (unsigned char)s[len / 2] * 3u;
+  return (h ^ h >> 6) & (KSJ_STR_SLOTS - 1);
+}
+
+/* Pushes the string s[0..len), through the cache when it is short; key:
+** whether it is an object key (see the string cache above). */
+static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
+                                   int key) {
+  lua_State *L = d->L;
+  unsigned h, i, j, probes = key ? KSJ_STR_PROBES : 1, free_ = KSJ_STR_SLOTS;
+  if (len > KSJ_STR_CACHED || d->strs == 0) {
+    lua_pushlstring(L, s, len);
+    return;
+  }
+  h = str_hash(s, len);
+  for (i = 0; i < probes; i++) {
+    str_slot *slot;
+    j = (h + i) & (KSJ_STR_SLOTS - 1);
+    slot = &d->str[j];
+    if (slot->len == len && memcmp(slot->s, s, len) == 0) {
+      lua_pushvalue(L, d->strs + (int)j);
+      return;
+    }
+    if (slot->len == (size_t)-1) {
+      free_ = j;
+      break;
+    }
+  }
+  if (free_ < KSJ_STR_SLOTS) j = free_;
+  else if (key) j = h;
+  else {                                /* a value finds its slot taken */
+    lua_pushlstring(L, s, len);
+    return;
+  }
+  d->str[j].s = lua_pushlstring(L, s, len);
+  d->str[j].len = len;
+  lua_copy(L, -1, d->strs + (int)j);
+}
+
 /* d->p at the opening quote; pushes the string. */
-static void dec_string(dec *d) {
+static KSJ_INLINE void read_string(dec *d, int key) {
   const char *s = d->p + 1, *p = scan_plain(d, s);
   if (KSJ_LIKELY(*p == '"')) {
-    lua_pushlstring(d->L, s, (size_t)(p - s));
+    push_string(d, s, (size_t)(p - s), key);
     d->p = p + 1;
   }
   else d->p = string_slow(d, s, p);
+}
+
+static void dec_string(dec *d) {
+  read_string(d, 0);
 }
 
 /* ---- numbers and literals ------------------------------------------------ */
@@ -323,10 +442,11 @@ static KSJ_NOINLINE void too_deep(dec *d) {
   dec_raise(d, d->p, "nesting too deep for the Lua stack");
 }
 
-static void enter(dec *d) {
+/* Opens a container that needs `slots` free stack slots. */
+static void enter(dec *d, int slots) {
   if (++d->depth > d->max_depth)
     dec_raise(d, d->p, "nesting deeper than %d", d->max_depth);
-  if (!lua_checkstack(d->L, 4)) too_deep(d);
+  if (!lua_checkstack(d->L, slots)) too_deep(d);
 }
 
 static void leave(dec *d, int mt) {
@@ -445,8 +565,7 @@ static void dec_array(dec *d) {
   lua_State *L = d->L;
   int base, waiting = 1;
   lua_Integer n = 0;
-  enter(d);
-  if (!lua_checkstack(L, KSJ_ARRAY_WAIT + 2)) too_deep(d);
+  enter(d, KSJ_ARRAY_WAIT + 2);
   base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == ']') d->p++;
@@ -471,7 +590,7 @@ static void dec_array(dec *d) {
 static void dec_key(dec *d, const char *expected) {
   d->p = skip_ws(d->p, d->end);
   if (d->p >= d->end || *d->p != '"') unexpected(d, d->p, expected);
-  dec_string(d);
+  read_string(d, 1);
   d->p = skip_ws(d->p, d->end);
   if (d->p >= d->end || *d->p != ':') unexpected(d, d->p, "':'");
   d->p++;
@@ -480,8 +599,7 @@ static void dec_key(dec *d, const char *expected) {
 static void dec_object(dec *d) {
   lua_State *L = d->L;
   int base, n = 0, waiting = 1;
-  enter(d);
-  if (!lua_checkstack(L, 2 * KSJ_OBJECT_WAIT + 6)) too_deep(d);
+  enter(d, 2 * KSJ_OBJECT_WAIT + 6);
   base = lua_gettop(L);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == '}') d->p++;
@@ -548,7 +666,7 @@ static void dec_value(dec *d) {
 void ksj_decode(lua_State *L, const char *text, size_t len,
                 const ksj_decode_opts *o) {
   dec d;
-  int top = lua_gettop(L);
+  int top = lua_gettop(L), i;
   if (text == NULL) text = "";   /* (NULL, 0) from a C caller */
   if (o->max_size > 0 && len > o->max_size)
     luaL_error(L, "kserial: %s: document of %I bytes is larger than max_size %I",
@@ -575,6 +693,12 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
   d.mt_array = lua_gettop(L);
   ksj_pushmt(L, KSJ_OBJECT_MT);
   d.mt_object = lua_gettop(L);
+  d.strs = 0;                  /* no room on the stack: no cache either */
+  if (len >= KSJ_STR_MIN_DOC && lua_checkstack(L, KSJ_STR_SLOTS)) {
+    d.strs = lua_gettop(L) + 1;
+    lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
+    for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
+  }
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
     dec_raise(&d, text, "the document starts with a UTF-8 byte order mark "
               "(BOM), which JSON text must not have");

@@ -18,7 +18,9 @@ static const double pow10_exact[23] = {
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-#define TWO53 9007199254740992.0
+/* Clinger's bound on the mantissa, compared as an integer: converting
+** first would round 2^53 + 1 to 2^53 and let it in. */
+#define TWO53_INT (UINT64_C(1) << 53)
 
 /* ---- integers ------------------------------------------------------------ */
 
@@ -69,7 +71,7 @@ typedef struct digits {
 ** exact, one IEEE operation rounds exactly as strtod would (Clinger):
 ** returns 1 or 0. Else -1: ask strtod. */
 static int clinger_reads_back(uint64_t v, int e10, double a) {
-  if ((double)v > TWO53 || e10 < -22 || e10 > 22) return -1;
+  if (v > TWO53_INT || e10 < -22 || e10 > 22) return -1;
   return (e10 >= 0 ? (double)v * pow10_exact[e10]
                    : (double)v / pow10_exact[-e10]) == a;
 }
@@ -425,65 +427,96 @@ static KSJ_NOINLINE double strtod_digits(lua_State *L, const char *ip,
   }
 }
 
-/* The significant digits of int and fraction parts as an integer, when at
-** most 19 of them (else returns 0 in *ok). Leading zeros do not count. */
-static uint64_t mantissa(const char *ip, const char *iend, const char *fp,
-                         const char *fend, int *ok) {
-  uint64_t m = 0;
-  int sig = 0;
-  const char *s;
-  for (s = ip; s < iend; s++) {
-    if (m == 0 && *s == '0') continue;
-    if (++sig > 19) { *ok = 0; return 0; }
-    m = m * 10 + (uint64_t)(*s - '0');
-  }
-  for (s = fp; s < fend; s++) {
-    if (m == 0 && *s == '0') continue;
-    if (++sig > 19) { *ok = 0; return 0; }
-    m = m * 10 + (uint64_t)(*s - '0');
-  }
-  *ok = sig <= 19;
-  return m;
+#ifdef __SIZEOF_INT128__
+/* 5^k for k <= 27, the powers of five that fit in 64 bits. */
+static const uint64_t pow5_u64[28] = {
+  1u, 5u, 25u, 125u, 625u, 3125u, 15625u, 78125u, 390625u, 1953125u,
+  9765625u, 48828125u, 244140625u, 1220703125u, 6103515625u,
+  30517578125u, 152587890625u, 762939453125u, 3814697265625u,
+  19073486328125u, 95367431640625u, 476837158203125u, 2384185791015625u,
+  11920928955078125u, 59604644775390625u, 298023223876953125u,
+  1490116119384765625u, 7450580596923828125u
+};
+
+static int bitlen128(u128 x) {
+  uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+  if (hi != 0) return 128 - __builtin_clzll(hi);
+  return lo != 0 ? 64 - __builtin_clzll(lo) : 0;
 }
 
-/* int part [ip, iend), fraction [fp, fend), exponent e. Clinger's fast path
-** (exact mantissa <= 2^53 and power of ten <= 22: one rounding) covers
-** nearly every real-world float; the rest goes to strtod. */
-static double to_double(lua_State *L, const char *ip, const char *iend,
-                        const char *fp, const char *fend, long e) {
-  int ok;
-  uint64_t m = mantissa(ip, iend, fp, fend, &ok);
-  long exp10 = e - (long)(fend - fp);
+/* The double nearest q x 2^e2, q > 0 exact except that `sticky` says a
+** nonzero rest was cut below q's last bit; ties go to even. The callers
+** keep the result a normal double (between 1e-28 and 1e47). */
+static double round_binary(u128 q, int sticky, int e2) {
+  int len = bitlen128(q), shift = len - 53;
+  uint64_t mant, bits;
+  double d;
+  if (shift <= 0) mant = (uint64_t)q << -shift;       /* exact (sticky = 0) */
+  else {
+    u128 rest = q & (((u128)1 << shift) - 1), half = (u128)1 << (shift - 1);
+    mant = (uint64_t)(q >> shift);
+    if (rest > half || (rest == half && (sticky || (mant & 1))))
+      if (++mant == UINT64_C(1) << 53) {              /* carried to 2^53 */
+        mant >>= 1;
+        shift++;
+      }
+  }
+  e2 += shift;                           /* the value is mant x 2^e2 */
+  bits = (uint64_t)(e2 + 1075) << 52 | (mant & ((UINT64_C(1) << 52) - 1));
+  memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+/* m x 10^e10, correctly rounded, for m < 10^19 and |e10| <= 27: what
+** Clinger's fast path cannot take there (m > 2^53, the 17- to 19-digit
+** mantissas that shortest-repr writers such as Python and kserial give
+** random doubles, or a power of ten from 10^23 to 10^27).
+** m x 10^e10 = m x 5^e10 x 2^e10, and with 5^|e10| < 2^64 one 128-bit
+** product, or one 128-bit quotient and its remainder, is exact. Returns 0
+** (and strtod decides) outside that range. */
+static int exact_decimal(uint64_t m, long e10, double *out) {
+  if (e10 >= 0) {
+    if (e10 > 27) return 0;
+    *out = round_binary((u128)m * pow5_u64[e10], 0, (int)e10);
+  }
+  else {
+    uint64_t five = e10 >= -27 ? pow5_u64[-e10] : 0;
+    int s;
+    u128 n, q;
+    if (five == 0) return 0;
+    /* shift m so that the quotient has 55 bits or more: two bits below
+    ** the 53 kept, so that the remainder only breaks ties */
+    s = 55 - (64 - __builtin_clzll(m)) + (64 - __builtin_clzll(five));
+    if (s < 0) s = 0;
+    n = (u128)m << s;                    /* under 2^(55 + 63): no overflow */
+    q = n / five;
+    *out = round_binary(q, n % five != 0, (int)e10 - s);
+  }
+  return 1;
+}
+#else
+static int exact_decimal(uint64_t m, long e10, double *out) {
+  (void)m; (void)e10; (void)out;
+  return 0;
+}
+#endif
+
+/* m x 10^exp10, where m holds the literal's significant digits when
+** there are at most 19 of them (ok). Clinger's fast path (m <= 2^53 and a
+** power of ten <= 22: one rounding) and the exact 128-bit path cover
+** nearly every real-world float; the rest goes to strtod, on the digits of
+** the int part [ip, iend) and the fraction [fp, fend). */
+static double to_double(lua_State *L, uint64_t m, int ok, long exp10,
+                        const char *ip, const char *iend, const char *fp,
+                        const char *fend) {
+  double d;
   if (ok && m == 0) return 0.0;
-  if (ok && (double)m <= TWO53) {
+  if (ok && m <= TWO53_INT) {       /* not (double)m: 2^53 + 1 rounds down */
     if (exp10 >= 0 && exp10 <= 22) return (double)m * pow10_exact[exp10];
     if (exp10 < 0 && exp10 >= -22) return (double)m / pow10_exact[-exp10];
   }
+  if (ok && exact_decimal(m, exp10, &d)) return d;
   return strtod_digits(L, ip, iend, fp, fend, exp10);
-}
-
-/* Integer literal (no fraction or exponent): a Lua integer when it fits in
-** 64 bits (down to -2^63), else 0 so the caller falls back to a float. */
-static int to_integer(const char *ip, const char *iend, int neg,
-                      lua_Integer *out) {
-  uint64_t u = 0;
-  const char *s;
-  if (iend - ip > 19) return 0;           /* the literal has no leading 0 */
-  for (s = ip; s < iend; s++) {
-    unsigned d = (unsigned)(*s - '0');
-    if (u > (UINT64_MAX - d) / 10) return 0;
-    u = u * 10 + d;
-  }
-  if (!neg) {
-    if (u > (uint64_t)LUA_MAXINTEGER) return 0;
-    *out = (lua_Integer)u;
-  }
-  else {
-    if (u > (uint64_t)LUA_MAXINTEGER + 1) return 0;
-    *out = u == (uint64_t)LUA_MAXINTEGER + 1 ? LUA_MININTEGER
-                                            : -(lua_Integer)u;
-  }
-  return 1;
 }
 
 static const char *scan_exponent(const char *p, const char *end, long *e,
@@ -501,11 +534,66 @@ static const char *scan_exponent(const char *p, const char *end, long *e,
   return p;
 }
 
+/* Eight digits at a time (little-endian machines, where the first byte
+** in memory is the word's lowest): 1 when the eight bytes at p are all
+** digits, with their value in *out. The two checks: each byte's high
+** nibble is 3 (0x30-0x3F), and adding 6 does not carry it out of 0x3F
+** (no byte 0x3A-0x3F). Then pairs of digits, pairs of pairs and the two
+** halves are combined by multiplications whose partial products land in
+** separate bytes. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define KSJ_EIGHT_DIGITS 1
+static KSJ_INLINE int eight_digits(const char *p, uint64_t *out) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  if ((v & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030) ||
+      ((v + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) !=
+          UINT64_C(0x3030303030303030))
+    return 0;
+  v -= UINT64_C(0x3030303030303030);
+  v = v * 10 + (v >> 8);            /* byte 2i: the pair of digits 2i, 2i+1 */
+  *out = ((v & UINT64_C(0x000000FF000000FF)) *
+              (100 + (UINT64_C(1000000) << 32)) +
+          (v >> 16 & UINT64_C(0x000000FF000000FF)) *
+              (1 + (UINT64_C(10000) << 32))) >> 32;
+  return 1;
+}
+#else
+#define KSJ_EIGHT_DIGITS 0
+static int eight_digits(const char *p, uint64_t *out) {
+  (void)p; (void)out;
+  return 0;
+}
+#endif
+
+/* Digits from p into m (m = m x 10 + digit) while sig, the count of
+** significant digits, stays within 19, which 64 bits always hold; past
+** that, sig stops at 20 (too many) and the digits are only skipped.
+** Returns the end. */
+static KSJ_INLINE const char *gather(const char *p, const char *end,
+                                     uint64_t *m, int *sig) {
+  uint64_t eight;
+  while (KSJ_EIGHT_DIGITS && end - p >= 8 && *sig <= 11 &&
+         eight_digits(p, &eight)) {
+    *m = *m * 100000000u + eight;
+    *sig += 8;
+    p += 8;
+  }
+  for (; p < end && ISDIGIT(*p); p++) {
+    if (*sig < 19) *m = *m * 10 + (uint64_t)(*p - '0');
+    if (*sig < 20) ++*sig;
+  }
+  return p;
+}
+
+/* One pass over the literal: the significant digits (leading zeros do not
+** count) are gathered into m as they are scanned. */
 const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
                             ksj_number *n) {
   const char *ip, *iend, *fp = NULL, *fend = NULL;
   long e = 0;
-  int neg = 0, isfloat = 0;
+  int neg = 0, isfloat = 0, sig = 0;
+  uint64_t m = 0;
   n->err = NULL;
   if (*p == '-') { neg = 1; p++; }
   ip = p;
@@ -520,7 +608,7 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
       return p - 1;
     }
   }
-  else while (p < end && ISDIGIT(*p)) p++;
+  else p = gather(p, end, &m, &sig);
   iend = p;
   if (p < end && *p == '.') {
     fp = ++p;
@@ -528,7 +616,9 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
       n->err = "expected a digit after '.'";
       return p;
     }
-    while (p < end && ISDIGIT(*p)) p++;
+    if (m == 0)                      /* 0.000123: the zeros do not count */
+      while (p < end && *p == '0') p++;
+    p = gather(p, end, &m, &sig);
     fend = p;
     isfloat = 1;
   }
@@ -537,13 +627,20 @@ const char *ksj_scan_number(lua_State *L, const char *p, const char *end,
     if (n->err != NULL) return p;
     isfloat = 1;
   }
-  if (!isfloat && to_integer(ip, iend, neg, &n->i)) {
+  /* an integer literal: a Lua integer when it fits in 64 bits (down to
+  ** -2^63), else a float */
+  if (!isfloat && sig <= 19 &&
+      m <= (uint64_t)LUA_MAXINTEGER + (uint64_t)neg) {
     n->isint = 1;
+    n->i = !neg ? (lua_Integer)m
+         : m == (uint64_t)LUA_MAXINTEGER + 1 ? LUA_MININTEGER
+         : -(lua_Integer)m;
     return p;
   }
   if (fp == NULL) fp = fend = iend;
   n->isint = 0;
-  n->d = to_double(L, ip, iend, fp, fend, e);
+  n->d = to_double(L, m, sig <= 19, e - (long)(fend - fp), ip, iend, fp,
+                   fend);
   if (neg) n->d = -n->d;
   return p;
 }
