@@ -34,6 +34,8 @@ typedef struct ksl_ser_call {
   lua_Integer stamp;      /* moved by anything a place may write differently:
                           ** objects (their hooks), functions, bytes (see ser_table) */
   int max_depth;          /* the encoder's max_depth (dumps, save), else 512 */
+  ksj_frags *frags;       /* dumps: plain tables may be encoded at once */
+  int enc_max_depth;      /* the encoder's own max_depth */
 } ser_call;
 
 typedef struct walker {
@@ -49,6 +51,10 @@ typedef struct walker {
   int orders;             /* stack index of the recorded key orders */
   int reuse;              /* stack index: nil, or input table -> {out, size, depth} */
   lua_Integer reuse_stamp;/* the stamp the reuse table was made at */
+  ksj_frags *frags;       /* the call's fragments, for the top-level walk of
+                          ** dumps (a nested call's tree is the user's) */
+  const void *whole;      /* a table walked, never a fragment: its kind is
+                          ** checked (a build config) */
 } walker;
 
 
@@ -142,7 +148,15 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
                 (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
   char num[32];
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
+  ksj_frags *frags = w->frags;
   luaL_checkstack(L, 8, "kserial: nesting too deep");
+  /* a dict that may read as an envelope is checked by the types of its
+  ** values (check_envelope_form): none of them may be a fragment */
+  if (isdict && frags != NULL) {
+    lua_pushliteral(L, "class_name");
+    if (lua_rawget(L, idx) != LUA_TNIL) w->frags = NULL;
+    lua_pop(L, 1);
+  }
   lua_createtable(L, isdict ? 0 : (int)n, isdict ? 4 : 0);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
@@ -173,6 +187,7 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
     }
     lua_pop(L, 1);
   }
+  w->frags = frags;
   if (!isdict && count != n)
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
@@ -190,6 +205,22 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
 ** until the stamp moves; met again no deeper, it charges its known count to
 ** max_values at once and its output table is used again (the same text). */
 #define REUSE_MIN 64
+
+/* Values one attempt at a fragment may hold: a larger table is walked,
+** and its parts tried in turn, so a failed attempt costs at most this. */
+#define FRAG_BUDGET 4096
+
+/* dumps: a plain table with nothing in it for the walk to do is encoded
+** at once (ksj_fragment), as the encoder would write the walk's copy. */
+static int try_fragment(walker *w, int idx, int depth) {
+  ser_call *c = w->call;
+  lua_Integer left = c->max_values - c->values, budget;
+  if (left > FRAG_BUDGET) left = FRAG_BUDGET;
+  budget = left;
+  if (!ksj_fragment(w->L, w->frags, idx, depth, w->max_depth, &left)) return 0;
+  c->values += budget - left;
+  return 1;
+}
 
 static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
                       ksl_tkind kind) {
@@ -211,7 +242,9 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
     }
     lua_pop(L, 1);
   }
-  walk_table(w, idx, p, depth, kind);
+  if (kind == KSL_TABLE_DICT || w->frags == NULL ||
+      lua_topointer(L, idx) == w->whole || !try_fragment(w, idx, depth))
+    walk_table(w, idx, p, depth, kind);
   if (w->call->stamp != stamp || w->call->values - before < REUSE_MIN) return;
   if (w->reuse_stamp != stamp || lua_type(L, w->reuse) != LUA_TTABLE) {
     lua_newtable(L);
@@ -415,9 +448,17 @@ static const char *const ENVELOPE_KEYS[] = {
 ** (each appearance gets its own table, so a hook may add keys to it, as
 ** Keras's Functional does). The copy is listed in dup[obj] so that the
 ** shared id reaches it. Stack: first envelope -> the copy. */
-static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls) {
+static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls,
+                          int depth) {
   lua_State *L = w->L;
   int first = lua_gettop(L), i;
+  ser_call *c = w->call;
+  /* fragments in the first envelope become tables again when a user sees
+  ** the copy (a nested call's result) or when it may land too deep for the
+  ** encoder's limit (rare: then the encoder must see every table) */
+  if (c->frags != NULL &&
+      (w->frags == NULL || depth + ksj_frags_reach(c->frags) > c->enc_max_depth))
+    ksj_frags_expand(L, c->frags, first);
   lua_pushvalue(L, obj);
   lua_rawget(L, w->sizes);
   count_values(w, lua_tointeger(L, -1) - 1, p, cls);   /* 1 counted already */
@@ -515,7 +556,9 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
     if (!lua_isnil(L, -1)) {
       cfgnode->key = hooks[i][1];
       cfgnode->klen = strlen(hooks[i][1]);
+      w->whole = lua_topointer(L, -1);   /* its kind is checked below */
       ser_value(w, -1, cfgnode, depth + 1);
+      w->whole = NULL;
       /* the reader's rule: never write what loads refuses */
       if ((bad = ksl_hook_config_bad(L, -1, keys[i])) != NULL)
         ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
@@ -560,7 +603,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   /* a shared object met before: its envelope again */
   lua_pushvalue(L, idx);
   if (lua_rawget(L, w->seen) == LUA_TTABLE) {
-    copy_envelope(w, idx, p, cls);
+    copy_envelope(w, idx, p, cls, depth);
     lua_remove(L, anchor);
     return;
   }
@@ -760,6 +803,8 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   lua_pushnil(L);          /* the reuse table, made when first needed */
   w->reuse = lua_gettop(L);
   w->reuse_stamp = -1;
+  w->frags = call->frags;
+  w->whole = NULL;
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more
@@ -834,10 +879,13 @@ int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *
                         lua_Integer max_values) {
   ksl_box *box = ksl_box_at(L, boxi);
   ser_call *outer = box->ser;
-  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0, KSJ_DEFAULT_MAX_DEPTH};
+  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0, KSJ_DEFAULT_MAX_DEPTH,
+                   NULL, KSJ_DEFAULT_MAX_DEPTH};
   if (eo != NULL) {
     call.allow_nan = eo->allow_nan;
     call.int_keys = eo->int_keys;
+    call.frags = eo->frags;
+    call.enc_max_depth = eo->max_depth;
     /* the walk nests as deep as the encoder allows (a lower limit is the
     ** encoder's to report, with the name of the function called) */
     if (eo->max_depth > call.max_depth) call.max_depth = eo->max_depth;
@@ -850,6 +898,7 @@ int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *
     walker w;
     int top = lua_gettop(L);
     walker_init(&w, L, boxi, outer);
+    w.frags = NULL;
     ser_value(&w, idx, &root, 0);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
