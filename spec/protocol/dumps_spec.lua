@@ -262,7 +262,7 @@ describe("dumps", function()
         return t
       elseif r == 7 then
         local t = {}
-        for i = 1, rand(5) do t["k" .. rand(20)] = gen(depth + 1) end
+        for _ = 1, rand(5) do t["k" .. rand(20)] = gen(depth + 1) end
         return t
       elseif r == 8 then
         local t = array{}
