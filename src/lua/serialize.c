@@ -3,8 +3,9 @@
 **
 ** One top-level call owns a ser_call (in the C frame of its entry point) and
 ** a call state (call.h; box user value KSL_UV_SERCTX) whose slots hold seen
-** (object -> its envelope), dup (objects met more than once), order (objects by first
-** appearance) and sizes (object -> values its envelope holds). A serialize
+** (object -> its envelope, and each envelope made -> the values it holds),
+** dup (objects met more than once) and order (objects by first
+** appearance). A serialize
 ** made by a hook while the walk runs joins the running call, so shared ids,
 ** cycle detection and max_values span the whole tree. Shared objects reuse
 ** their first envelope; their ids are given when the top-level call ends,
@@ -45,7 +46,6 @@ typedef struct walker {
   ser_call *call;
   int ctx;                /* stack index of the call state (call.h) */
   int seen, dup, order;   /* stack indices of the tables it holds */
-  int sizes;              /* object -> values its envelope holds */
   int arr_mt, obj_mt, marker_mt;
   int max_depth;
   int orders;             /* stack index of the recorded key orders */
@@ -459,17 +459,16 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
   if (c->frags != NULL &&
       (w->frags == NULL || depth + ksj_frags_reach(c->frags) > c->enc_max_depth))
     ksj_frags_expand(L, c->frags, first);
-  lua_pushvalue(L, obj);
-  lua_rawget(L, w->sizes);
+  lua_pushvalue(L, first);
+  lua_rawget(L, w->seen);               /* the values it holds */
   count_values(w, lua_tointeger(L, -1) - 1, p, cls);   /* 1 counted already */
-  lua_pop(L, 1);
   push_envelope(w, 7);
   for (i = 0; ENVELOPE_KEYS[i] != NULL; i++) {
     lua_getfield(L, first, ENVELOPE_KEYS[i]);
     lua_setfield(L, -2, ENVELOPE_KEYS[i]);
   }
   lua_pushvalue(L, -1);
-  lua_pushboolean(L, 1);
+  lua_rotate(L, -3, -1);                /* copy, copy, size */
   lua_rawset(L, w->seen);               /* made by this call */
   lua_pushvalue(L, obj);
   if (lua_rawget(L, w->dup) != LUA_TTABLE) {
@@ -571,18 +570,16 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
 }
 
 /* Notes the object at idx, whose envelope is on top and whose walk started
-** when the call had written `before` values: its size, its envelope (both
-** ways: seen[obj] = env, seen[env] = true) and its place in order. */
+** when the call had written `before` values: its envelope and size
+** (seen[obj] = env, seen[env] = the values it holds) and its place in
+** order. */
 static void remember_object(walker *w, int idx, lua_Integer before) {
   lua_State *L = w->L;
-  lua_pushvalue(L, idx);
-  lua_pushinteger(L, w->call->values - before + 1);
-  lua_rawset(L, w->sizes);
   lua_pushvalue(L, idx);
   lua_pushvalue(L, -2);
   lua_rawset(L, w->seen);
   lua_pushvalue(L, -1);
-  lua_pushboolean(L, 1);
+  lua_pushinteger(L, w->call->values - before + 1);
   lua_rawset(L, w->seen);
   lua_pushvalue(L, idx);
   lua_rawseti(L, w->order, ++w->call->nobjects);
@@ -660,13 +657,13 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
   return 0;
 }
 
-/* An envelope made by this call (seen[env] == true), passed back to the
+/* An envelope made by this call (seen[env] is its size), passed back to the
 ** walk by a hook that called serialize itself. It must stay the same table:
 ** shared ids are written into it when the call ends. */
 static int made_here(walker *w, int idx) {
   int r;
   lua_pushvalue(w->L, idx);
-  r = lua_rawget(w->L, w->seen) == LUA_TBOOLEAN;
+  r = lua_rawget(w->L, w->seen) == LUA_TNUMBER;
   lua_pop(w->L, 1);
   return r;
 }
@@ -792,9 +789,7 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   ksl_call_get(L, w->ctx, KSL_CALL_SEEN);
   ksl_call_get(L, w->ctx, KSL_CALL_DUP);
   ksl_call_get(L, w->ctx, KSL_CALL_ORDER);
-  ksl_call_get(L, w->ctx, KSL_CALL_SIZES);
-  w->sizes = lua_gettop(L);
-  w->order = w->sizes - 1;
+  w->order = lua_gettop(L);
   w->dup = w->order - 1;
   w->seen = w->order - 2;
   ksl_push_markers(L, box, &w->arr_mt, &w->obj_mt, &w->marker_mt);
