@@ -106,6 +106,21 @@ static int int_keyed_dict(lua_State *L, int idx, lua_Integer n) {
   return count != n;
 }
 
+/* The number of keys of the table at idx, at most 64: a dict's copy is
+** made at its size, without a rehash at every doubling. */
+static int count_keys(lua_State *L, int idx) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (++n == 64) {
+      lua_pop(L, 1);
+      break;
+    }
+  }
+  return n;
+}
+
 /* A dict loads would read as an envelope (the core's rules) must have the
 ** form loads accepts: never write what loads refuses. The dict is on top. */
 static void check_envelope_form(walker *w, const ksl_path *p) {
@@ -157,7 +172,10 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
     if (lua_rawget(L, idx) != LUA_TNIL) w->frags = NULL;
     lua_pop(L, 1);
   }
-  lua_createtable(L, isdict ? 0 : (int)n, isdict ? 4 : 0);
+  /* in dumps the dicts walked are the ones holding objects, most of them
+  ** larger than a few keys; serialize copies every small dict too */
+  lua_createtable(L, isdict ? 0 : (int)n,
+                  !isdict ? 0 : frags != NULL ? count_keys(L, idx) : 4);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int kt = lua_type(L, -2);
