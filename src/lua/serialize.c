@@ -55,8 +55,23 @@ typedef struct walker {
                           ** dumps (a nested call's tree is the user's) */
   const void *whole;      /* a table walked, never a fragment: its kind is
                           ** checked (a build config) */
+  int keys;               /* stack index of the first envelope key string
+                          ** (ENVELOPE_KEYS, in that order) */
 } walker;
 
+
+/* The keys of the envelopes the walk makes, pushed once per walker and
+** set with lua_rawset (no string lookup per field). */
+static const char *const ENVELOPE_KEYS[] = {
+  "module", "class_name", "config", "registered_name", "build_config",
+  "compile_config", NULL
+};
+enum { EK_MODULE, EK_CLASS_NAME, EK_CONFIG, EK_REGISTERED_NAME, EK_BUILD_CONFIG,
+       EK_COMPILE_CONFIG, EK_COUNT };
+
+static void push_ekey(walker *w, int k) {
+  lua_pushvalue(w->L, w->keys + k);
+}
 
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth);
 static const char TABLE_AGAIN[] = "";   /* count_values: a plain table again */
@@ -457,10 +472,6 @@ static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const cha
   }
 }
 
-static const char *const ENVELOPE_KEYS[] = {
-  "module", "class_name", "config", "registered_name", "build_config",
-  "compile_config", NULL
-};
 
 /* An object met again: a new envelope with the fields of its first one
 ** (each appearance gets its own table, so a hook may add keys to it, as
@@ -481,9 +492,11 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
   lua_rawget(L, w->seen);               /* the values it holds */
   count_values(w, lua_tointeger(L, -1) - 1, p, cls);   /* 1 counted already */
   push_envelope(w, 7);
-  for (i = 0; ENVELOPE_KEYS[i] != NULL; i++) {
-    lua_getfield(L, first, ENVELOPE_KEYS[i]);
-    lua_setfield(L, -2, ENVELOPE_KEYS[i]);
+  for (i = 0; i < EK_COUNT; i++) {
+    push_ekey(w, i);
+    push_ekey(w, i);
+    lua_rawget(L, first);
+    lua_rawset(L, -3);
   }
   lua_pushvalue(L, -1);
   lua_rotate(L, -3, -1);                /* copy, copy, size */
@@ -535,6 +548,7 @@ static void name_envelope(walker *w, int mt, const char *cls) {
     rname = ks_registered_name(e, h, &rlen);
     if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
   }
+  push_ekey(w, EK_MODULE);
   if (module == NULL) {
     lua_pushliteral(L, "__module");
     if (lua_rawget(L, mt) != LUA_TSTRING) {
@@ -544,14 +558,16 @@ static void name_envelope(walker *w, int mt, const char *cls) {
   } else {
     lua_pushlstring(L, module, mlen);
   }
-  setf(L, "module");
+  lua_rawset(L, -3);
+  push_ekey(w, EK_CLASS_NAME);
   if (mkey) lua_pushlstring(L, mkey, mklen);
   else lua_pushstring(L, cls);
-  setf(L, "class_name");
+  lua_rawset(L, -3);
+  push_ekey(w, EK_REGISTERED_NAME);
   if (rname) lua_pushlstring(L, rname, rlen);
   else if (mkey) ksj_pushnull(L);
   else lua_pushstring(L, cls);
-  setf(L, "registered_name");
+  lua_rawset(L, -3);
 }
 
 /* Runs get_build_config and get_compile_config, and sets what they return
@@ -563,6 +579,7 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
     {"get_compile_config", "compile_config"}
   };
   static const ks_env_key keys[] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
+  static const int ekeys[] = {EK_BUILD_CONFIG, EK_COMPILE_CONFIG};
   lua_State *L = w->L;
   int i;
   for (i = 0; i < 2; i++) {
@@ -574,14 +591,15 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
       cfgnode->key = hooks[i][1];
       cfgnode->klen = strlen(hooks[i][1]);
       w->whole = lua_topointer(L, -1);   /* its kind is checked below */
-      ser_value(w, -1, cfgnode, depth + 1);
+      push_ekey(w, ekeys[i]);
+      ser_value(w, -2, cfgnode, depth + 1);
       w->whole = NULL;
       /* the reader's rule: never write what loads refuses */
       if ((bad = ksl_hook_config_bad(L, -1, keys[i])) != NULL)
         ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
                       "and loads would refuse it", bad, hooks[i][1],
                       ks_envelope_want(keys[i], KS_V_OTHER));
-      lua_setfield(L, -3, hooks[i][1]);
+      lua_rawset(L, -4);
     }
     lua_pop(L, 1);
   }
@@ -631,8 +649,9 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   get_config(w, idx, &hk, p, cls);
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
   push_envelope(w, 7);                          /* env */
-  ser_value(w, -2, &cfgnode, depth + 1);
-  setf(L, "config");
+  push_ekey(w, EK_CONFIG);
+  ser_value(w, -3, &cfgnode, depth + 1);
+  lua_rawset(L, -3);
   name_envelope(w, mt, cls);
   lua_remove(L, -2);                            /* the raw config */
   build_hooks(w, idx, &hk, &cfgnode, depth);
@@ -797,6 +816,7 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
 /* ---- entry points ------------------------------------------------------------------ */
 
 static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
+  int i;
   w->L = L;
   w->boxi = lua_absindex(L, box);
   w->box = ksl_box_at(L, box);
@@ -815,6 +835,9 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   w->orders = lua_gettop(L);
   lua_pushnil(L);          /* the reuse table, made when first needed */
   w->reuse = lua_gettop(L);
+  luaL_checkstack(L, EK_COUNT, "kserial: nesting too deep");
+  w->keys = lua_gettop(L) + 1;
+  for (i = 0; i < EK_COUNT; i++) lua_pushstring(L, ENVELOPE_KEYS[i]);
   w->reuse_stamp = -1;
   w->frags = call->frags;
   w->whole = NULL;
