@@ -542,9 +542,10 @@ static KSJ_NOINLINE void too_deep(enc *e, int t, const ksj_frame *up) {
 /* ---- reading a table ----------------------------------------------------- */
 
 /* What one lua_next pass over a table found. String keys go to the key
-** scratch (from base, in next() order). Values stay on the Lua stack (at
-** vbase + 1 ..., same order), so writing needs no second lookup per key;
-** if the stack cannot grow, kept drops to 0 and values are read again. */
+** scratch (from base, in next() order). Each key and its value stay on the
+** Lua stack (item i, from 0, at vbase + 2i + 1 and KEPT_VALUE(vbase, i)),
+** so writing needs no second lookup per key; if the stack cannot grow,
+** kept drops to 0 and values are read again. */
 typedef struct scan {
   size_t base;
   int vbase, kept;
@@ -563,17 +564,24 @@ static void scan_init(enc *e, scan *s) {
   s->nint = s->nstr = s->imin = s->imax = 0;
 }
 
-/* Values kept per table: bounds the stack a deep, wide value can take. */
-#define KEEP_MAX 65536
+/* Items kept per table (two stack slots each): bounds the stack a deep,
+** wide value can take. */
+#define KEEP_MAX 32768
+#define KEPT_VALUE(vbase, i) ((vbase) + 2 * (i) + 2)
 
-/* After lua_next: [values][key][value]. The value goes below the key
-** (lua_next wants the key on top), or is dropped. */
+/* After lua_next: [pairs][key][value]. The pair stays, and a copy of the
+** key goes on top for lua_next (cheaper than moving the value below the
+** key); or the value is dropped. */
 static KSJ_INLINE void keep_value(enc *e, scan *s) {
   lua_State *L = e->L;
-  int count = lua_gettop(L) - 2 - s->vbase;
-  if (!s->kept) lua_pop(L, 1);
-  else if ((count & 31) != 0 || (count < KEEP_MAX && lua_checkstack(L, 40)))
-    lua_insert(L, -2);
+  int count;
+  if (!s->kept) {
+    lua_pop(L, 1);
+    return;
+  }
+  count = (lua_gettop(L) - 2 - s->vbase) / 2;
+  if ((count & 15) != 0 || (count < KEEP_MAX && lua_checkstack(L, 40)))
+    lua_pushvalue(L, -2);
   else {                      /* no room: forget the values, keep the key */
     lua_pop(L, 1);
     lua_replace(L, s->vbase + 1);
@@ -584,7 +592,7 @@ static KSJ_INLINE void keep_value(enc *e, scan *s) {
 
 /* ---- arrays -------------------------------------------------------------- */
 
-/* Items 1..n: from the stack at vbase + 1... when the scan kept them in
+/* Items 1..n: from the stack (KEPT_VALUE) when the scan kept them in
 ** order, else read raw. */
 static void enc_array(enc *e, int t, lua_Integer n, int vbase, ksj_frame *f) {
   lua_State *L = e->L;
@@ -595,7 +603,7 @@ static void enc_array(enc *e, int t, lua_Integer n, int vbase, ksj_frame *f) {
     if (i > 1) put(e, e->o->item_sep, e->o->item_sep_len);
     if (pretty) newline(e, e->depth);
     f->index = i - 1;
-    if (vbase != 0) enc_value(e, vbase + (int)i, f);
+    if (vbase != 0) enc_value(e, KEPT_VALUE(vbase, (int)i - 1), f);
     else {
       if (lua_rawgeti(L, t, i) == LUA_TNIL)
         enc_raise(e, f, "array item is nil (a hole in 1..%I)", (LUAI_UACINT)n);
@@ -782,7 +790,7 @@ static void enc_dict(enc *e, int t, const scan *s, ksj_frame *f) {
     put(e, e->o->key_sep, e->o->key_sep_len);
     f->key = ks;
     f->klen = len;
-    if (s->kept) enc_value(e, s->vbase + 1 + order, f);
+    if (s->kept) enc_value(e, KEPT_VALUE(s->vbase, order), f);
     else {
       if (ks == num) lua_rawgeti(L, t, ik);
       else {
@@ -1251,7 +1259,7 @@ static int frag_table(fctx *c, int t, int depth, int *height) {
       if (put_string(e, ks, len) != NULL) ok = 0;  /* the encoder's error */
       else {
         put(e, e->o->key_sep, e->o->key_sep_len);
-        if (s.kept) vi = s.vbase + 1 + order;
+        if (s.kept) vi = KEPT_VALUE(s.vbase, order);
         else {
           lua_pushlstring(L, ks, len);
           lua_rawget(L, t);
@@ -1270,7 +1278,7 @@ static int frag_table(fctx *c, int t, int depth, int *height) {
     for (j = 1; j <= n && ok; j++) {
       int hh;
       if (j > 1) put(e, e->o->item_sep, e->o->item_sep_len);
-      if (inplace) ok = frag_value(c, s.vbase + (int)j, depth + 1, &hh);
+      if (inplace) ok = frag_value(c, KEPT_VALUE(s.vbase, (int)j - 1), depth + 1, &hh);
       else {
         lua_rawgeti(L, t, j);
         ok = frag_value(c, lua_gettop(L), depth + 1, &hh);
