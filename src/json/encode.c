@@ -1345,6 +1345,11 @@ static const frag *frag_at(const ksj_frags *fs, const void *p) {
   return i >= 1 && i <= fs->n ? &fs->v[i - 1] : NULL;
 }
 
+int ksj_fragment_kind(const ksj_frags *fs, const void *p) {
+  const frag *f = frag_at(fs, p);
+  return f != NULL ? fs->box.buf[f->off] : 0;
+}
+
 /* The final encoder: a fragment is copied as it is. It was written at the
 ** depth it is met at, or shallower (serialize's table reuse), so fits the
 ** depth limit; a copy that would land deeper is decoded back into tables

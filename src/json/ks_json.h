@@ -154,7 +154,8 @@ void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
 ** ksj_fragment: the table at idx, at depth in the tree (the walk's limit
 ** wmax), counting its values against *left (lowered by what it holds):
 ** pushes the fragment and returns 1, or returns 0 (nothing pushed or
-** kept) when the table must be walked. ksj_frags_reach: the deepest level
+** kept) when the table must be walked (the kind of what it pushed:
+** ksj_fragment_kind). ksj_frags_reach: the deepest level
 ** a fragment reaches. ksj_frags_expand: decodes back into tables every
 ** fragment inside the table at idx (for a tree a user sees, or that moves
 ** deeper than it was written at). */
@@ -162,6 +163,9 @@ ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o);
 int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
                  lua_Integer *left);
 int ksj_frags_reach(const ksj_frags *fs);
+/* '{' or '[' for a fragment of the store (a light userdata's pointer), 0
+** for anything else. */
+int ksj_fragment_kind(const ksj_frags *fs, const void *p);
 void ksj_frags_expand(lua_State *L, const ksj_frags *fs, int idx);
 
 /* Decode text; pushes the value. Raises with line, column and byte offset. */

@@ -53,8 +53,8 @@ typedef struct walker {
   lua_Integer reuse_stamp;/* the stamp the reuse table was made at */
   ksj_frags *frags;       /* the call's fragments, for the top-level walk of
                           ** dumps (a nested call's tree is the user's) */
-  const void *whole;      /* a table walked, never a fragment: its kind is
-                          ** checked (a build config) */
+  int stand;              /* stack index of two slots: nil, or empty tables
+                          ** standing for a fragment's kind (a dict, an array) */
   int keys;               /* stack index of the first envelope key string
                           ** (ENVELOPE_KEYS, in that order) */
 } walker;
@@ -275,8 +275,7 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
     }
     lua_pop(L, 1);
   }
-  if (kind == KSL_TABLE_DICT || w->frags == NULL ||
-      lua_topointer(L, idx) == w->whole || !try_fragment(w, idx, depth))
+  if (kind == KSL_TABLE_DICT || w->frags == NULL || !try_fragment(w, idx, depth))
     walk_table(w, idx, p, depth, kind);
   if (w->call->stamp != stamp || w->call->values - before < REUSE_MIN) return;
   if (w->reuse_stamp != stamp || lua_type(L, w->reuse) != LUA_TTABLE) {
@@ -570,6 +569,26 @@ static void name_envelope(walker *w, int mt, const char *cls) {
   lua_rawset(L, -3);
 }
 
+/* The value at idx for the checks that look at its type: a fragment
+** stands as an empty table of its kind (a dict or an array), made once per
+** walker. */
+static int kind_at(walker *w, int idx) {
+  lua_State *L = w->L;
+  int k, slot;
+  idx = lua_absindex(L, idx);
+  if (w->call->frags == NULL || lua_type(L, idx) != LUA_TLIGHTUSERDATA) return idx;
+  k = ksj_fragment_kind(w->call->frags, lua_touserdata(L, idx));
+  if (k == 0) return idx;
+  slot = w->stand + (k == '[');
+  if (lua_isnil(L, slot)) {
+    lua_createtable(L, 0, 0);
+    lua_pushvalue(L, k == '[' ? w->arr_mt : w->obj_mt);
+    lua_setmetatable(L, -2);
+    lua_replace(L, slot);
+  }
+  return slot;
+}
+
 /* Runs get_build_config and get_compile_config, and sets what they return
 ** (walked at cfgnode) on the envelope on top. */
 static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
@@ -590,12 +609,10 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
     if (!lua_isnil(L, -1)) {
       cfgnode->key = hooks[i][1];
       cfgnode->klen = strlen(hooks[i][1]);
-      w->whole = lua_topointer(L, -1);   /* its kind is checked below */
       push_ekey(w, ekeys[i]);
       ser_value(w, -2, cfgnode, depth + 1);
-      w->whole = NULL;
       /* the reader's rule: never write what loads refuses */
-      if ((bad = ksl_hook_config_bad(L, -1, keys[i])) != NULL)
+      if ((bad = ksl_hook_config_bad(L, kind_at(w, -1), keys[i])) != NULL)
         ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
                       "and loads would refuse it", bad, hooks[i][1],
                       ks_envelope_want(keys[i], KS_V_OTHER));
@@ -840,7 +857,9 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   for (i = 0; i < EK_COUNT; i++) lua_pushstring(L, ENVELOPE_KEYS[i]);
   w->reuse_stamp = -1;
   w->frags = call->frags;
-  w->whole = NULL;
+  lua_pushnil(L);
+  lua_pushnil(L);
+  w->stand = lua_gettop(L) - 1;
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more
