@@ -57,6 +57,10 @@ typedef struct walker {
                           ** standing for a fragment's kind (a dict, an array) */
   int keys;               /* stack index of the first envelope key string
                           ** (ENVELOPE_KEYS, in that order) */
+  const void *cfg;        /* the config get_config just returned, */
+  const void *cfg_mt;     /* and its object's metatable */
+  const void *mixed[16];  /* metatables whose last config held an object,
+                          ** by address: their configs are walked at once */
 } walker;
 
 
@@ -255,6 +259,22 @@ static int try_fragment(walker *w, int idx, int depth) {
   return 1;
 }
 
+/* A class's configs mostly all hold an object or all do not: a config of
+** a class whose last config could not be a fragment is walked without the
+** attempt (a guess by address: a wrong one costs time, never text). */
+#define MIXED_SLOT(mt) ((((size_t)(mt)) >> 4) & 15)
+
+static int config_try(walker *w, int idx, int depth) {
+  const void *t = lua_topointer(w->L, idx), *mt = w->cfg_mt;
+  int ok;
+  if (t != w->cfg) return try_fragment(w, idx, depth);
+  w->cfg = NULL;
+  if (w->mixed[MIXED_SLOT(mt)] == mt) return 0;
+  ok = try_fragment(w, idx, depth);
+  if (!ok) w->mixed[MIXED_SLOT(mt)] = mt;
+  return ok;
+}
+
 static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
                       ksl_tkind kind) {
   lua_State *L = w->L;
@@ -275,7 +295,7 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
     }
     lua_pop(L, 1);
   }
-  if (kind == KSL_TABLE_DICT || w->frags == NULL || !try_fragment(w, idx, depth))
+  if (kind == KSL_TABLE_DICT || w->frags == NULL || !config_try(w, idx, depth))
     walk_table(w, idx, p, depth, kind);
   if (w->call->stamp != stamp || w->call->values - before < REUSE_MIN) return;
   if (w->reuse_stamp != stamp || lua_type(L, w->reuse) != LUA_TTABLE) {
@@ -667,7 +687,10 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
   push_envelope(w, 7);                          /* env */
   push_ekey(w, EK_CONFIG);
+  w->cfg = lua_topointer(L, -3);
+  w->cfg_mt = lua_topointer(L, mt);
   ser_value(w, -3, &cfgnode, depth + 1);
+  w->cfg = NULL;
   lua_rawset(L, -3);
   name_envelope(w, mt, cls);
   lua_remove(L, -2);                            /* the raw config */
@@ -860,6 +883,8 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   lua_pushnil(L);
   lua_pushnil(L);
   w->stand = lua_gettop(L) - 1;
+  w->cfg = w->cfg_mt = NULL;
+  memset(w->mixed, 0, sizeof w->mixed);
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more
