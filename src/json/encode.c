@@ -1232,7 +1232,12 @@ static int frag_table(fctx *c, int t, int depth, int *height) {
       else {
         k = lua_tolstring(L, -2, &klen);
         if (klen == 10 && memcmp(k, "class_name", 10) == 0) ok = 0;
-        else s.seen |= 1u << add_key(e, -2, s.base);
+        else {   /* no class_name: the key order's ranks never apply */
+          keyent *ke = new_key(e, s.base);
+          ke->s = k;
+          ke->u.len = klen;
+          ke->rank = RANK_STRING;
+        }
       }
     } else {
       lua_Integer k = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : 0;
@@ -1248,7 +1253,7 @@ static int frag_table(fctx *c, int t, int depth, int *height) {
   c->left -= items;
   nk = e->b->nkeys - s.base;
   if (isdict) {
-    order_keys(e, s.base, nk, s.seen, 0, 0);
+    order_keys(e, s.base, nk, 1u << RANK_STRING, 0, 0);
     putc_(e, '{');
     for (i = 0; i < nk && ok; i++) {
       const keyent *k = &e->b->keys[s.base + i];   /* nesting may move it */
