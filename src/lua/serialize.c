@@ -5,15 +5,17 @@
 ** a call state (call.h; box user value KSL_UV_SERCTX) whose slots hold seen
 ** (object -> its envelope, and each envelope made -> the values it holds),
 ** dup (objects met more than once) and order (objects by first
-** appearance). A serialize
-** made by a hook while the walk runs joins the running call, so shared ids,
-** cycle detection and max_values span the whole tree. Shared objects reuse
-** their first envelope; their ids are given when the top-level call ends,
-** in order of first appearance. A shared object is written in full at every
-** place, so each copy counts the values of the first envelope again. A
-** large plain table met again, when nothing since could make it write
-** differently, does the same (ser_table); the walker holds that reuse
-** table on its own stack, not in the per-call table.
+** appearance). A serialize made by a hook while the walk runs joins the
+** running call, so shared ids, cycle detection and max_values span the
+** whole tree. Shared objects reuse their first envelope; their ids are
+** given when the top-level call ends, in order of first appearance. A
+** shared object is written in full at every place, so each copy counts the
+** values of the first envelope again. A large plain table met again, when
+** nothing since could make it write differently, does the same
+** (ser_table); the walker holds that reuse table on its own stack, not in
+** the per-call table. In dumps, the top-level walk writes plain tables as
+** text at once where it can (fragments, ksj_fragment); the tree holds
+** them as light userdata, which the encoder copies.
 */
 #include <math.h>
 #include <stdarg.h>
@@ -491,7 +493,6 @@ static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const cha
   }
 }
 
-
 /* An object met again: a new envelope with the fields of its first one
 ** (each appearance gets its own table, so a hook may add keys to it, as
 ** Keras's Functional does). The copy is listed in dup[obj] so that the
@@ -875,7 +876,7 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   w->orders = lua_gettop(L);
   lua_pushnil(L);          /* the reuse table, made when first needed */
   w->reuse = lua_gettop(L);
-  luaL_checkstack(L, EK_COUNT, "kserial: nesting too deep");
+  luaL_checkstack(L, EK_COUNT + 2, "kserial: nesting too deep");
   w->keys = lua_gettop(L) + 1;
   for (i = 0; i < EK_COUNT; i++) lua_pushstring(L, ENVELOPE_KEYS[i]);
   w->reuse_stamp = -1;
