@@ -155,6 +155,18 @@ describe("dumps", function()
     each_option(function(o) agree(root, o) end)
   end)
 
+  it("gives a hook that calls dumps the text serialize would give it", function()
+    local Texter = kserial.class("DumpsTexter")
+    function Texter:get_config() return { text = kserial.dumps(self.child) } end
+    kserial.register_serializable("dumps_spec")(Texter)
+    local shared = Leaf.new()
+    shared.cfg = { list = array{ 1, 2 }, dict = { k = { "v" } } }
+    local t = Texter.new()
+    t.child = shared
+    local doc = agree(Box{ name = "r", items = { shared, t, { again = { shared } } } })
+    assert.matches('\\"list\\":%[1,2%]', doc)
+  end)
+
   it("refuses an object shared inside itself, as serialize does", function()
     local a = Box{ name = "a" }
     a.items = { { plain = { 1, 2 } }, { again = a } }
