@@ -139,8 +139,10 @@ describe("dumps", function()
   end)
 
   it("gives user code that calls serialize tables, not text, for a shared object's copy", function()
-    local shared = Leaf.new()
-    shared.cfg = { list = array{ 1, 2 }, dict = { k = { "v" } } }
+    local shared, inner = Leaf.new(), Leaf.new()
+    inner.cfg = { deep = { 1.5 } }
+    -- a config walked (it holds an object) with fragments below it
+    shared.cfg = { list = array{ 1, 2 }, dict = { k = { "v" } }, child = inner }
     local w = Wrap.new()
     w.child = shared
     local root = Box{ name = "r", items = { shared, w } }
@@ -149,6 +151,7 @@ describe("dumps", function()
     assert.equal("table", type(copy.config.list))
     assert.same({ 1, 2 }, setmetatable(copy.config.list, nil))
     assert.equal("v", copy.config.dict.k[1])
+    assert.equal(1.5, copy.config.child.config.deep[1])
     assert.equal(1, copy.shared_object_id)
     assert.equal(kserial.dumps(kserial.loads(doc)), doc)
     assert.equal(doc, agree(root))
