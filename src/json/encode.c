@@ -10,6 +10,7 @@
 */
 #define KSJ_INTERNAL
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
@@ -31,6 +32,7 @@ void ksj_encode_opts_init(ksj_encode_opts *o) {
   o->key_sep = ":"; o->key_sep_len = 1;
   o->max_depth = KSJ_DEFAULT_MAX_DEPTH;
   o->fname = "json.encode";
+  o->frags = NULL;
 }
 
 static void opt_separators(lua_State *L, const char *fname,
@@ -239,6 +241,7 @@ typedef struct enc {
 } enc;
 
 static void enc_value(enc *e, int idx, const ksj_frame *up);
+static void put_frag(enc *e, int idx, const ksj_frame *up);
 
 /* Raises "kserial: <fname>: <msg> (at <path of f>)". */
 static KSJ_NOINLINE void enc_raise(enc *e, const ksj_frame *f,
@@ -402,10 +405,10 @@ static KSJ_NOINLINE void bad_string(enc *e, const ksj_frame *up, int iskey,
   }
 }
 
-/* Writes s as a JSON string. Errors name the path `up` (the string's own
-** path, or its dict's for a key). */
-static void enc_string(enc *e, const char *s, size_t len, const ksj_frame *up,
-                       int iskey) {
+/* Writes s as a JSON string; returns NULL, or the first byte that cannot
+** be written (not UTF-8, or a NUL with KSJ_ENC_NO_NUL), with the buffer
+** holding the text before it. */
+static const unsigned char *put_string(enc *e, const char *s, size_t len) {
   const unsigned char *p = (const unsigned char *)s, *end = p + len;
   int ascii = e->o->ensure_ascii, nonul = e->flags & KSJ_ENC_NO_NUL;
   const unsigned char *cls = ascii ? ascii_class : str_class;
@@ -422,7 +425,7 @@ static void enc_string(enc *e, const char *s, size_t len, const ksj_frame *up,
     e->b->n = (size_t)(w - e->b->buf);
     if (c >= 0x80) {
       int k = ksj_utf8_len(p, end);
-      if (k == 0) bad_string(e, up, iskey, s, p);
+      if (k == 0) return p;
       if (!ascii) {
         memcpy(w, p, (size_t)k);
         w += k; p += k;
@@ -433,7 +436,7 @@ static void enc_string(enc *e, const char *s, size_t len, const ksj_frame *up,
       p += k;
     }
     else {
-      if (c == 0 && nonul) bad_string(e, up, iskey, s, p);
+      if (c == 0 && nonul) return p;
       w = reserve(e, 6 + (size_t)(end - p) + 1);
       w = put_escape(w, c);
       p++;
@@ -441,6 +444,15 @@ static void enc_string(enc *e, const char *s, size_t len, const ksj_frame *up,
   }
   *w++ = '"';
   e->b->n = (size_t)(w - e->b->buf);
+  return NULL;
+}
+
+/* Writes s as a JSON string. Errors name the path `up` (the string's own
+** path, or its dict's for a key). */
+static void enc_string(enc *e, const char *s, size_t len, const ksj_frame *up,
+                       int iskey) {
+  const unsigned char *bad = put_string(e, s, len);
+  if (KSJ_UNLIKELY(bad != NULL)) bad_string(e, up, iskey, s, bad);
 }
 
 /* ---- values that cannot be encoded --------------------------------------- */
@@ -530,9 +542,10 @@ static KSJ_NOINLINE void too_deep(enc *e, int t, const ksj_frame *up) {
 /* ---- reading a table ----------------------------------------------------- */
 
 /* What one lua_next pass over a table found. String keys go to the key
-** scratch (from base, in next() order). Values stay on the Lua stack (at
-** vbase + 1 ..., same order), so writing needs no second lookup per key;
-** if the stack cannot grow, kept drops to 0 and values are read again. */
+** scratch (from base, in next() order). Each key and its value stay on the
+** Lua stack (item i, from 0, at vbase + 2i + 1 and KEPT_VALUE(vbase, i)),
+** so writing needs no second lookup per key; if the stack cannot grow,
+** kept drops to 0 and values are read again. */
 typedef struct scan {
   size_t base;
   int vbase, kept;
@@ -551,17 +564,24 @@ static void scan_init(enc *e, scan *s) {
   s->nint = s->nstr = s->imin = s->imax = 0;
 }
 
-/* Values kept per table: bounds the stack a deep, wide value can take. */
-#define KEEP_MAX 65536
+/* Items kept per table (two stack slots each): bounds the stack a deep,
+** wide value can take. */
+#define KEEP_MAX 32768
+#define KEPT_VALUE(vbase, i) ((vbase) + 2 * (i) + 2)
 
-/* After lua_next: [values][key][value]. The value goes below the key
-** (lua_next wants the key on top), or is dropped. */
+/* After lua_next: [pairs][key][value]. The pair stays, and a copy of the
+** key goes on top for lua_next (cheaper than moving the value below the
+** key); or the value is dropped. */
 static KSJ_INLINE void keep_value(enc *e, scan *s) {
   lua_State *L = e->L;
-  int count = lua_gettop(L) - 2 - s->vbase;
-  if (!s->kept) lua_pop(L, 1);
-  else if ((count & 31) != 0 || (count < KEEP_MAX && lua_checkstack(L, 40)))
-    lua_insert(L, -2);
+  int count;
+  if (!s->kept) {
+    lua_pop(L, 1);
+    return;
+  }
+  count = (lua_gettop(L) - 2 - s->vbase) / 2;
+  if ((count & 15) != 0 || (count < KEEP_MAX && lua_checkstack(L, 40)))
+    lua_pushvalue(L, -2);
   else {                      /* no room: forget the values, keep the key */
     lua_pop(L, 1);
     lua_replace(L, s->vbase + 1);
@@ -572,7 +592,7 @@ static KSJ_INLINE void keep_value(enc *e, scan *s) {
 
 /* ---- arrays -------------------------------------------------------------- */
 
-/* Items 1..n: from the stack at vbase + 1... when the scan kept them in
+/* Items 1..n: from the stack (KEPT_VALUE) when the scan kept them in
 ** order, else read raw. */
 static void enc_array(enc *e, int t, lua_Integer n, int vbase, ksj_frame *f) {
   lua_State *L = e->L;
@@ -583,7 +603,7 @@ static void enc_array(enc *e, int t, lua_Integer n, int vbase, ksj_frame *f) {
     if (i > 1) put(e, e->o->item_sep, e->o->item_sep_len);
     if (pretty) newline(e, e->depth);
     f->index = i - 1;
-    if (vbase != 0) enc_value(e, vbase + (int)i, f);
+    if (vbase != 0) enc_value(e, KEPT_VALUE(vbase, (int)i - 1), f);
     else {
       if (lua_rawgeti(L, t, i) == LUA_TNIL)
         enc_raise(e, f, "array item is nil (a hole in 1..%I)", (LUAI_UACINT)n);
@@ -770,7 +790,7 @@ static void enc_dict(enc *e, int t, const scan *s, ksj_frame *f) {
     put(e, e->o->key_sep, e->o->key_sep_len);
     f->key = ks;
     f->klen = len;
-    if (s->kept) enc_value(e, s->vbase + 1 + order, f);
+    if (s->kept) enc_value(e, KEPT_VALUE(s->vbase, order), f);
     else {
       if (ks == num) lua_rawgeti(L, t, ik);
       else {
@@ -936,8 +956,9 @@ static void enc_value(enc *e, int idx, const ksj_frame *up) {
       else put(e, "false", 5);
       break;
     case LUA_TLIGHTUSERDATA:
-      if (lua_touserdata(L, idx) != NULL) bad_type(e, idx, up);
-      put(e, "null", 4);
+      if (lua_touserdata(L, idx) == NULL) put(e, "null", 4);
+      else if (e->o->frags != NULL) put_frag(e, idx, up);
+      else bad_type(e, idx, up);
       break;
     case LUA_TNIL:
       if (up != NULL) bad_type(e, idx, up);
@@ -948,6 +969,8 @@ static void enc_value(enc *e, int idx, const ksj_frame *up) {
 }
 
 /* ---- entry points -------------------------------------------------------- */
+
+static void init_ranks(enc *e, const ksj_encode_opts *o);
 
 /* Sets up e (the box, the markers and the recorded orders on the stack). */
 static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
@@ -976,6 +999,11 @@ static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
       memset(f, 0, sizeof *f);
     }
   }
+  init_ranks(e, o);
+}
+
+/* The key order's keys by length (key_rank). */
+static void init_ranks(enc *e, const ksj_encode_opts *o) {
   memset(e->first, 0, sizeof e->first);
   e->ranked = NULL;
   if (o->key_order != NULL) {
@@ -1034,4 +1062,349 @@ void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o) {
   lua_closeslot(L, boxi);
   lua_replace(L, boxi);
   lua_settop(L, boxi);
+}
+
+/* ---- fragments: plain tables dumps encodes while it walks ---------------- */
+
+/* One fragment: its text in the store's buffer, and its height (the
+** nesting of tables in it, itself included). */
+typedef struct frag {
+  size_t off, len;
+  int height;
+} frag;
+
+struct ksj_frags {
+  ebox box;              /* the text of every fragment, one after another,
+                         ** and the key scratch of their dicts */
+  enc e;                 /* the encoder that writes them (box, options, ranks) */
+  frag *v;
+  size_t n, cap;
+  int reach;             /* the deepest level a fragment's tables reach */
+  const void *array_mt;  /* the array marker (held by the registry) */
+};
+
+#define FRAGS_MT "kserial.json.fragments"
+
+static int frags_close(lua_State *L) {
+  ksj_frags *fs = (ksj_frags *)lua_touserdata(L, 1);
+  if (fs != NULL) {
+    if (fs->box.buf != NULL) fs->box.f(fs->box.ud, fs->box.buf, fs->box.cap, 0);
+    if (fs->box.keys != NULL)
+      fs->box.f(fs->box.ud, fs->box.keys, fs->box.kcap * sizeof(keyent), 0);
+    if (fs->v != NULL) fs->box.f(fs->box.ud, fs->v, fs->cap * sizeof(frag), 0);
+    fs->box.buf = NULL; fs->box.keys = NULL; fs->v = NULL;
+    fs->box.cap = fs->box.kcap = fs->box.n = fs->box.nkeys = fs->n = fs->cap = 0;
+  }
+  return 0;
+}
+
+/* Fragments are written only where the final text of a table does not
+** depend on where it lands or on the copy serialize would make of it: one
+** line (no indent), sorted or recorded key order (next() order would be the
+** copy's, not the table's), and no integer keys turned into strings. */
+static int frags_fit(const ksj_encode_opts *o) {
+  return o->indent < 0 && o->sort_keys != 0 && o->int_keys == KSJ_INT_KEYS_ERROR;
+}
+
+ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o) {
+  ksj_frags *fs;
+  if (!frags_fit(o)) {
+    lua_pushnil(L);
+    return NULL;
+  }
+  fs = (ksj_frags *)lua_newuserdatauv(L, sizeof *fs, 0);
+  memset(fs, 0, sizeof *fs);
+  fs->box.f = lua_getallocf(L, &fs->box.ud);
+  if (luaL_newmetatable(L, FRAGS_MT)) {
+    lua_pushcfunction(L, frags_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, frags_close);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_setmetatable(L, -2);
+  fs->e.L = L;
+  fs->e.o = o;
+  fs->e.b = &fs->box;
+  fs->e.fname = o->fname != NULL ? o->fname : "json.encode";
+  init_ranks(&fs->e, o);
+  ksj_pushmt(L, KSJ_ARRAY_MT);
+  fs->array_mt = lua_topointer(L, -1);
+  lua_pop(L, 1);
+  return fs;
+}
+
+int ksj_frags_reach(const ksj_frags *fs) {
+  return fs->reach;
+}
+
+/* One attempt: the walk's depth limit and the values it may still count. */
+typedef struct fctx {
+  enc *e;
+  int wmax;
+  lua_Integer left;
+  const void *array_mt;
+} fctx;
+
+static int frag_table(fctx *c, int t, int depth, int *height);
+
+/* 0 for the value on top when it is surely the walk's (an object, a
+** function...), so an attempt gives up before it writes anything. */
+static KSJ_INLINE int plain_value(const fctx *c, lua_State *L) {
+  int t = lua_type(L, -1), ok;
+  if (t == LUA_TTABLE) {
+    if (!lua_getmetatable(L, -1)) return 1;
+    ok = lua_topointer(L, -1) == c->array_mt;
+    lua_pop(L, 1);
+    return ok;
+  }
+  return t != LUA_TFUNCTION && t != LUA_TUSERDATA && t != LUA_TTHREAD;
+}
+
+/* Writes the value at idx (at depth) as serialize and then the encoder
+** would; 0 for a value the walk must see (it may write nothing yet). */
+static int frag_value(fctx *c, int idx, int depth, int *height) {
+  enc *e = c->e;
+  lua_State *L = e->L;
+  *height = 0;
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, idx, &len);
+      return put_string(e, s, len) == NULL;   /* not UTF-8: bytes, for the walk */
+    }
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx)) {
+        char *w = reserve(e, KSJ_NUMBUF);
+        e->b->n += ksj_format_integer(lua_tointeger(L, idx), w);
+      } else {
+        double d = lua_tonumber(L, idx);
+        char *w;
+        if (d != d || d - d != d - d) return 0;   /* the walk's rule */
+        w = reserve(e, KSJ_NUMBUF);
+        e->b->n += ksj_format_double(d, w);
+      }
+      return 1;
+    case LUA_TBOOLEAN:
+      if (lua_toboolean(L, idx)) put(e, "true", 4);
+      else put(e, "false", 5);
+      return 1;
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, idx) != NULL) return 0;
+      put(e, "null", 4);
+      return 1;
+    case LUA_TTABLE:
+      return frag_table(c, idx, depth, height);
+    default:
+      return 0;
+  }
+}
+
+/* A table with no metatable or the array marker, at depth, as walk_table
+** copies it and the encoder writes the copy: an unmarked table is a dict
+** when rawlen is 0 (string keys only, none "class_name": a dict that may
+** read as an envelope is the walk's to check), else an array of exactly
+** the keys 1..n, as a marked one always is. */
+static int frag_table(fctx *c, int t, int depth, int *height) {
+  enc *e = c->e;
+  lua_State *L = e->L;
+  lua_Integer n, items = 0;
+  scan s;
+  size_t i, nk;
+  int ok = 1, h = 0, isdict;
+  if (depth >= e->o->max_depth || depth >= c->wmax || !lua_checkstack(L, 8))
+    return 0;
+  n = (lua_Integer)lua_rawlen(L, t);
+  isdict = n == 0;
+  if (lua_getmetatable(L, t)) {
+    ok = lua_topointer(L, -1) == c->array_mt;   /* dicts may have an order */
+    lua_pop(L, 1);
+    if (!ok) return 0;
+    isdict = 0;
+  }
+  scan_init(e, &s);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (++items > c->left) ok = 0;
+    else if (isdict) {
+      size_t klen;
+      const char *k;
+      if (lua_type(L, -2) != LUA_TSTRING) ok = 0;
+      else {
+        k = lua_tolstring(L, -2, &klen);
+        if (klen == 10 && memcmp(k, "class_name", 10) == 0) ok = 0;
+        else {   /* no class_name: the key order's ranks never apply */
+          keyent *ke = new_key(e, s.base);
+          ke->s = k;
+          ke->u.len = klen;
+          ke->rank = RANK_STRING;
+        }
+      }
+    } else {
+      lua_Integer k = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : 0;
+      if (k < 1 || k > n) ok = 0;
+      else if (k != items) s.in_order = 0;
+    }
+    if (ok && !plain_value(c, L)) ok = 0;   /* give up before writing */
+    if (!ok) break;
+    keep_value(e, &s);
+  }
+  if (ok && !isdict && items != n) ok = 0;   /* holes */
+  if (!ok) goto fail;
+  c->left -= items;
+  nk = e->b->nkeys - s.base;
+  if (isdict) {
+    order_keys(e, s.base, nk, 1u << RANK_STRING, 0, 0);
+    putc_(e, '{');
+    for (i = 0; i < nk && ok; i++) {
+      const keyent *k = &e->b->keys[s.base + i];   /* nesting may move it */
+      const char *ks = k->s;
+      size_t len = k->u.len;
+      int order = k->order, vi, hh;
+      if (i > 0) put(e, e->o->item_sep, e->o->item_sep_len);
+      if (put_string(e, ks, len) != NULL) ok = 0;  /* the encoder's error */
+      else {
+        put(e, e->o->key_sep, e->o->key_sep_len);
+        if (s.kept) vi = KEPT_VALUE(s.vbase, order);
+        else {
+          lua_pushlstring(L, ks, len);
+          lua_rawget(L, t);
+          vi = lua_gettop(L);
+        }
+        ok = frag_value(c, vi, depth + 1, &hh);
+        if (!s.kept) lua_pop(L, 1);
+        if (hh > h) h = hh;
+      }
+    }
+    putc_(e, '}');
+  } else {
+    lua_Integer j;
+    int inplace = s.kept && s.in_order;
+    putc_(e, '[');
+    for (j = 1; j <= n && ok; j++) {
+      int hh;
+      if (j > 1) put(e, e->o->item_sep, e->o->item_sep_len);
+      if (inplace) ok = frag_value(c, KEPT_VALUE(s.vbase, (int)j - 1), depth + 1, &hh);
+      else {
+        lua_rawgeti(L, t, j);
+        ok = frag_value(c, lua_gettop(L), depth + 1, &hh);
+        lua_pop(L, 1);
+      }
+      if (hh > h) h = hh;
+    }
+    putc_(e, ']');
+  }
+  if (!ok) goto fail;
+  lua_settop(L, s.vbase);
+  e->b->nkeys = s.base;
+  *height = h + 1;
+  return 1;
+fail:
+  lua_settop(L, s.vbase);
+  e->b->nkeys = s.base;
+  return 0;
+}
+
+static KSJ_NOINLINE void grow_frags(ksj_frags *fs, lua_State *L) {
+  size_t ncap = fs->cap < 64 ? 64 : fs->cap * 2;
+  frag *nv;
+  if (ncap > ((size_t)-1) / (2 * sizeof(frag)))
+    luaL_error(L, "kserial: %s: too many values", fs->e.fname);
+  nv = (frag *)fs->box.f(fs->box.ud, fs->v, fs->cap * sizeof(frag),
+                         ncap * sizeof(frag));
+  if (nv == NULL) luaL_error(L, "kserial: %s: not enough memory", fs->e.fname);
+  fs->v = nv;
+  fs->cap = ncap;
+}
+
+int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
+                 lua_Integer *left) {
+  fctx c;
+  size_t start = fs->box.n;
+  int top = lua_gettop(L), h = 0;
+  frag *f;
+  c.e = &fs->e;
+  c.array_mt = fs->array_mt;
+  c.wmax = wmax;
+  c.left = *left;
+  fs->e.L = L;
+  idx = lua_absindex(L, idx);
+  if (!frag_table(&c, idx, depth, &h)) {
+    fs->box.n = start;          /* forget what the attempt wrote */
+    lua_settop(L, top);
+    return 0;
+  }
+  if (fs->n == fs->cap) grow_frags(fs, L);
+  f = &fs->v[fs->n++];
+  f->off = start;
+  f->len = fs->box.n - start;
+  f->height = h;
+  if (depth + h > fs->reach) fs->reach = depth + h;
+  *left = c.left;
+  /* the tree holds the fragment's number (from 1) as a light userdata */
+  lua_pushlightuserdata(L, (void *)(uintptr_t)fs->n);
+  return 1;
+}
+
+static const frag *frag_at(const ksj_frags *fs, const void *p) {
+  uintptr_t i = (uintptr_t)p;
+  return i >= 1 && i <= fs->n ? &fs->v[i - 1] : NULL;
+}
+
+int ksj_fragment_kind(const ksj_frags *fs, const void *p) {
+  const frag *f = frag_at(fs, p);
+  return f != NULL ? fs->box.buf[f->off] : 0;
+}
+
+/* The final encoder: a fragment is copied as it is. It was written at the
+** depth it is met at, or shallower (serialize's table reuse), so fits the
+** depth limit; a copy that would land deeper is decoded back into tables
+** first (ksj_frags_expand), which the check below stands guard over. */
+static void put_frag(enc *e, int idx, const ksj_frame *up) {
+  const frag *f = frag_at(e->o->frags, lua_touserdata(e->L, idx));
+  if (f == NULL) bad_type(e, idx, up);
+  if (e->depth + f->height > e->o->max_depth)
+    enc_raise(e, up, "nesting deeper than %d", e->o->max_depth);
+  put(e, e->o->frags->box.buf + f->off, f->len);
+}
+
+/* Decodes every fragment in the tree at t back into tables (with their
+** key order recorded, so they encode to the same text). */
+static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
+                   const ksj_decode_opts *dop) {
+  luaL_checkstack(L, 8, "kserial: nesting too deep");
+  lua_pushvalue(L, t);
+  if (lua_rawget(L, seen) != LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  lua_pushvalue(L, t);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, seen);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    const frag *f = lua_type(L, -1) == LUA_TLIGHTUSERDATA
+                        ? frag_at(fs, lua_touserdata(L, -1)) : NULL;
+    if (f != NULL) {
+      ksj_decode(L, fs->box.buf + f->off, f->len, dop);
+      lua_pushvalue(L, -3);
+      lua_insert(L, -2);
+      lua_rawset(L, t);         /* an existing key: next() goes on */
+    }
+    else if (lua_type(L, -1) == LUA_TTABLE)
+      expand(L, fs, lua_gettop(L), seen, dop);
+    lua_pop(L, 1);
+  }
+}
+
+void ksj_frags_expand(lua_State *L, const ksj_frags *fs, int idx) {
+  ksj_decode_opts dop;
+  idx = lua_absindex(L, idx);
+  ksj_decode_opts_init(&dop);
+  dop.keep_order = 1;
+  dop.max_depth = KSJ_HARD_MAX_DEPTH;
+  dop.fname = fs->e.fname;
+  lua_newtable(L);
+  expand(L, fs, idx, lua_gettop(L), &dop);
+  lua_pop(L, 1);
 }

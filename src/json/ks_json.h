@@ -36,6 +36,9 @@ typedef struct ksj_key_order {
 /* int_keys: what the encoder does with a dict's integer keys. */
 enum { KSJ_INT_KEYS_ERROR = 0, KSJ_INT_KEYS_STRING = 1 };
 
+/* Fragments (ksj_frags_new). */
+typedef struct ksj_frags ksj_frags;
+
 typedef struct ksj_encode_opts {
   int indent;        /* -1: one line; >= 0: pretty, Python-style */
   const char *indent_str; size_t indent_len;  /* indent given as a string */
@@ -50,6 +53,7 @@ typedef struct ksj_encode_opts {
   const ksj_key_order *key_order;  /* NULL: every key of equal rank */
   const char *fname; /* the function the user called, which messages name
                      ** ("json.encode"; ksj_encode_opts_read sets it) */
+  ksj_frags *frags;  /* NULL, or the fragments the tree may hold (dumps) */
 } ksj_encode_opts;
 
 typedef struct ksj_decode_opts {
@@ -139,6 +143,31 @@ static inline int ksj_filter_may(const ksj_filter *f, const void *p) {
 
 /* Encode the value at idx; pushes the text. Raises on error with the path. */
 void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
+/* Fragments: dumps encodes a plain table while serialize walks it, when
+** nothing in it needs the walk (no object, function, metatable, bytes,
+** NaN, envelope-like dict...), instead of copying it into the tree for the
+** encoder to walk again. The tree holds a light userdata in its place,
+** which ksj_encode copies as text when o->frags is the store it came from.
+** ksj_frags_new pushes the store (a userdata freed by __gc/__close), or
+** nil and returns NULL when these options do not allow fragments (indent,
+** sort_keys = false, int_keys = "string"); o must outlive it.
+** ksj_fragment: the table at idx, at depth in the tree (the walk's limit
+** wmax), counting its values against *left (lowered by what it holds):
+** pushes the fragment and returns 1, or returns 0 (nothing pushed or
+** kept) when the table must be walked (the kind of what it pushed:
+** ksj_fragment_kind). ksj_frags_reach: the deepest level
+** a fragment reaches. ksj_frags_expand: decodes back into tables every
+** fragment inside the table at idx (for a tree a user sees, or that moves
+** deeper than it was written at). */
+ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o);
+int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
+                 lua_Integer *left);
+int ksj_frags_reach(const ksj_frags *fs);
+/* '{' or '[' for a fragment of the store (a light userdata's pointer), 0
+** for anything else. */
+int ksj_fragment_kind(const ksj_frags *fs, const void *p);
+void ksj_frags_expand(lua_State *L, const ksj_frags *fs, int idx);
+
 /* Decode text; pushes the value. Raises with line, column and byte offset. */
 void ksj_decode(lua_State *L, const char *text, size_t len,
                 const ksj_decode_opts *o);

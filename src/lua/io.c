@@ -25,6 +25,10 @@ static int dumps_worker(lua_State *L) {
   ksj_encode_opts_read(L, 2, &eo, lua_tostring(L, 3), DUMPS_EXTRA);
   ksj_encode_opts_json_only(L, &eo, lua_tostring(L, 3));
   max_values = ksl_max_values_opt(L, 2, lua_tostring(L, 3), 0);
+  /* plain tables go straight to text while the walk runs (the store is
+  ** freed when this function ends, normally or not) */
+  eo.frags = ksj_frags_new(L, &eo);
+  lua_toclose(L, -1);
   if (ksl_serialize_value(L, 4, 1, &eo, max_values) != LUA_OK) return lua_error(L);
   ksj_encode(L, -1, &eo);
   return 1;

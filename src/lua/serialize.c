@@ -3,16 +3,19 @@
 **
 ** One top-level call owns a ser_call (in the C frame of its entry point) and
 ** a call state (call.h; box user value KSL_UV_SERCTX) whose slots hold seen
-** (object -> its envelope), dup (objects met more than once), order (objects by first
-** appearance) and sizes (object -> values its envelope holds). A serialize
-** made by a hook while the walk runs joins the running call, so shared ids,
-** cycle detection and max_values span the whole tree. Shared objects reuse
-** their first envelope; their ids are given when the top-level call ends,
-** in order of first appearance. A shared object is written in full at every
-** place, so each copy counts the values of the first envelope again. A
-** large plain table met again, when nothing since could make it write
-** differently, does the same (ser_table); the walker holds that reuse
-** table on its own stack, not in the per-call table.
+** (object -> its envelope, and each envelope made -> the values it holds),
+** dup (objects met more than once) and order (objects by first
+** appearance). A serialize made by a hook while the walk runs joins the
+** running call, so shared ids, cycle detection and max_values span the
+** whole tree. Shared objects reuse their first envelope; their ids are
+** given when the top-level call ends, in order of first appearance. A
+** shared object is written in full at every place, so each copy counts the
+** values of the first envelope again. A large plain table met again, when
+** nothing since could make it write differently, does the same
+** (ser_table); the walker holds that reuse table on its own stack, not in
+** the per-call table. In dumps, the top-level walk writes plain tables as
+** text at once where it can (fragments, ksj_fragment); the tree holds
+** them as light userdata, which the encoder copies.
 */
 #include <math.h>
 #include <stdarg.h>
@@ -34,6 +37,8 @@ typedef struct ksl_ser_call {
   lua_Integer stamp;      /* moved by anything a place may write differently:
                           ** objects (their hooks), functions, bytes (see ser_table) */
   int max_depth;          /* the encoder's max_depth (dumps, save), else 512 */
+  ksj_frags *frags;       /* dumps: plain tables may be encoded at once */
+  int enc_max_depth;      /* the encoder's own max_depth */
 } ser_call;
 
 typedef struct walker {
@@ -43,14 +48,36 @@ typedef struct walker {
   ser_call *call;
   int ctx;                /* stack index of the call state (call.h) */
   int seen, dup, order;   /* stack indices of the tables it holds */
-  int sizes;              /* object -> values its envelope holds */
   int arr_mt, obj_mt, marker_mt;
   int max_depth;
   int orders;             /* stack index of the recorded key orders */
   int reuse;              /* stack index: nil, or input table -> {out, size, depth} */
   lua_Integer reuse_stamp;/* the stamp the reuse table was made at */
+  ksj_frags *frags;       /* the call's fragments, for the top-level walk of
+                          ** dumps (a nested call's tree is the user's) */
+  int stand;              /* stack index of two slots: nil, or empty tables
+                          ** standing for a fragment's kind (a dict, an array) */
+  int keys;               /* stack index of the first envelope key string
+                          ** (ENVELOPE_KEYS, in that order) */
+  const void *cfg;        /* the config get_config just returned, */
+  const void *cfg_mt;     /* and its object's metatable */
+  const void *mixed[16];  /* metatables whose last config held an object,
+                          ** by address: their configs are walked at once */
 } walker;
 
+
+/* The keys of the envelopes the walk makes, pushed once per walker and
+** set with lua_rawset (no string lookup per field). */
+static const char *const ENVELOPE_KEYS[] = {
+  "module", "class_name", "config", "registered_name", "build_config",
+  "compile_config", NULL
+};
+enum { EK_MODULE, EK_CLASS_NAME, EK_CONFIG, EK_REGISTERED_NAME, EK_BUILD_CONFIG,
+       EK_COMPILE_CONFIG, EK_COUNT };
+
+static void push_ekey(walker *w, int k) {
+  lua_pushvalue(w->L, w->keys + k);
+}
 
 static void ser_value(walker *w, int idx, const ksl_path *p, int depth);
 static const char TABLE_AGAIN[] = "";   /* count_values: a plain table again */
@@ -100,6 +127,21 @@ static int int_keyed_dict(lua_State *L, int idx, lua_Integer n) {
   return count != n;
 }
 
+/* The number of keys of the table at idx, at most 64: a dict's copy is
+** made at its size, without a rehash at every doubling. */
+static int count_keys(lua_State *L, int idx) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (++n == 64) {
+      lua_pop(L, 1);
+      break;
+    }
+  }
+  return n;
+}
+
 /* A dict loads would read as an envelope (the core's rules) must have the
 ** form loads accepts: never write what loads refuses. The dict is on top. */
 static void check_envelope_form(walker *w, const ksl_path *p) {
@@ -142,8 +184,19 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
                 (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
   char num[32];
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
+  ksj_frags *frags = w->frags;
   luaL_checkstack(L, 8, "kserial: nesting too deep");
-  lua_createtable(L, isdict ? 0 : (int)n, isdict ? 4 : 0);
+  /* a dict that may read as an envelope is checked by the types of its
+  ** values (check_envelope_form): none of them may be a fragment */
+  if (isdict && frags != NULL) {
+    lua_pushliteral(L, "class_name");
+    if (lua_rawget(L, idx) != LUA_TNIL) w->frags = NULL;
+    lua_pop(L, 1);
+  }
+  /* in dumps the dicts walked are the ones holding objects, most of them
+  ** larger than a few keys; serialize copies every small dict too */
+  lua_createtable(L, isdict ? 0 : (int)n,
+                  !isdict ? 0 : frags != NULL ? count_keys(L, idx) : 4);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int kt = lua_type(L, -2);
@@ -173,6 +226,7 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
     }
     lua_pop(L, 1);
   }
+  w->frags = frags;
   if (!isdict && count != n)
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
@@ -190,6 +244,38 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
 ** until the stamp moves; met again no deeper, it charges its known count to
 ** max_values at once and its output table is used again (the same text). */
 #define REUSE_MIN 64
+
+/* Values one attempt at a fragment may hold: a larger table is walked,
+** and its parts tried in turn, so a failed attempt costs at most this. */
+#define FRAG_BUDGET 4096
+
+/* dumps: a plain table with nothing in it for the walk to do is encoded
+** at once (ksj_fragment), as the encoder would write the walk's copy. */
+static int try_fragment(walker *w, int idx, int depth) {
+  ser_call *c = w->call;
+  lua_Integer left = c->max_values - c->values, budget;
+  if (left > FRAG_BUDGET) left = FRAG_BUDGET;
+  budget = left;
+  if (!ksj_fragment(w->L, w->frags, idx, depth, w->max_depth, &left)) return 0;
+  c->values += budget - left;
+  return 1;
+}
+
+/* A class's configs mostly all hold an object or all do not: a config of
+** a class whose last config could not be a fragment is walked without the
+** attempt (a guess by address: a wrong one costs time, never text). */
+#define MIXED_SLOT(mt) ((((size_t)(mt)) >> 4) & 15)
+
+static int config_try(walker *w, int idx, int depth) {
+  const void *t = lua_topointer(w->L, idx), *mt = w->cfg_mt;
+  int ok;
+  if (t != w->cfg) return try_fragment(w, idx, depth);
+  w->cfg = NULL;
+  if (w->mixed[MIXED_SLOT(mt)] == mt) return 0;
+  ok = try_fragment(w, idx, depth);
+  if (!ok) w->mixed[MIXED_SLOT(mt)] = mt;
+  return ok;
+}
 
 static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
                       ksl_tkind kind) {
@@ -211,7 +297,8 @@ static void ser_table(walker *w, int idx, const ksl_path *p, int depth,
     }
     lua_pop(L, 1);
   }
-  walk_table(w, idx, p, depth, kind);
+  if (kind == KSL_TABLE_DICT || w->frags == NULL || !config_try(w, idx, depth))
+    walk_table(w, idx, p, depth, kind);
   if (w->call->stamp != stamp || w->call->values - before < REUSE_MIN) return;
   if (w->reuse_stamp != stamp || lua_type(L, w->reuse) != LUA_TTABLE) {
     lua_newtable(L);
@@ -406,29 +493,33 @@ static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const cha
   }
 }
 
-static const char *const ENVELOPE_KEYS[] = {
-  "module", "class_name", "config", "registered_name", "build_config",
-  "compile_config", NULL
-};
-
 /* An object met again: a new envelope with the fields of its first one
 ** (each appearance gets its own table, so a hook may add keys to it, as
 ** Keras's Functional does). The copy is listed in dup[obj] so that the
 ** shared id reaches it. Stack: first envelope -> the copy. */
-static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls) {
+static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls,
+                          int depth) {
   lua_State *L = w->L;
   int first = lua_gettop(L), i;
-  lua_pushvalue(L, obj);
-  lua_rawget(L, w->sizes);
+  ser_call *c = w->call;
+  /* fragments in the first envelope become tables again when a user sees
+  ** the copy (a nested call's result) or when it may land too deep for the
+  ** encoder's limit (rare: then the encoder must see every table) */
+  if (c->frags != NULL &&
+      (w->frags == NULL || depth + ksj_frags_reach(c->frags) > c->enc_max_depth))
+    ksj_frags_expand(L, c->frags, first);
+  lua_pushvalue(L, first);
+  lua_rawget(L, w->seen);               /* the values it holds */
   count_values(w, lua_tointeger(L, -1) - 1, p, cls);   /* 1 counted already */
-  lua_pop(L, 1);
   push_envelope(w, 7);
-  for (i = 0; ENVELOPE_KEYS[i] != NULL; i++) {
-    lua_getfield(L, first, ENVELOPE_KEYS[i]);
-    lua_setfield(L, -2, ENVELOPE_KEYS[i]);
+  for (i = 0; i < EK_COUNT; i++) {
+    push_ekey(w, i);
+    push_ekey(w, i);
+    lua_rawget(L, first);
+    lua_rawset(L, -3);
   }
   lua_pushvalue(L, -1);
-  lua_pushboolean(L, 1);
+  lua_rotate(L, -3, -1);                /* copy, copy, size */
   lua_rawset(L, w->seen);               /* made by this call */
   lua_pushvalue(L, obj);
   if (lua_rawget(L, w->dup) != LUA_TTABLE) {
@@ -477,6 +568,7 @@ static void name_envelope(walker *w, int mt, const char *cls) {
     rname = ks_registered_name(e, h, &rlen);
     if (rname == NULL) ks_module_find(e, h, &module, &mlen, &mkey, &mklen);
   }
+  push_ekey(w, EK_MODULE);
   if (module == NULL) {
     lua_pushliteral(L, "__module");
     if (lua_rawget(L, mt) != LUA_TSTRING) {
@@ -486,14 +578,36 @@ static void name_envelope(walker *w, int mt, const char *cls) {
   } else {
     lua_pushlstring(L, module, mlen);
   }
-  setf(L, "module");
+  lua_rawset(L, -3);
+  push_ekey(w, EK_CLASS_NAME);
   if (mkey) lua_pushlstring(L, mkey, mklen);
   else lua_pushstring(L, cls);
-  setf(L, "class_name");
+  lua_rawset(L, -3);
+  push_ekey(w, EK_REGISTERED_NAME);
   if (rname) lua_pushlstring(L, rname, rlen);
   else if (mkey) ksj_pushnull(L);
   else lua_pushstring(L, cls);
-  setf(L, "registered_name");
+  lua_rawset(L, -3);
+}
+
+/* The value at idx for the checks that look at its type: a fragment
+** stands as an empty table of its kind (a dict or an array), made once per
+** walker. */
+static int kind_at(walker *w, int idx) {
+  lua_State *L = w->L;
+  int k, slot;
+  idx = lua_absindex(L, idx);
+  if (w->call->frags == NULL || lua_type(L, idx) != LUA_TLIGHTUSERDATA) return idx;
+  k = ksj_fragment_kind(w->call->frags, lua_touserdata(L, idx));
+  if (k == 0) return idx;
+  slot = w->stand + (k == '[');
+  if (lua_isnil(L, slot)) {
+    lua_createtable(L, 0, 0);
+    lua_pushvalue(L, k == '[' ? w->arr_mt : w->obj_mt);
+    lua_setmetatable(L, -2);
+    lua_replace(L, slot);
+  }
+  return slot;
 }
 
 /* Runs get_build_config and get_compile_config, and sets what they return
@@ -505,6 +619,7 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
     {"get_compile_config", "compile_config"}
   };
   static const ks_env_key keys[] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
+  static const int ekeys[] = {EK_BUILD_CONFIG, EK_COMPILE_CONFIG};
   lua_State *L = w->L;
   int i;
   for (i = 0; i < 2; i++) {
@@ -515,31 +630,30 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
     if (!lua_isnil(L, -1)) {
       cfgnode->key = hooks[i][1];
       cfgnode->klen = strlen(hooks[i][1]);
-      ser_value(w, -1, cfgnode, depth + 1);
+      push_ekey(w, ekeys[i]);
+      ser_value(w, -2, cfgnode, depth + 1);
       /* the reader's rule: never write what loads refuses */
-      if ((bad = ksl_hook_config_bad(L, -1, keys[i])) != NULL)
+      if ((bad = ksl_hook_config_bad(L, kind_at(w, -1), keys[i])) != NULL)
         ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
                       "and loads would refuse it", bad, hooks[i][1],
                       ks_envelope_want(keys[i], KS_V_OTHER));
-      lua_setfield(L, -3, hooks[i][1]);
+      lua_rawset(L, -4);
     }
     lua_pop(L, 1);
   }
 }
 
 /* Notes the object at idx, whose envelope is on top and whose walk started
-** when the call had written `before` values: its size, its envelope (both
-** ways: seen[obj] = env, seen[env] = true) and its place in order. */
+** when the call had written `before` values: its envelope and size
+** (seen[obj] = env, seen[env] = the values it holds) and its place in
+** order. */
 static void remember_object(walker *w, int idx, lua_Integer before) {
   lua_State *L = w->L;
-  lua_pushvalue(L, idx);
-  lua_pushinteger(L, w->call->values - before + 1);
-  lua_rawset(L, w->sizes);
   lua_pushvalue(L, idx);
   lua_pushvalue(L, -2);
   lua_rawset(L, w->seen);
   lua_pushvalue(L, -1);
-  lua_pushboolean(L, 1);
+  lua_pushinteger(L, w->call->values - before + 1);
   lua_rawset(L, w->seen);
   lua_pushvalue(L, idx);
   lua_rawseti(L, w->order, ++w->call->nobjects);
@@ -560,7 +674,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   /* a shared object met before: its envelope again */
   lua_pushvalue(L, idx);
   if (lua_rawget(L, w->seen) == LUA_TTABLE) {
-    copy_envelope(w, idx, p, cls);
+    copy_envelope(w, idx, p, cls, depth);
     lua_remove(L, anchor);
     return;
   }
@@ -573,8 +687,12 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   get_config(w, idx, &hk, p, cls);
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
   push_envelope(w, 7);                          /* env */
-  ser_value(w, -2, &cfgnode, depth + 1);
-  setf(L, "config");
+  push_ekey(w, EK_CONFIG);
+  w->cfg = lua_topointer(L, -3);
+  w->cfg_mt = lua_topointer(L, mt);
+  ser_value(w, -3, &cfgnode, depth + 1);
+  w->cfg = NULL;
+  lua_rawset(L, -3);
   name_envelope(w, mt, cls);
   lua_remove(L, -2);                            /* the raw config */
   build_hooks(w, idx, &hk, &cfgnode, depth);
@@ -617,13 +735,13 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
   return 0;
 }
 
-/* An envelope made by this call (seen[env] == true), passed back to the
+/* An envelope made by this call (seen[env] is its size), passed back to the
 ** walk by a hook that called serialize itself. It must stay the same table:
 ** shared ids are written into it when the call ends. */
 static int made_here(walker *w, int idx) {
   int r;
   lua_pushvalue(w->L, idx);
-  r = lua_rawget(w->L, w->seen) == LUA_TBOOLEAN;
+  r = lua_rawget(w->L, w->seen) == LUA_TNUMBER;
   lua_pop(w->L, 1);
   return r;
 }
@@ -739,6 +857,7 @@ static void ser_value(walker *w, int idx, const ksl_path *p, int depth) {
 /* ---- entry points ------------------------------------------------------------------ */
 
 static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
+  int i;
   w->L = L;
   w->boxi = lua_absindex(L, box);
   w->box = ksl_box_at(L, box);
@@ -749,9 +868,7 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   ksl_call_get(L, w->ctx, KSL_CALL_SEEN);
   ksl_call_get(L, w->ctx, KSL_CALL_DUP);
   ksl_call_get(L, w->ctx, KSL_CALL_ORDER);
-  ksl_call_get(L, w->ctx, KSL_CALL_SIZES);
-  w->sizes = lua_gettop(L);
-  w->order = w->sizes - 1;
+  w->order = lua_gettop(L);
   w->dup = w->order - 1;
   w->seen = w->order - 2;
   ksl_push_markers(L, box, &w->arr_mt, &w->obj_mt, &w->marker_mt);
@@ -759,7 +876,16 @@ static void walker_init(walker *w, lua_State *L, int box, ser_call *call) {
   w->orders = lua_gettop(L);
   lua_pushnil(L);          /* the reuse table, made when first needed */
   w->reuse = lua_gettop(L);
+  luaL_checkstack(L, EK_COUNT + 2, "kserial: nesting too deep");
+  w->keys = lua_gettop(L) + 1;
+  for (i = 0; i < EK_COUNT; i++) lua_pushstring(L, ENVELOPE_KEYS[i]);
   w->reuse_stamp = -1;
+  w->frags = call->frags;
+  lua_pushnil(L);
+  lua_pushnil(L);
+  w->stand = lua_gettop(L) - 1;
+  w->cfg = w->cfg_mt = NULL;
+  memset(w->mixed, 0, sizeof w->mixed);
 }
 
 /* Gives shared ids, in order of first appearance, to the objects met more
@@ -834,10 +960,13 @@ int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *
                         lua_Integer max_values) {
   ksl_box *box = ksl_box_at(L, boxi);
   ser_call *outer = box->ser;
-  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0, KSJ_DEFAULT_MAX_DEPTH};
+  ser_call call = {NULL, 0, 0, 0, 0, KSJ_INT_KEYS_ERROR, 0, KSJ_DEFAULT_MAX_DEPTH,
+                   NULL, KSJ_DEFAULT_MAX_DEPTH};
   if (eo != NULL) {
     call.allow_nan = eo->allow_nan;
     call.int_keys = eo->int_keys;
+    call.frags = eo->frags;
+    call.enc_max_depth = eo->max_depth;
     /* the walk nests as deep as the encoder allows (a lower limit is the
     ** encoder's to report, with the name of the function called) */
     if (eo->max_depth > call.max_depth) call.max_depth = eo->max_depth;
@@ -850,6 +979,7 @@ int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *
     walker w;
     int top = lua_gettop(L);
     walker_init(&w, L, boxi, outer);
+    w.frags = NULL;
     ser_value(&w, idx, &root, 0);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
