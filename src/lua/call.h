@@ -20,7 +20,6 @@ typedef enum ksl_call_slot {
   KSL_CALL_SEEN,          /* serialize: object -> its first envelope */
   KSL_CALL_DUP,           /* serialize: objects met more than once */
   KSL_CALL_ORDER,         /* serialize: objects in order of first appearance */
-  KSL_CALL_SIZES,         /* serialize: object -> values its envelope holds */
   KSL_CALL_RAWIDS,        /* serialize: shared_object_id of a dict written
                           ** as it was -> the first path it was met at */
   KSL_CALL_NSLOTS = KSL_CALL_RAWIDS
