@@ -34,12 +34,16 @@ typedef enum ksl_call_slot {
 ** Hooks that run at one time have distinct depths, every hook of the
 ** deserialize walk notes its config when it starts and every nested call
 ** its argument, so the notes at the depth of a running hook are its own:
-** a note is one array write (a config) or one C store (an argument). */
+** a note is one array write (a config) or one C store (an argument).
+** key[d] is the envelope key (ks_env_key) of the config noted at d + 1:
+** the build and compile hooks get build_config and compile_config, and a
+** path through them names that key. */
 #define KSL_NOTE_DEPTHS (KSL_MAX_OBJECT_NESTING + 2)
 typedef struct ksl_call {
   const struct ksl_path *at;  /* deserialize: the node of the object whose
                           ** hook runs (the runner sets it), or NULL */
   const void *arg[KSL_NOTE_DEPTHS];
+  unsigned char key[KSL_NOTE_DEPTHS];
 } ksl_call;
 
 /* Pushes a new call state, every table slot empty, no error, no notes;

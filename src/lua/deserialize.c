@@ -374,6 +374,7 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
   for (i = 0; i < 2; i++) {
     if (cfgs[i] == 0) continue;
     h.name = hooks[i];
+    h.note_key = keys[i];
     lua_pushvalue(L, cfgs[i]);
     h.note = lua_gettop(L);
     st = ksl_hook_pcall(L, &h, inst, hooks[i], 1);

@@ -230,7 +230,8 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
   /* before the arguments move up: h->note may be one of them */
   /* every deserialize hook notes its config (nil if none): the note at
   ** its depth is then its own (call.h) */
-  if (h->note || h->scoped) ksl_path_note_at(L, h->ctx, objects, KSL_NOTE_CONFIG, h->note);
+  if (h->note || h->scoped)
+    ksl_path_note_at(L, h->ctx, objects, KSL_NOTE_CONFIG, h->note, h->note_key);
   push_callee(L, self, method, nargs, fast);
   if (h->scoped) open_scopes(L, e, h);
   mine = ks_scope_top(e);

@@ -56,6 +56,14 @@ static int get_config_note(lua_State *L, int ctx, const ksl_path *node) {
   return lua_type(L, -1);
 }
 
+/* The envelope key the config noted for node was read from ("config",
+** "build_config", "compile_config"). */
+static const char *config_key(lua_State *L, int ctx, const ksl_path *node) {
+  const ksl_call *c = (const ksl_call *)lua_touserdata(L, ctx);
+  int d = ksl_path_depth(node);
+  return ks_envelope_key(d < KSL_NOTE_DEPTHS ? (ks_env_key)c->key[d] : KS_ENV_CONFIG);
+}
+
 /* The table noted as given by node's hook to the nested call it is making
 ** (by identity), or NULL. */
 static const void *get_arg_note(lua_State *L, int ctx, const ksl_path *node) {
@@ -137,14 +145,18 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   return found;
 }
 
-void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx) {
+void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
+                      ks_env_key key) {
+  ksl_call *c;
   int table;
   if (ctx == 0 || depth >= KSL_NOTE_DEPTHS) return;
+  c = (ksl_call *)lua_touserdata(L, ctx);
   table = idx != 0 && lua_type(L, idx) == LUA_TTABLE;
   if (what == KSL_NOTE_ARG) {
-    ((ksl_call *)lua_touserdata(L, ctx))->arg[depth] = table ? lua_topointer(L, idx) : NULL;
+    c->arg[depth] = table ? lua_topointer(L, idx) : NULL;
     return;
   }
+  c->key[depth] = (unsigned char)key;
   idx = table ? lua_absindex(L, idx) : 0;
   ksl_call_get(L, ctx, KSL_CALL_NOTES);
   if (table) lua_pushvalue(L, idx);
@@ -154,17 +166,21 @@ void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx) {
 }
 
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
-  ksl_path_note_at(L, ctx, ksl_path_depth(node), what, idx);
+  int d = ksl_path_depth(node);
+  ks_env_key key = KS_ENV_CONFIG;
+  if (ctx != 0 && d < KSL_NOTE_DEPTHS)       /* a config keeps its key */
+    key = (ks_env_key)((const ksl_call *)lua_touserdata(L, ctx))->key[d];
+  ksl_path_note_at(L, ctx, d, what, idx, key);
 }
 
-int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
+const char *ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
   int same;
-  if (ctx == 0 || node == NULL) return 0;
+  if (ctx == 0 || node == NULL) return NULL;
   idx = lua_absindex(L, idx);
   same = get_config_note(L, ctx, node) == LUA_TTABLE &&
          lua_rawequal(L, -1, idx);
   lua_pop(L, 1);
-  return same;
+  return same ? config_key(L, ctx, node) : NULL;
 }
 
 /* ---- the path of an error -------------------------------------------------------- */
@@ -207,9 +223,9 @@ static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx
     push_path(L, owner, hook, ctx, calls);      /* nodes, found, owner */
     lua_insert(L, -3);                          /* owner, nodes, found */
     lua_rotate(L, -2, 1);                       /* owner, found, nodes */
-    lua_pushliteral(L, ".config");
+    lua_pushfstring(L, ".%s", config_key(L, ctx, owner));  /* the config's key */
     lua_insert(L, -3);
-    lua_concat(L, 4);                           /* owner .config found nodes */
+    lua_concat(L, 4);                           /* owner .key found nodes */
     return;
   }
   /* a value the hook made: where it is in that value, and which hook of
