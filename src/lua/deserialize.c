@@ -280,14 +280,13 @@ int ksl_is_marker_name(const char *s, size_t len) {
   return ks_is_marker_name(s, len);
 }
 
-/* Pushes the envelope's class name and returns it. The core's view of the
+/* Pushes the envelope's class name. The core's view of the
 ** envelope (ev) points into the strings of the envelope table, but a hook
 ** can reach the document and drop them from it, while the name is still
 ** needed in messages and paths after hooks ran: on the stack, it lives as
 ** long as they need it. */
-static const char *anchor_name(dwalker *w, int env) {
+static void anchor_name(dwalker *w, int env) {
   env_field(w, env, KS_ENV_CLASS_NAME);     /* a string: the core checked it */
-  return lua_tostring(w->L, -1);
 }
 
 /* A handler registered with register_special: decode(config). */
@@ -297,7 +296,8 @@ static int des_special(dwalker *w, int env, const ksl_path *p) {
   ksl_path node = *p;
   const char *name;
   ksl_push_uv(L, w->box, KSL_UV_SPECIAL);
-  name = anchor_name(w, env);       /* register_special refuses NUL bytes */
+  anchor_name(w, env);
+  name = lua_tostring(L, -1);       /* register_special refuses NUL bytes */
   lua_pushvalue(L, -1);
   if (lua_rawget(L, -3) != LUA_TTABLE) {
     lua_pop(L, 3);

@@ -168,7 +168,7 @@ void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
   int d = ksl_path_depth(node);
   ks_env_key key = KS_ENV_CONFIG;
-  if (ctx != 0 && d < KSL_NOTE_DEPTHS)       /* a config keeps its key */
+  if (what == KSL_NOTE_CONFIG && ctx != 0 && d < KSL_NOTE_DEPTHS)  /* it keeps its key */
     key = (ks_env_key)((const ksl_call *)lua_touserdata(L, ctx))->key[d];
   ksl_path_note_at(L, ctx, d, what, idx, key);
 }
