@@ -37,6 +37,10 @@ typedef struct ksl_hook {
                              ** "config", "build_config", "compile_config") */
 } ksl_hook;
 
+/* Pushes "<name>() of '<owner>'", or "<name>() of special '<owner>'" for
+** a register_special handler: the one wording of a hook in messages. */
+void ksl_push_hook_label(lua_State *L, const char *name, int special, const char *owner);
+
 /* A hook with the fields that change per call set to nothing. */
 #define KSL_HOOK_INIT {NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, 0, 0, KS_ENV_CONFIG}
 

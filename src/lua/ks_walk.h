@@ -64,10 +64,12 @@ int ksl_path_depth(const ksl_path *p);
 ** by a copy of it, fields.c). */
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
 /* The same, for a node whose depth (ksl_path_depth) the caller knows; a
-** config (KSL_NOTE_CONFIG) is noted as read from the envelope key `key`
-** (paths name it: "$.x.build_config.y"). */
+** config (KSL_NOTE_CONFIG) is noted as the one hook h got, read from the
+** envelope key h->note_key (paths name it: "$.x.build_config.y", and
+** name h in "(in a call made by build_from_config() of 'X' ...)"). */
+struct ksl_hook;
 void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
-                      ks_env_key key);
+                      const struct ksl_hook *h);
 
 /* When the table at idx is the config noted (KSL_NOTE_CONFIG) for the
 ** object at node (the config its running hook received), the envelope key

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "ks_walk.h"
 #include "call.h"
+#include "hook.h"
 
 /* Pushes the segments of the nodes from the root down to p (p included),
 ** stopping at the root of the call p belongs to (*callroot), drawn by the
@@ -146,7 +147,7 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
 }
 
 void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
-                      ks_env_key key) {
+                      const ksl_hook *h) {
   ksl_call *c;
   int table;
   if (ctx == 0 || depth >= KSL_NOTE_DEPTHS) return;
@@ -156,7 +157,11 @@ void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
     c->arg[depth] = table ? lua_topointer(L, idx) : NULL;
     return;
   }
-  c->key[depth] = (unsigned char)key;
+  if (h != NULL) {
+    c->key[depth] = (unsigned char)h->note_key;
+    c->hook[depth] = h->name;
+    c->special[depth] = (unsigned char)h->special;
+  }
   idx = table ? lua_absindex(L, idx) : 0;
   ksl_call_get(L, ctx, KSL_CALL_NOTES);
   if (table) lua_pushvalue(L, idx);
@@ -166,11 +171,7 @@ void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
 }
 
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
-  int d = ksl_path_depth(node);
-  ks_env_key key = KS_ENV_CONFIG;
-  if (what == KSL_NOTE_CONFIG && ctx != 0 && d < KSL_NOTE_DEPTHS)  /* it keeps its key */
-    key = (ks_env_key)((const ksl_call *)lua_touserdata(L, ctx))->key[d];
-  ksl_path_note_at(L, ctx, d, what, idx, key);
+  ksl_path_note_at(L, ctx, ksl_path_depth(node), what, idx, NULL);  /* keeps the hook's */
 }
 
 const char *ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
@@ -193,6 +194,20 @@ const char *ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int 
 
 static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx,
                       int calls);
+
+/* Pushes the hook that runs at owner, making a nested call: the one the
+** notes name ("build_from_config() of 'X'"), else `hook` (the walk's side,
+** "get_config()": serialize does not note). */
+static void push_maker(lua_State *L, int ctx, const ksl_path *owner, const char *hook) {
+  const ksl_call *c = ctx != 0 ? (const ksl_call *)lua_touserdata(L, ctx) : NULL;
+  int d = ksl_path_depth(owner);
+  if (c != NULL && d < KSL_NOTE_DEPTHS && c->hook[d] != NULL && owner->cls != NULL)
+    ksl_push_hook_label(L, c->hook[d], c->special[d], owner->cls);
+  else if (owner->cls != NULL)
+    lua_pushfstring(L, "%s of '%s'", hook, owner->cls);
+  else
+    lua_pushstring(L, hook);
+}
 
 /* Pushes the path of the owner of a nested call, or "$..." past the limit. */
 static void push_owner(lua_State *L, const ksl_path *owner, const char *hook,
@@ -233,13 +248,11 @@ static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx
   lua_pushliteral(L, "$");
   lua_insert(L, -2);
   lua_pushliteral(L, " (in a call made by ");
-  lua_pushstring(L, hook);
-  if (owner->cls != NULL) lua_pushfstring(L, " of '%s'", owner->cls);
-  else lua_pushliteral(L, "");
+  push_maker(L, ctx, owner, hook);
   lua_pushliteral(L, " at ");
   push_owner(L, owner, hook, ctx, calls);
   lua_pushliteral(L, ")");
-  lua_concat(L, 8);
+  lua_concat(L, 7);
 }
 
 void ksl_path_message(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
