@@ -305,7 +305,7 @@ static int des_special(dwalker *w, int env, const ksl_path *p) {
   }
   node.obj = lua_topointer(L, env);
   node.cls = name;
-  init_hook(w, &h, "decode", name, &node);
+  init_hook(w, &h, ksl_des_hook_name(KS_ENV_CONFIG, 1), name, &node);
   h.special = 1;
   lua_getfield(L, -1, "decode");
   lua_getfield(L, env, "config");
@@ -353,7 +353,6 @@ static void find_class(dwalker *w, int env, const ks_envelope *ev,
 ** caller frees the shared id, then raises it). */
 static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
                           const char *cname, const ksl_path *node) {
-  static const char *const hooks[2] = {"build_from_config", "compile_from_config"};
   static const ks_env_key keys[2] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
@@ -364,7 +363,7 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
     env_field(w, env, keys[i]);
     cfgs[i] = lua_gettop(L);
   }
-  init_hook(w, &h, "from_config", cname, node);
+  init_hook(w, &h, ksl_des_hook_name(KS_ENV_CONFIG, 0), cname, node);
   h.must_return = 1;
   if (!env_field(w, env, KS_ENV_CONFIG)) {  /* null counts as {} */
     lua_newtable(L);
@@ -372,7 +371,7 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
     lua_setmetatable(L, -2);
   }
   h.note = lua_gettop(L);
-  st = ksl_hook_pcall(L, &h, cls, "from_config", 1);
+  st = ksl_hook_pcall(L, &h, cls, h.name, 1);
   if (st == KSL_HOOK_ABSENT) {
     lua_pushfstring(L, "Unable to reconstruct an instance of '%s' because the "
                     "class is missing a from_config() method.", cname);
@@ -384,11 +383,11 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
   h.must_return = 0;
   for (i = 0; i < 2; i++) {
     if (cfgs[i] == 0) continue;
-    h.name = hooks[i];
+    h.name = ksl_des_hook_name(keys[i], 0);
     h.note_key = keys[i];
     lua_pushvalue(L, cfgs[i]);
     h.note = lua_gettop(L);
-    st = ksl_hook_pcall(L, &h, inst, hooks[i], 1);
+    st = ksl_hook_pcall(L, &h, inst, h.name, 1);
     if (st == KSL_HOOK_ABSENT) continue;
     if (st != LUA_OK) {
       lua_remove(L, inst);

@@ -11,6 +11,15 @@ void ksl_push_hook_label(lua_State *L, const char *name, int special, const char
   lua_pushfstring(L, "%s() of %s'%s'", name, special ? "special " : "", owner);
 }
 
+const char *ksl_des_hook_name(ks_env_key key, int special) {
+  if (special) return "decode";
+  switch (key) {
+    case KS_ENV_BUILD_CONFIG: return "build_from_config";
+    case KS_ENV_COMPILE_CONFIG: return "compile_from_config";
+    default: return "from_config";
+  }
+}
+
 static void push_label(lua_State *L, const ksl_hook *h) {
   ksl_push_hook_label(L, h->name, h->special, h->owner);
 }

@@ -41,6 +41,11 @@ typedef struct ksl_hook {
 ** a register_special handler: the one wording of a hook in messages. */
 void ksl_push_hook_label(lua_State *L, const char *name, int special, const char *owner);
 
+/* The deserialize hook that gets the config read from the envelope key
+** `key`: from_config (config), build_from_config (build_config),
+** compile_from_config (compile_config); decode for a special's config. */
+const char *ksl_des_hook_name(ks_env_key key, int special);
+
 /* A hook with the fields that change per call set to nothing. */
 #define KSL_HOOK_INIT {NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, 0, 0, KS_ENV_CONFIG}
 

@@ -159,8 +159,7 @@ void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
   }
   if (h != NULL) {
     c->key[depth] = (unsigned char)h->note_key;
-    c->hook[depth] = h->name;
-    c->special[depth] = (unsigned char)h->special;
+    c->who[depth] = h->special ? KSL_WHO_SPECIAL : KSL_WHO_CLASS;
   }
   idx = table ? lua_absindex(L, idx) : 0;
   ksl_call_get(L, ctx, KSL_CALL_NOTES);
@@ -201,8 +200,11 @@ static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx
 static void push_maker(lua_State *L, int ctx, const ksl_path *owner, const char *hook) {
   const ksl_call *c = ctx != 0 ? (const ksl_call *)lua_touserdata(L, ctx) : NULL;
   int d = ksl_path_depth(owner);
-  if (c != NULL && d < KSL_NOTE_DEPTHS && c->hook[d] != NULL && owner->cls != NULL)
-    ksl_push_hook_label(L, c->hook[d], c->special[d], owner->cls);
+  if (c != NULL && d < KSL_NOTE_DEPTHS && c->who[d] != KSL_WHO_NONE && owner->cls != NULL) {
+    int special = c->who[d] == KSL_WHO_SPECIAL;
+    ksl_push_hook_label(L, ksl_des_hook_name((ks_env_key)c->key[d], special), special,
+                        owner->cls);
+  }
   else if (owner->cls != NULL)
     lua_pushfstring(L, "%s of '%s'", hook, owner->cls);
   else
