@@ -59,9 +59,9 @@ enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
 ** root to p: the nodes on its path with obj set. The runner's nesting limit
 ** and the notes count them. */
 int ksl_path_depth(const ksl_path *p);
-/* Notes for node (its depth counted): a config noted this way keeps the
-** envelope key of the one noted before it at that depth (a config replaced
-** by a copy of it, fields.c). */
+/* Notes for node (its depth counted): a config noted this way keeps what
+** the runner noted about the one before it at that depth, its envelope key
+** and its hook (a config replaced by a copy of it, fields.c). */
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
 /* The same, for a node whose depth (ksl_path_depth) the caller knows; a
 ** config (KSL_NOTE_CONFIG) is noted as the one hook h got, read from the
