@@ -354,5 +354,48 @@ describe("hostile hooks", function()
         kserial.deserialize, { class_name = "G", registered_name = "hostile>G", config = {},
                                compile_config = { a = 1 } })
     end)
+
+    it("a hook that drops its envelope's class name does not change the messages about it", function()
+      -- a long name is a string object of its own in each place it is made:
+      -- the envelope's is the only one the walk has, and the hook drops it
+      local unit = "AClassNameLongerThanShortStrings"
+      local name, junk = unit:rep(3), nil
+      local function collect()
+        collectgarbage(); collectgarbage()
+        junk = {}          -- strings of the same size, where the dropped one was
+        for i = 1, 50 do junk[i] = ("#"):rep(#name - 1) .. i % 10 end
+      end
+      local env
+      local function make(extra)
+        env = { module = null, class_name = unit:rep(2) .. unit, config = {}, registered_name = null }
+        for k, v in pairs(extra or {}) do env[k] = v end
+        return { x = env }
+      end
+      local C = kserial.class(name)
+      local custom = { custom_objects = { [name] = C } }
+      local function drop() env.class_name = nil; env = nil; collect() end
+      -- from_config's own error
+      C.from_config = function() drop(); error("no", 0) end
+      fails_with("kserial: from_config() of '" .. name .. "' raised an error: no (at $.x)",
+        kserial.deserialize, make(), custom)
+      -- a nested call on a value the hook made
+      C.from_config = function() drop(); return kserial.deserialize({ y = { class_name = "Nope", config = {} } }) end
+      fails_with("kserial: Could not locate class 'Nope'. Make sure custom classes are registered "
+        .. "with kserial.register_serializable(). (at $.y (in a call made by from_config() of '"
+        .. name .. "' at $.x))", kserial.deserialize, make(), custom)
+      -- a build hook after a from_config that dropped the name
+      C.from_config = function(cls) drop(); return setmetatable({}, cls) end
+      function C:build_from_config() error("bad build", 0) end
+      fails_with("kserial: build_from_config() of '" .. name .. "' raised an error: bad build (at $.x)",
+        kserial.deserialize, make({ build_config = {} }), custom)
+      -- a special's decode
+      local special = "__" .. unit:rep(3) .. "__"
+      kserial.register_special(special, { decode = function() drop(); error("no", 0) end })
+      env = { class_name = "__" .. unit:rep(2) .. unit .. "__", config = {} }
+      fails_with("kserial: decode() of special '" .. special .. "' raised an error: no (at $.x)",
+        kserial.deserialize, { x = env })
+      kserial.register_special(special, nil)
+      assert.equal(50, #junk)   -- the filler was there while the messages were made
+    end)
   end)
 end)

@@ -354,6 +354,54 @@ describe("deserialize", function()
         .. "(at $.y (in a call made by from_config() of 'NTop' at $.top))")
     end)
 
+    it("locates values of the build and compile configs under their own keys, and names the hook that made a call", function()
+      local Leaf = class("BLeaf", {})
+      Leaf.from_config = function(_, c)
+        if c.bad then error("leaf is bad", 0) end
+        return setmetatable({}, Leaf)
+      end
+      local H = class("BHost", {})
+      H.from_config = function(cls) return setmetatable({}, cls) end
+      kserial.get_custom_objects().BLeaf = Leaf
+      kserial.get_custom_objects().BHost = H
+      local bad = { kid = env("BLeaf", { bad = true }) }
+      -- a nested call on a part of the build config
+      function H:build_from_config(b) kserial.deserialize(b.kid) end
+      assert.has_error(function() kserial.deserialize({ a = env("BHost", {}, { build_config = bad }) }) end,
+        "kserial: from_config() of 'BLeaf' raised an error: leaf is bad (at $.a.build_config.kid)")
+      -- the same in compile_from_config, after a build hook that made calls of its own
+      function H:build_from_config(b) kserial.deserialize(b.kid) end
+      function H:compile_from_config(c) kserial.deserialize(c.kid) end
+      assert.has_error(function()
+        kserial.deserialize({ a = env("BHost", {}, { build_config = { kid = env("BLeaf") },
+                                                    compile_config = bad }) })
+      end, "kserial: from_config() of 'BLeaf' raised an error: leaf is bad (at $.a.compile_config.kid)")
+      -- config_error on the build config names build_config
+      function H:build_from_config(b) kserial.config_error(b, "shape", "bad shape") end
+      assert.has_error(function()
+        kserial.deserialize({ a = env("BHost", {}, { build_config = { shape = 1 } }) })
+      end, "kserial: bad shape (at $.a.build_config.shape)")
+      -- a value a build hook made itself: the call is named by that hook
+      function H:build_from_config() kserial.deserialize({ y = env("BLeaf", { bad = true }) }) end
+      assert.has_error(function()
+        kserial.deserialize({ a = env("BHost", {}, { build_config = { shape = 1 } }) })
+      end, "kserial: from_config() of 'BLeaf' raised an error: leaf is bad "
+        .. "(at $.y (in a call made by build_from_config() of 'BHost' at $.a))")
+      -- and one a special's decode made
+      kserial.register_special("__bmake__", { decode = function()
+        return kserial.deserialize({ y = env("BLeaf", { bad = true }) })
+      end })
+      assert.has_error(function() kserial.deserialize({ s = { class_name = "__bmake__", config = {} } }) end,
+        "kserial: from_config() of 'BLeaf' raised an error: leaf is bad "
+        .. "(at $.y (in a call made by decode() of special '__bmake__' at $.s))")
+      kserial.register_special("__bmake__", nil)
+      -- and from_config's own config is still "config"
+      H.from_config = function(_, c) kserial.config_error(c, "units", "bad units") end
+      assert.has_error(function()
+        kserial.deserialize({ a = env("BHost", {}, { build_config = { shape = 1 } }) })
+      end, "kserial: bad units (at $.a.config.units)")
+    end)
+
     it("refuses a from_config that leaves a scope open, and closes it", function()
       local C = class("Leaky", {})
       C.from_config = function(self)

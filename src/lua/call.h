@@ -33,12 +33,21 @@ typedef enum ksl_call_slot {
 ** Hooks that run at one time have distinct depths, every hook of the
 ** deserialize walk notes its config when it starts and every nested call
 ** its argument, so the notes at the depth of a running hook are its own:
-** a note is one array write (a config) or one C store (an argument). */
+** a note is one array write (a config) or one C store (an argument).
+** With the config, the runner notes which hook got it: key[d], the
+** envelope key (ks_env_key) it was read from (a path through it names that
+** key), and who[d], whose hook it is (KSL_WHO_*: 0 when nothing is noted),
+** which with the key names the hook (ksl_des_hook_name) in messages about
+** a nested call it makes. Bytes, not the hook's name: the C part stays
+** small enough for the allocator's quick path (a top-level call makes one). */
 #define KSL_NOTE_DEPTHS (KSL_MAX_OBJECT_NESTING + 2)
+enum { KSL_WHO_NONE, KSL_WHO_CLASS, KSL_WHO_SPECIAL };
 typedef struct ksl_call {
   const struct ksl_path *at;  /* deserialize: the node of the object whose
                           ** hook runs (the runner sets it), or NULL */
   const void *arg[KSL_NOTE_DEPTHS];
+  unsigned char key[KSL_NOTE_DEPTHS];
+  unsigned char who[KSL_NOTE_DEPTHS];
 } ksl_call;
 
 /* Pushes a new call state, every table slot empty, no error, no notes;

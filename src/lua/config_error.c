@@ -11,6 +11,7 @@
 ** unchanged (it already says what and where). Otherwise (no call running,
 ** or another table) it is "kserial: <message>" raised like error(msg, level).
 */
+#include <string.h>
 #include "ks_walk.h"
 
 /* Keys of `where` a path may hold: a config is not deeper than JSON allows. */
@@ -61,14 +62,15 @@ static void key_node(lua_State *L, ksl_path *node, const ksl_path *up) {
   else node->index = lua_tointeger(L, -1) - 1;
 }
 
-static int located_error(lua_State *L, const ksl_path *at, int ctx) {
+/* key: the envelope key the config was read from ("config", "build_config"...) */
+static int located_error(lua_State *L, const ksl_path *at, int ctx, const char *key) {
   ksl_path nodes[MAX_KEYS + 1];
   const ksl_path *leaf;
   int n = 0, i;
   ksl_path config = KSL_PATH_ROOT;
   config.up = at;
-  config.key = "config";
-  config.klen = 6;
+  config.key = key;
+  config.klen = strlen(key);
   leaf = &config;
   if (lua_type(L, 2) == LUA_TTABLE) {
     n = (int)lua_rawlen(L, 2);              /* checked: at most MAX_KEYS */
@@ -106,10 +108,11 @@ static int l_config_error(lua_State *L) {
   at = ksl_running_from_config(L, KSL_BOX);
   if (at != NULL) {
     int ctx;
+    const char *key = NULL;
     ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
     ctx = lua_gettop(L);
-    if (lua_type(L, ctx) == LUA_TUSERDATA && ksl_path_is_config(L, ctx, at, 1))
-      return located_error(L, at, ctx);
+    if (lua_type(L, ctx) == LUA_TUSERDATA) key = ksl_path_is_config(L, ctx, at, 1);
+    if (key != NULL) return located_error(L, at, ctx, key);
     lua_pop(L, 1);
   }
   if (level > 0) luaL_where(L, level);

@@ -280,28 +280,39 @@ int ksl_is_marker_name(const char *s, size_t len) {
   return ks_is_marker_name(s, len);
 }
 
+/* Pushes the envelope's class name. The core's view of the
+** envelope (ev) points into the strings of the envelope table, but a hook
+** can reach the document and drop them from it, while the name is still
+** needed in messages and paths after hooks ran: on the stack, it lives as
+** long as they need it. */
+static void anchor_name(dwalker *w, int env) {
+  env_field(w, env, KS_ENV_CLASS_NAME);     /* a string: the core checked it */
+}
+
 /* A handler registered with register_special: decode(config). */
-static int des_special(dwalker *w, int env, const char *name, size_t len,
-                       const ksl_path *p) {
+static int des_special(dwalker *w, int env, const ksl_path *p) {
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
   ksl_path node = *p;
+  const char *name;
   ksl_push_uv(L, w->box, KSL_UV_SPECIAL);
-  lua_pushlstring(L, name, len);
-  if (lua_rawget(L, -2) != LUA_TTABLE) {
-    lua_pop(L, 2);
+  anchor_name(w, env);
+  name = lua_tostring(L, -1);       /* register_special refuses NUL bytes */
+  lua_pushvalue(L, -1);
+  if (lua_rawget(L, -3) != LUA_TTABLE) {
+    lua_pop(L, 3);
     return 0;
   }
   node.obj = lua_topointer(L, env);
-  node.cls = name;                  /* register_special refuses NUL bytes */
-  init_hook(w, &h, "decode", name, &node);
+  node.cls = name;
+  init_hook(w, &h, ksl_des_hook_name(KS_ENV_CONFIG, 1), name, &node);
   h.special = 1;
   lua_getfield(L, -1, "decode");
   lua_getfield(L, env, "config");
   h.note = lua_gettop(L);
   ksl_hook_call(L, &h, 0, NULL, 1);
-  lua_replace(L, -3);
-  lua_pop(L, 1);
+  lua_replace(L, -4);               /* the result, in place of the specials */
+  lua_pop(L, 2);                    /* the name and the handler */
   return 1;
 }
 
@@ -342,7 +353,6 @@ static void find_class(dwalker *w, int env, const ks_envelope *ev,
 ** caller frees the shared id, then raises it). */
 static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
                           const char *cname, const ksl_path *node) {
-  static const char *const hooks[2] = {"build_from_config", "compile_from_config"};
   static const ks_env_key keys[2] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
@@ -353,7 +363,7 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
     env_field(w, env, keys[i]);
     cfgs[i] = lua_gettop(L);
   }
-  init_hook(w, &h, "from_config", cname, node);
+  init_hook(w, &h, ksl_des_hook_name(KS_ENV_CONFIG, 0), cname, node);
   h.must_return = 1;
   if (!env_field(w, env, KS_ENV_CONFIG)) {  /* null counts as {} */
     lua_newtable(L);
@@ -361,7 +371,7 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
     lua_setmetatable(L, -2);
   }
   h.note = lua_gettop(L);
-  st = ksl_hook_pcall(L, &h, cls, "from_config", 1);
+  st = ksl_hook_pcall(L, &h, cls, h.name, 1);
   if (st == KSL_HOOK_ABSENT) {
     lua_pushfstring(L, "Unable to reconstruct an instance of '%s' because the "
                     "class is missing a from_config() method.", cname);
@@ -373,10 +383,11 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
   h.must_return = 0;
   for (i = 0; i < 2; i++) {
     if (cfgs[i] == 0) continue;
-    h.name = hooks[i];
+    h.name = ksl_des_hook_name(keys[i], 0);
+    h.note_key = keys[i];
     lua_pushvalue(L, cfgs[i]);
     h.note = lua_gettop(L);
-    st = ksl_hook_pcall(L, &h, inst, hooks[i], 1);
+    st = ksl_hook_pcall(L, &h, inst, h.name, 1);
     if (st == KSL_HOOK_ABSENT) continue;
     if (st != LUA_OK) {
       lua_remove(L, inst);
@@ -447,9 +458,11 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
   const ks_env_field *idf = &ev->f[KS_ENV_SHARED_OBJECT_ID];
   int has_id = idf->type == KS_V_INTEGER, base = lua_gettop(L), cls;
   lua_Integer id = 0;
-  const char *shown = ksl_shown(L, ev->f[KS_ENV_CLASS_NAME].s,
-                                ev->f[KS_ENV_CLASS_NAME].len);  /* may push a copy */
+  const char *shown;
   ksl_path node = *p;
+  anchor_name(w, env);                 /* the name, kept (base + 1) */
+  shown = ksl_shown(L, ev->f[KS_ENV_CLASS_NAME].s,
+                    ev->f[KS_ENV_CLASS_NAME].len);  /* may push a copy */
   if (has_id) {
     env_field(w, env, KS_ENV_SHARED_OBJECT_ID);
     id = lua_tointeger(L, -1);
@@ -480,11 +493,9 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
 /* A dict judged an envelope by the core (ksl_envelope_read gave ev, v). */
 static void des_envelope(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
                          const ksl_path *p) {
-  size_t clen = ev->f[KS_ENV_CLASS_NAME].len;
-  const char *cname = ev->f[KS_ENV_CLASS_NAME].s;
   if (v->err != KS_ENV_OK) envelope_fail(w, env, ev, v, p);
   switch (v->kind) {
-    case KS_ENV_SPECIAL: des_special(w, env, cname, clen, p); return;
+    case KS_ENV_SPECIAL: des_special(w, env, p); return;
     case KS_ENV_LAMBDA: des_lambda(w, env, p); return;
     case KS_ENV_BYTES: des_bytes(w, env, p); return;
     case KS_ENV_MARKER: des_marker(w, env); return;

@@ -7,10 +7,21 @@
 #include "hook.h"
 #include "ks_envelope.h"
 
-/* Pushes "<name>() of '<owner>'" or "<name>() of special '<owner>'". */
+void ksl_push_hook_label(lua_State *L, const char *name, int special, const char *owner) {
+  lua_pushfstring(L, "%s() of %s'%s'", name, special ? "special " : "", owner);
+}
+
+const char *ksl_des_hook_name(ks_env_key key, int special) {
+  if (special) return "decode";
+  switch (key) {
+    case KS_ENV_BUILD_CONFIG: return "build_from_config";
+    case KS_ENV_COMPILE_CONFIG: return "compile_from_config";
+    default: return "from_config";
+  }
+}
+
 static void push_label(lua_State *L, const ksl_hook *h) {
-  lua_pushfstring(L, "%s() of %s'%s'", h->name, h->special ? "special " : "",
-                  h->owner);
+  ksl_push_hook_label(L, h->name, h->special, h->owner);
 }
 
 /* Replaces the message on top with "kserial: <label> <msg> (at <path>)". */
@@ -230,7 +241,8 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
   /* before the arguments move up: h->note may be one of them */
   /* every deserialize hook notes its config (nil if none): the note at
   ** its depth is then its own (call.h) */
-  if (h->note || h->scoped) ksl_path_note_at(L, h->ctx, objects, KSL_NOTE_CONFIG, h->note);
+  if (h->note || h->scoped)
+    ksl_path_note_at(L, h->ctx, objects, KSL_NOTE_CONFIG, h->note, h);
   push_callee(L, self, method, nargs, fast);
   if (h->scoped) open_scopes(L, e, h);
   mine = ks_scope_top(e);

@@ -33,10 +33,21 @@ typedef struct ksl_hook {
   int custom_idx;            /* scoped: custom_objects table, or 0 */
   int note;                  /* the config given to the hook, or 0 (paths) */
   int must_return;           /* 1: returning nil is an error */
+  ks_env_key note_key;       /* the envelope key `note` was read from (paths:
+                             ** "config", "build_config", "compile_config") */
 } ksl_hook;
 
+/* Pushes "<name>() of '<owner>'", or "<name>() of special '<owner>'" for
+** a register_special handler: the one wording of a hook in messages. */
+void ksl_push_hook_label(lua_State *L, const char *name, int special, const char *owner);
+
+/* The deserialize hook that gets the config read from the envelope key
+** `key`: from_config (config), build_from_config (build_config),
+** compile_from_config (compile_config); decode for a special's config. */
+const char *ksl_des_hook_name(ks_env_key key, int special);
+
 /* A hook with the fields that change per call set to nothing. */
-#define KSL_HOOK_INIT {NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, 0, 0}
+#define KSL_HOOK_INIT {NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, 0, 0, KS_ENV_CONFIG}
 
 #define KSL_HOOK_ABSENT (-1)
 

@@ -59,13 +59,22 @@ enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
 ** root to p: the nodes on its path with obj set. The runner's nesting limit
 ** and the notes count them. */
 int ksl_path_depth(const ksl_path *p);
+/* Notes for node (its depth counted): a config noted this way keeps what
+** the runner noted about the one before it at that depth, its envelope key
+** and its hook (a config replaced by a copy of it, fields.c). */
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
-/* The same, for a node whose depth (ksl_path_depth) the caller knows. */
-void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx);
+/* The same, for a node whose depth (ksl_path_depth) the caller knows; a
+** config (KSL_NOTE_CONFIG) is noted as the one hook h got, read from the
+** envelope key h->note_key (paths name it: "$.x.build_config.y", and
+** name h in "(in a call made by build_from_config() of 'X' ...)"). */
+struct ksl_hook;
+void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
+                      const struct ksl_hook *h);
 
-/* 1 when the table at idx is the config noted (KSL_NOTE_CONFIG) for the
-** object at node: the config its from_config() received. */
-int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx);
+/* When the table at idx is the config noted (KSL_NOTE_CONFIG) for the
+** object at node (the config its running hook received), the envelope key
+** it was read from ("config", "build_config", "compile_config"); else NULL. */
+const char *ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx);
 /* The envelope node of the object whose from_config() (or build/compile
 ** hook) runs in the deserialize call of the engine at stack index box, or
 ** NULL. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "ks_walk.h"
 #include "call.h"
+#include "hook.h"
 
 /* Pushes the segments of the nodes from the root down to p (p included),
 ** stopping at the root of the call p belongs to (*callroot), drawn by the
@@ -54,6 +55,14 @@ static int get_config_note(lua_State *L, int ctx, const ksl_path *node) {
   lua_rawgeti(L, -1, d + 1);
   lua_remove(L, -2);
   return lua_type(L, -1);
+}
+
+/* The envelope key the config noted for node was read from ("config",
+** "build_config", "compile_config"). */
+static const char *config_key(lua_State *L, int ctx, const ksl_path *node) {
+  const ksl_call *c = (const ksl_call *)lua_touserdata(L, ctx);
+  int d = ksl_path_depth(node);
+  return ks_envelope_key(d < KSL_NOTE_DEPTHS ? (ks_env_key)c->key[d] : KS_ENV_CONFIG);
 }
 
 /* The table noted as given by node's hook to the nested call it is making
@@ -137,13 +146,20 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   return found;
 }
 
-void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx) {
+void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
+                      const ksl_hook *h) {
+  ksl_call *c;
   int table;
   if (ctx == 0 || depth >= KSL_NOTE_DEPTHS) return;
+  c = (ksl_call *)lua_touserdata(L, ctx);
   table = idx != 0 && lua_type(L, idx) == LUA_TTABLE;
   if (what == KSL_NOTE_ARG) {
-    ((ksl_call *)lua_touserdata(L, ctx))->arg[depth] = table ? lua_topointer(L, idx) : NULL;
+    c->arg[depth] = table ? lua_topointer(L, idx) : NULL;
     return;
+  }
+  if (h != NULL) {
+    c->key[depth] = (unsigned char)h->note_key;
+    c->who[depth] = h->special ? KSL_WHO_SPECIAL : KSL_WHO_CLASS;
   }
   idx = table ? lua_absindex(L, idx) : 0;
   ksl_call_get(L, ctx, KSL_CALL_NOTES);
@@ -154,17 +170,17 @@ void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx) {
 }
 
 void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
-  ksl_path_note_at(L, ctx, ksl_path_depth(node), what, idx);
+  ksl_path_note_at(L, ctx, ksl_path_depth(node), what, idx, NULL);  /* keeps the hook's */
 }
 
-int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
+const char *ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
   int same;
-  if (ctx == 0 || node == NULL) return 0;
+  if (ctx == 0 || node == NULL) return NULL;
   idx = lua_absindex(L, idx);
   same = get_config_note(L, ctx, node) == LUA_TTABLE &&
          lua_rawequal(L, -1, idx);
   lua_pop(L, 1);
-  return same;
+  return same ? config_key(L, ctx, node) : NULL;
 }
 
 /* ---- the path of an error -------------------------------------------------------- */
@@ -177,6 +193,23 @@ int ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {
 
 static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx,
                       int calls);
+
+/* Pushes the hook that runs at owner, making a nested call: the one the
+** notes name ("build_from_config() of 'X'"), else `hook` (the walk's side,
+** "get_config()": serialize does not note). */
+static void push_maker(lua_State *L, int ctx, const ksl_path *owner, const char *hook) {
+  const ksl_call *c = ctx != 0 ? (const ksl_call *)lua_touserdata(L, ctx) : NULL;
+  int d = ksl_path_depth(owner);
+  if (c != NULL && d < KSL_NOTE_DEPTHS && c->who[d] != KSL_WHO_NONE && owner->cls != NULL) {
+    int special = c->who[d] == KSL_WHO_SPECIAL;
+    ksl_push_hook_label(L, ksl_des_hook_name((ks_env_key)c->key[d], special), special,
+                        owner->cls);
+  }
+  else if (owner->cls != NULL)
+    lua_pushfstring(L, "%s of '%s'", hook, owner->cls);
+  else
+    lua_pushstring(L, hook);
+}
 
 /* Pushes the path of the owner of a nested call, or "$..." past the limit. */
 static void push_owner(lua_State *L, const ksl_path *owner, const char *hook,
@@ -207,9 +240,9 @@ static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx
     push_path(L, owner, hook, ctx, calls);      /* nodes, found, owner */
     lua_insert(L, -3);                          /* owner, nodes, found */
     lua_rotate(L, -2, 1);                       /* owner, found, nodes */
-    lua_pushliteral(L, ".config");
+    lua_pushfstring(L, ".%s", config_key(L, ctx, owner));  /* the config's key */
     lua_insert(L, -3);
-    lua_concat(L, 4);                           /* owner .config found nodes */
+    lua_concat(L, 4);                           /* owner .key found nodes */
     return;
   }
   /* a value the hook made: where it is in that value, and which hook of
@@ -217,13 +250,11 @@ static void push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx
   lua_pushliteral(L, "$");
   lua_insert(L, -2);
   lua_pushliteral(L, " (in a call made by ");
-  lua_pushstring(L, hook);
-  if (owner->cls != NULL) lua_pushfstring(L, " of '%s'", owner->cls);
-  else lua_pushliteral(L, "");
+  push_maker(L, ctx, owner, hook);
   lua_pushliteral(L, " at ");
   push_owner(L, owner, hook, ctx, calls);
   lua_pushliteral(L, ")");
-  lua_concat(L, 8);
+  lua_concat(L, 7);
 }
 
 void ksl_path_message(lua_State *L, const ksl_path *p, const char *hook, int ctx) {
