@@ -702,7 +702,6 @@ int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
   }
   call = ksl_call_new(L);
   lua_setiuservalue(L, boxi, KSL_UV_DESCTX);    /* keeps call alive */
-  box->des = call;
   lua_pushcfunction(L, des_top);
   lua_pushvalue(L, idx);
   if (optsidx) lua_pushvalue(L, optsidx);
@@ -711,6 +710,7 @@ int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
   lua_pushlightuserdata(L, (void *)extra);
   lua_pushstring(L, fname);
   lua_pushvalue(L, boxi);
+  box->des = call;           /* only now: a push above may raise (memory) */
   st = lua_pcall(L, 6, 1, 0);
   box->des = NULL;
   lua_pushnil(L);

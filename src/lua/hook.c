@@ -223,6 +223,7 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
   size_t depth = ks_scope_depth(e);
   ks_token outer = ks_scope_top(e), mine;
   int st, found = 1, fast = 0, objects = ksl_path_depth(h->node);
+  luaL_checkstack(L, 8, "kserial: nesting too deep");  /* method, callee, scopes */
   if (method != NULL) self = lua_absindex(L, self);
   if (objects > KSL_MAX_OBJECT_NESTING) {
     lua_pop(L, nargs + (method == NULL ? 1 : 0));

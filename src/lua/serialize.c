@@ -987,11 +987,11 @@ int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *
   }
   call.max_values = max_values;
   new_ctx(L, boxi);
-  box->ser = &call;
   lua_pushcfunction(L, ser_top);
   lua_pushvalue(L, idx);
   lua_pushlightuserdata(L, &call);
   lua_pushvalue(L, boxi);
+  box->ser = &call;          /* only now: a push above may raise (memory) */
   st = lua_pcall(L, 3, 1, 0);
   box->ser = NULL;
   lua_pushnil(L);
