@@ -68,11 +68,11 @@ static ks_vtype vtype(lua_State *L, const ksl_marker_idx *mt) {
   return vtype_of(L, lua_type(L, -1), mt);
 }
 
-ks_vtype ksl_vtype_at(lua_State *L, int idx) {
+ks_vtype ksl_vtype_at(lua_State *L, int idx, const ksl_marker_idx *mt) {
   static const ksl_marker_idx by_name = {0, 0};
   ks_vtype t;
   lua_pushvalue(L, idx);
-  t = vtype(L, &by_name);
+  t = vtype(L, mt != NULL ? mt : &by_name);
   lua_pop(L, 1);
   return t;
 }

@@ -290,8 +290,13 @@ ksl_tkind ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt) {
   return k;
 }
 
-const char *ksl_hook_config_bad(lua_State *L, int idx, ks_env_key key) {
-  ks_vtype t = ksl_vtype_at(L, idx);
+const char *ksl_hook_config_bad(lua_State *L, int idx, ks_env_key key, int arr_mt,
+                                int obj_mt) {
+  ksl_marker_idx mt;
+  ks_vtype t;
+  mt.arr = arr_mt;
+  mt.obj = obj_mt;
+  t = ksl_vtype_at(L, idx, &mt);
   if (ks_envelope_want(key, t) == NULL) return NULL;
   return t == KS_V_OTHER ? ksl_jsontype(L, idx) : ksl_vtype_name(t);
 }

@@ -90,7 +90,9 @@ ksl_tkind ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt);
 ** get_build_config()/get_compile_config() return, once serialized, so
 ** kserial never writes what it refuses to read (the reader applies the same
 ** rule to documents through ks_envelope_check). Returns NULL when the value
-** at idx follows it, else its JSON type for the message. */
-const char *ksl_hook_config_bad(lua_State *L, int idx, ks_env_key key);
+** at idx follows it, else its JSON type for the message. arr_mt, obj_mt:
+** the stack indices of the marker metatables the walk holds. */
+const char *ksl_hook_config_bad(lua_State *L, int idx, ks_env_key key, int arr_mt,
+                                int obj_mt);
 
 #endif

@@ -22,8 +22,9 @@ typedef struct ksl_marker_idx { int arr, obj; } ksl_marker_idx;
 ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
                               ks_env_verdict *v, const ksl_marker_idx *mt);
 
-/* The type of the value at idx, as ksl_envelope_read reads envelope keys. */
-ks_vtype ksl_vtype_at(lua_State *L, int idx);
+/* The type of the value at idx, as ksl_envelope_read reads envelope keys
+** (mt as there: the marker metatables on the stack, or NULL). */
+ks_vtype ksl_vtype_at(lua_State *L, int idx, const ksl_marker_idx *mt);
 
 /* The JSON type name of a value read by ksl_envelope_read, for messages. */
 const char *ksl_vtype_name(ks_vtype t);

@@ -633,7 +633,8 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
       push_ekey(w, ekeys[i]);
       ser_value(w, -2, cfgnode, depth + 1);
       /* the reader's rule: never write what loads refuses */
-      if ((bad = ksl_hook_config_bad(L, kind_at(w, -1), keys[i])) != NULL)
+      if ((bad = ksl_hook_config_bad(L, kind_at(w, -1), keys[i], w->arr_mt,
+                                     w->obj_mt)) != NULL)
         ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
                       "and loads would refuse it", bad, hooks[i][1],
                       ks_envelope_want(keys[i], KS_V_OTHER));
