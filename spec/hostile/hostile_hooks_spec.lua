@@ -355,6 +355,35 @@ describe("hostile hooks", function()
                                compile_config = { a = 1 } })
     end)
 
+    it("a hook that takes keys out of the dict being walked: a kserial error, not Lua's", function()
+      local parent = {}
+      Bad.modes.mangle = function(cls)
+        parent.a = nil                                   -- the key being walked
+        for i = 1, 200 do parent["k" .. i] = i end       -- and a rehash
+        return setmetatable({}, cls)
+      end
+      parent.a = doc("mangle")
+      parent.b = 1
+      fails_with("kserial: a hook took this key out of its dict while the dict was being "
+        .. "deserialized (at $.a)", kserial.deserialize, parent)
+    end)
+
+    it("a special's encode that unregisters itself: a kserial error, not Lua's", function()
+      local name = "__selfremoving__"
+      local Thing = setmetatable({}, { __name = "Thing" })
+      kserial.register_special(name, { decode = function() end, encode = function()
+        kserial.register_special(name, nil)
+        for i = 1, 40 do kserial.register_special("__filler" .. i .. "__", { decode = function() end }) end
+        return nil
+      end })
+      local ok, err = pcall(kserial.serialize, { x = Thing })
+      for i = 1, 40 do kserial.register_special("__filler" .. i .. "__", nil) end
+      kserial.register_special(name, nil)
+      assert.is_false(ok)
+      assert.equal("kserial: encode() of special '__selfremoving__' unregistered its own special "
+        .. "handler while serialize was asking the handlers (at $.x)", nopos(err))
+    end)
+
     it("a hook that drops its envelope's class name does not change the messages about it", function()
       -- a long name is a string object of its own in each place it is made:
       -- the envelope's is the only one the walk has, and the hook drops it

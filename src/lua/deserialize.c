@@ -199,6 +199,15 @@ static void des_dict(dwalker *w, int idx, const ksl_path *p, int depth) {
     lua_pushvalue(L, -3);
     lua_insert(L, -2);
     lua_rawset(L, -5);
+    /* a table value may have run hooks, which can reach the document: if
+    ** one took this key out, lua_next could not go on from it */
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      lua_pushvalue(L, -2);
+      if (lua_rawget(L, idx) == LUA_TNIL)
+        fail(w, &child, "a hook took this key out of its dict while the dict "
+             "was being deserialized");
+      lua_pop(L, 1);
+    }
     lua_pop(L, 1);
   }
   lua_pushvalue(L, w->obj_mt);

@@ -729,6 +729,13 @@ static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
         lua_settop(L, handlers);
         return 1;
       }
+      /* the encode() ran user code: if it unregistered its own handler,
+      ** lua_next could not go on from it */
+      lua_pushvalue(L, -3);
+      if (lua_rawget(L, handlers) == LUA_TNIL)
+        ksl_hook_fail(L, &h, "unregistered its own special handler while "
+                      "serialize was asking the handlers");
+      lua_pop(L, 1);
     }
     lua_pop(L, 2);
   }
