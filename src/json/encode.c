@@ -207,17 +207,23 @@ static int box_close(lua_State *L) {
   return 0;
 }
 
+/* Gives the userdata on top the metatable `name`, made on first use, whose
+** __gc and __close are both `close` (memory freed by whichever comes first). */
+static void set_closing_mt(lua_State *L, const char *name, lua_CFunction close) {
+  if (luaL_newmetatable(L, name)) {
+    lua_pushcfunction(L, close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, close);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_setmetatable(L, -2);
+}
+
 static ebox *box_new(lua_State *L) {
   ebox *b = (ebox *)lua_newuserdatauv(L, sizeof *b, 0);
   memset(b, 0, sizeof *b);
   b->f = lua_getallocf(L, &b->ud);
-  if (luaL_newmetatable(L, BOX_MT)) {
-    lua_pushcfunction(L, box_close);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, box_close);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_setmetatable(L, -2);
+  set_closing_mt(L, BOX_MT, box_close);
   lua_toclose(L, -1);   /* freed at once when an error unwinds */
   return b;
 }
@@ -1115,13 +1121,7 @@ ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o) {
   fs = (ksj_frags *)lua_newuserdatauv(L, sizeof *fs, 0);
   memset(fs, 0, sizeof *fs);
   fs->box.f = lua_getallocf(L, &fs->box.ud);
-  if (luaL_newmetatable(L, FRAGS_MT)) {
-    lua_pushcfunction(L, frags_close);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, frags_close);
-    lua_setfield(L, -2, "__close");
-  }
-  lua_setmetatable(L, -2);
+  set_closing_mt(L, FRAGS_MT, frags_close);
   fs->e.L = L;
   fs->e.o = o;
   fs->e.b = &fs->box;
