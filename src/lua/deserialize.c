@@ -125,31 +125,11 @@ static int not_found(dwalker *w, const ksl_path *p, const char *name, size_t len
 
 /* ---- envelope fields -------------------------------------------------------------- */
 
-/* Pushes env[key]; nil and kserial.null both count as absent (returns 0,
-** nothing pushed). */
-static int field(lua_State *L, int env, const char *key) {
-  env = lua_absindex(L, env);
-  lua_pushstring(L, key);
-  if (lua_rawget(L, env) == LUA_TNIL ||
-      (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
-    lua_pop(L, 1);
-    return 0;
-  }
-  return 1;
-}
-
 /* Pushes env[key k] (the key string a user value of the box); nil and
 ** kserial.null both count as absent (returns 0, nothing pushed). */
 static int env_field(dwalker *w, int env, ks_env_key k) {
-  lua_State *L = w->L;
-  int t;
-  lua_getiuservalue(L, w->box, KSL_UV_ENV_KEYS + (int)k);
-  t = lua_rawget(L, env);
-  if (t == LUA_TNIL || (t == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
-    lua_pop(L, 1);
-    return 0;
-  }
-  return 1;
+  lua_getiuservalue(w->L, w->box, KSL_UV_ENV_KEYS + (int)k);
+  return ksl_present(w->L, lua_rawget(w->L, env));
 }
 
 /* What a table is (ksl_table_kind). */
@@ -225,14 +205,14 @@ static void des_lambda(dwalker *w, int env, const ksl_path *p) {
   if (w->safe) fail(w, p, "%s", SAFE_MODE_MSG);
   lua_getfield(L, env, "config");
   if (lua_type(L, -1) != LUA_TTABLE) fail(w, &cfg, "a lambda's config must be a dict");
-  if (field(L, -1, "code"))
+  if (ksl_field(L, -1, "code"))
     fail(w, &cfg, "this lambda holds Python bytecode (Keras); only Lua 5.4 "
          "lambdas (format \"lua54-bytecode\") can be loaded");
-  if (!field(L, -1, "format") || lua_type(L, -1) != LUA_TSTRING ||
+  if (!ksl_field(L, -1, "format") || lua_type(L, -1) != LUA_TSTRING ||
       strcmp(lua_tostring(L, -1), "lua54-bytecode") != 0)
     fail(w, &cfg, "a lambda must have \"format\": \"lua54-bytecode\"");
   lua_pop(L, 1);
-  if (!field(L, -1, "value") || lua_type(L, -1) != LUA_TSTRING)
+  if (!ksl_field(L, -1, "value") || lua_type(L, -1) != LUA_TSTRING)
     fail(w, &cfg, "a lambda's \"value\" must be a base64 string");
   text = lua_tolstring(L, -1, &len);
   if (!ksl_base64_decode(L, text, len))

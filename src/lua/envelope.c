@@ -8,6 +8,7 @@
 #include "ks_envelope.h"
 #include "ks_base64.h"
 #include "ks_walk.h"
+#include "hook.h"
 
 static const char *const VTYPE_NAMES[] = {
   "absent", "null", "boolean", "integer", "float", "string", "array", "dict",
@@ -18,34 +19,21 @@ const char *ksl_vtype_name(ks_vtype t) {
   return (unsigned)t <= KS_V_OTHER ? VTYPE_NAMES[t] : "object";
 }
 
-/* A decoded table: marked by the codec, or judged by its first key (as the
-** deserialize walk does); any other metatable is a live object. mt: the
-** stack indices of the marker metatables when the caller holds them (a
-** walk fetches them once per call), else zeros: looked up by name. */
+/* A decoded table, by the walks' rule (ksl_table_kind): marked by the
+** codec, or judged by its first key; any other metatable is a live object.
+** mt: the stack indices of the marker metatables when the caller holds them
+** (a walk fetches them once per call), else zeros: looked up by name. */
 static ks_vtype table_type(lua_State *L, int idx, const ksl_marker_idx *mt) {
-  ks_vtype t;
-  if (lua_getmetatable(L, idx)) {
-    if (mt->arr != 0) {
-      t = lua_rawequal(L, -1, mt->arr) ? KS_V_ARRAY
-        : lua_rawequal(L, -1, mt->obj) ? KS_V_DICT : KS_V_OTHER;
-      lua_pop(L, 1);
-      return t;
-    }
+  ksl_tkind k;
+  idx = lua_absindex(L, idx);
+  if (mt->arr != 0) k = ksl_table_kind(L, idx, mt->arr, mt->obj);
+  else {
     luaL_getmetatable(L, KSJ_ARRAY_MT);
-    if (lua_rawequal(L, -1, -2)) t = KS_V_ARRAY;
-    else {
-      luaL_getmetatable(L, KSJ_OBJECT_MT);
-      t = lua_rawequal(L, -1, -3) ? KS_V_DICT : KS_V_OTHER;
-      lua_pop(L, 1);
-    }
+    luaL_getmetatable(L, KSJ_OBJECT_MT);
+    k = ksl_table_kind(L, idx, lua_gettop(L) - 1, lua_gettop(L));
     lua_pop(L, 2);
-    return t;
   }
-  lua_pushnil(L);
-  if (!lua_next(L, idx)) return KS_V_DICT;
-  t = lua_type(L, -2) == LUA_TSTRING ? KS_V_DICT : KS_V_ARRAY;
-  lua_pop(L, 2);
-  return t;
+  return k == KSL_TABLE_ARRAY ? KS_V_ARRAY : k == KSL_TABLE_DICT ? KS_V_DICT : KS_V_OTHER;
 }
 
 /* The type of the value on top of the stack (which stays), whose Lua type
@@ -125,6 +113,20 @@ ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
   }
   ks_envelope_check(env, v);
   return v->kind;
+}
+
+int ksl_present(lua_State *L, int type) {
+  if (type == LUA_TNIL || (type == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
+}
+
+int ksl_field(lua_State *L, int t, const char *key) {
+  t = lua_absindex(L, t);
+  lua_pushstring(L, key);
+  return ksl_present(L, lua_rawget(L, t));
 }
 
 /* ---- messages ----------------------------------------------------------------- */
@@ -221,27 +223,16 @@ int ksl_envelope_value_ok(lua_State *L, int val, const ks_env_verdict *v) {
 
 /* ---- __bytes__ ---------------------------------------------------------------- */
 
-/* A key of the dict at t, null counting as absent; pushes it when present. */
-static int bytes_field(lua_State *L, int t, const char *key) {
-  lua_pushstring(L, key);
-  if (lua_rawget(L, t) == LUA_TNIL ||
-      (lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL)) {
-    lua_pop(L, 1);
-    return 0;
-  }
-  return 1;
-}
-
 const char *ksl_bytes_value(lua_State *L, int cfg) {
   size_t len;
   const char *text;
   int top = lua_gettop(L);
   cfg = lua_absindex(L, cfg);
-  if (!bytes_field(L, cfg, "value") || lua_type(L, -1) != LUA_TSTRING) {
+  if (!ksl_field(L, cfg, "value") || lua_type(L, -1) != LUA_TSTRING) {
     lua_settop(L, top);
     return "a __bytes__ \"value\" must be a string";
   }
-  if (!bytes_field(L, cfg, "encoding")) return NULL;   /* Keras's form: the text */
+  if (!ksl_field(L, cfg, "encoding")) return NULL;   /* Keras's form: the text */
   if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "base64") != 0) {
     lua_settop(L, top);
     return "unknown __bytes__ encoding (only \"base64\" is known)";

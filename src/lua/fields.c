@@ -434,6 +434,12 @@ static int l_resolve_function(lua_State *L) {
   return 1;
 }
 
+/* The internals that need the engine: its box is their upvalue. */
+static const luaL_Reg WITH_ENGINE[] = {
+  {"fill_fields", l_fill}, {"note_config", l_note_config}, {"passing", l_passing},
+  {"resolve_function", l_resolve_function}, {NULL, NULL}
+};
+
 void ksl_push_fields_internals(lua_State *L) {
   if (luaL_newmetatable(L, FIELDS_MT)) {
     lua_pushliteral(L, "kserial.fields");
@@ -445,16 +451,6 @@ void ksl_push_fields_internals(lua_State *L) {
   lua_setfield(L, -2, "make_get_config");
   lua_pushcfunction(L, l_compile);
   lua_setfield(L, -2, "compile_fields");
-  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
-  lua_pushcclosure(L, l_fill, 1);
-  lua_setfield(L, -2, "fill_fields");
-  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
-  lua_pushcclosure(L, l_note_config, 1);
-  lua_setfield(L, -2, "note_config");
-  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
-  lua_pushcclosure(L, l_passing, 1);
-  lua_setfield(L, -2, "passing");
-  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);
-  lua_pushcclosure(L, l_resolve_function, 1);
-  lua_setfield(L, -2, "resolve_function");
+  lua_getfield(L, LUA_REGISTRYINDEX, KSL_ENGINE);   /* their upvalue: the box */
+  luaL_setfuncs(L, WITH_ENGINE, 1);
 }

@@ -22,6 +22,13 @@ typedef struct ksl_marker_idx { int arr, obj; } ksl_marker_idx;
 ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
                               ks_env_verdict *v, const ksl_marker_idx *mt);
 
+/* The value on top, of Lua type `type`, was read from a dict: nil and
+** kserial.null both count as absent (it is popped, returns 0); else 1. */
+int ksl_present(lua_State *L, int type);
+/* Pushes t[key] (raw) when present by that rule and returns 1; else 0,
+** nothing pushed. */
+int ksl_field(lua_State *L, int t, const char *key);
+
 /* The type of the value at idx, as ksl_envelope_read reads envelope keys
 ** (mt as there: the marker metatables on the stack, or NULL). */
 ks_vtype ksl_vtype_at(lua_State *L, int idx, const ksl_marker_idx *mt);
