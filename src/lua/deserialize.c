@@ -265,9 +265,6 @@ static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *own
   h->custom_idx = w->custom != NULL ? w->custom_idx : 0;
 }
 
-int ksl_is_marker_name(const char *s, size_t len) {
-  return ks_is_marker_name(s, len);
-}
 
 /* Pushes the envelope's class name. The core's view of the
 ** envelope (ev) points into the strings of the envelope table, but a hook

@@ -119,10 +119,6 @@ int ksl_deserialize_opts(lua_State *L, int box, int idx, int optsidx, const char
 
 #define KSL_MAX_VALUES 50000000  /* default of the max_values option: values one serialize/dumps/save/scan call may produce */
 
-/* 1 when a class_name is a Keras marker name ("__tuple__"): the names
-** deserialize keeps whole and register_special may take over. */
-int ksl_is_marker_name(const char *s, size_t len);
-
 /* A name from a document (with its length: it may hold NUL bytes) equals
 ** the literal lit. */
 #define KSL_NAME_IS(s, len, lit) \

@@ -269,7 +269,7 @@ static int l_register_special(lua_State *L) {
     return ksl_error(L, "register_special: the name holds a NUL byte");
   /* a handler may only take over markers: "Dense" or "function" would
   ** take over every class or function reference of that name */
-  if (!ksl_is_marker_name(name, len))
+  if (!ks_is_marker_name(name, len))
     return ksl_error(L, "register_special: '%s' is not a marker name (__name__)",
                      ksl_shown(L, name, len));
   if (KSL_NAME_IS(name, len, "__lambda__") || KSL_NAME_IS(name, len, "__bytes__"))
