@@ -27,7 +27,7 @@ typedef struct dwalker {
   int shared;             /* stack index: id -> instance (KSL_CALL_IDS);
                           ** nil until the first shared id (shared_at) */
   int has_shared;         /* it was fetched */
-  int arr_mt, obj_mt;
+  const ksl_box *b;       /* the engine box itself (its marker metatables) */
   int custom_idx;         /* stack index of opts.custom_objects, or 0 */
   const ks_map *custom;   /* opts.custom_objects as a core map, or NULL */
   const ks_map *modobjs;  /* opts.module_objects, or NULL */
@@ -134,7 +134,7 @@ static int env_field(dwalker *w, int env, ks_env_key k) {
 
 /* What a table is (ksl_table_kind). */
 static ksl_tkind table_kind(dwalker *w, int idx) {
-  return ksl_table_kind(w->L, idx, w->arr_mt, w->obj_mt);
+  return ksl_table_kind(w->L, idx, w->b);
 }
 
 /* ---- containers ------------------------------------------------------------------ */
@@ -160,7 +160,7 @@ static void des_array(dwalker *w, int idx, const ksl_path *p, int depth) {
     lua_rawseti(L, -3, i);
     lua_pop(L, 1);
   }
-  lua_pushvalue(L, w->arr_mt);
+  lua_getiuservalue(L, w->box, KSL_UV_ARRAY_MT);
   lua_setmetatable(L, -2);
 }
 
@@ -190,7 +190,7 @@ static void des_dict(dwalker *w, int idx, const ksl_path *p, int depth) {
     }
     lua_pop(L, 1);
   }
-  lua_pushvalue(L, w->obj_mt);
+  lua_getiuservalue(L, w->box, KSL_UV_OBJECT_MT);
   lua_setmetatable(L, -2);
   ksj_copy_order(L, orders_at(w), idx, -1);
 }
@@ -353,7 +353,7 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
   h.must_return = 1;
   if (!env_field(w, env, KS_ENV_CONFIG)) {  /* null counts as {} */
     lua_newtable(L);
-    lua_pushvalue(L, w->obj_mt);
+    lua_getiuservalue(L, w->box, KSL_UV_OBJECT_MT);
     lua_setmetatable(L, -2);
   }
   h.note = lua_gettop(L);
@@ -523,10 +523,7 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
         case KSL_TABLE_DICT: {
           ks_envelope ev;
           ks_env_verdict v;
-          ksl_marker_idx mt;
-          mt.arr = w->arr_mt;
-          mt.obj = w->obj_mt;
-          if (ksl_envelope_read(L, w->box, idx, &ev, &v, &mt) != KS_ENV_NOT)
+          if (ksl_envelope_read(L, w->box, idx, &ev, &v) != KS_ENV_NOT)
             des_envelope(w, idx, &ev, &v, p);
           else
             des_dict(w, idx, p, depth);
@@ -618,6 +615,7 @@ static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
   w->L = L;
   w->box = box = lua_absindex(L, box);
   w->e = ksl_engine(L, box);
+  w->b = ksl_box_at(L, box);
   w->call = call;
   w->max_depth = o->max_depth;
   w->custom_idx = o->custom_idx;
@@ -639,10 +637,6 @@ static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
   lua_pushnil(L);                 /* the shared ids: shared_at */
   w->shared = lua_gettop(L);
   w->has_shared = 0;
-  lua_getiuservalue(L, box, KSL_UV_ARRAY_MT);
-  w->arr_mt = lua_gettop(L);
-  lua_getiuservalue(L, box, KSL_UV_OBJECT_MT);
-  w->obj_mt = lua_gettop(L);
   lua_pushnil(L);                 /* recorded key orders: orders_at */
   w->orders_slot = lua_gettop(L);
   w->orders = -1;

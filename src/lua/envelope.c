@@ -19,32 +19,21 @@ const char *ksl_vtype_name(ks_vtype t) {
   return (unsigned)t <= KS_V_OTHER ? VTYPE_NAMES[t] : "object";
 }
 
-/* A decoded table, by the walks' rule (ksl_table_kind): marked by the
-** codec, or judged by its first key; any other metatable is a live object.
-** mt: the stack indices of the marker metatables when the caller holds them
-** (a walk fetches them once per call), else zeros: looked up by name. */
-static ks_vtype table_type(lua_State *L, int idx, const ksl_marker_idx *mt) {
-  ksl_tkind k;
-  idx = lua_absindex(L, idx);
-  if (mt->arr != 0) k = ksl_table_kind(L, idx, mt->arr, mt->obj);
-  else {
-    luaL_getmetatable(L, KSJ_ARRAY_MT);
-    luaL_getmetatable(L, KSJ_OBJECT_MT);
-    k = ksl_table_kind(L, idx, lua_gettop(L) - 1, lua_gettop(L));
-    lua_pop(L, 2);
-  }
-  return k == KSL_TABLE_ARRAY ? KS_V_ARRAY : k == KSL_TABLE_DICT ? KS_V_DICT : KS_V_OTHER;
-}
-
 /* The type of the value on top of the stack (which stays), whose Lua type
-** is lt. */
-static ks_vtype vtype_of(lua_State *L, int lt, const ksl_marker_idx *mt) {
+** is lt; a table by the walks' rule (ksl_table_kind): marked by the codec,
+** or judged by its first key; any other metatable is a live object. */
+static ks_vtype vtype_of(lua_State *L, int lt, const ksl_box *b) {
   switch (lt) {
     case LUA_TNIL: return KS_V_ABSENT;
     case LUA_TBOOLEAN: return KS_V_BOOLEAN;
     case LUA_TNUMBER: return lua_isinteger(L, -1) ? KS_V_INTEGER : KS_V_FLOAT;
     case LUA_TSTRING: return KS_V_STRING;
-    case LUA_TTABLE: return table_type(L, lua_gettop(L), mt);
+    case LUA_TTABLE:
+      switch (ksl_table_kind(L, -1, b)) {
+        case KSL_TABLE_ARRAY: return KS_V_ARRAY;
+        case KSL_TABLE_DICT: return KS_V_DICT;
+        default: return KS_V_OTHER;
+      }
     case LUA_TLIGHTUSERDATA:
       if (lua_touserdata(L, -1) == NULL) return KS_V_NULL;   /* kserial.null */
       return KS_V_OTHER;
@@ -52,15 +41,11 @@ static ks_vtype vtype_of(lua_State *L, int lt, const ksl_marker_idx *mt) {
   }
 }
 
-static ks_vtype vtype(lua_State *L, const ksl_marker_idx *mt) {
-  return vtype_of(L, lua_type(L, -1), mt);
-}
-
-ks_vtype ksl_vtype_at(lua_State *L, int idx, const ksl_marker_idx *mt) {
-  static const ksl_marker_idx by_name = {0, 0};
+ks_vtype ksl_vtype_at(lua_State *L, int box, int idx) {
   ks_vtype t;
+  box = lua_absindex(L, box);
   lua_pushvalue(L, idx);
-  t = vtype(L, mt != NULL ? mt : &by_name);
+  t = vtype_of(L, lua_type(L, -1), ksl_box_at(L, box));
   lua_pop(L, 1);
   return t;
 }
@@ -77,40 +62,41 @@ static int has_special(lua_State *L, int box, const ks_env_field *cname) {
   return found;
 }
 
-/* Reads env[key k] (the key string is a user value of the box) into env;
-** an absent key leaves the field as memset made it (KS_V_ABSENT). */
+/* Pushes env[key k] (the key string is a user value of the box) and reads
+** it into env; an absent key leaves the field as memset made it
+** (KS_V_ABSENT). The value stays on the stack (the caller drops them all
+** at once); a string's bytes are the table's anyway. */
 static int read_field(lua_State *L, int box, int idx, ks_envelope *env, int k,
-                      const ksl_marker_idx *mt) {
+                      const ksl_box *b) {
   ks_env_field *f = &env->f[k];
   int lt;
   lua_getiuservalue(L, box, KSL_UV_ENV_KEYS + k);
   lt = lua_rawget(L, idx);
-  if (lt != LUA_TNIL) {
-    f->type = vtype_of(L, lt, mt);
-    if (lt == LUA_TSTRING) f->s = lua_tolstring(L, -1, &f->len);
-  }
-  lua_pop(L, 1);     /* the table still holds the string */
-  return lt != LUA_TNIL;
+  if (lt == LUA_TNIL) return 0;
+  f->type = vtype_of(L, lt, b);
+  if (lt == LUA_TSTRING) f->s = lua_tolstring(L, -1, &f->len);
+  return 1;
 }
 
 /* A dict without class_name or config is plain whatever else it holds (the
 ** core's first rule), so the other keys are read only when both are there. */
 ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
-                              ks_env_verdict *v, const ksl_marker_idx *mt) {
-  static const ksl_marker_idx by_name = {0, 0};
-  int k;
-  if (mt == NULL) mt = &by_name;
+                              ks_env_verdict *v) {
+  const ksl_box *b;
+  int k, top = lua_gettop(L);
   box = lua_absindex(L, box);
   idx = lua_absindex(L, idx);
+  b = ksl_box_at(L, box);
   memset(env, 0, sizeof *env);
-  luaL_checkstack(L, 4, "kserial: nesting too deep");
-  if (read_field(L, box, idx, env, KS_ENV_CLASS_NAME, mt) &&
-      read_field(L, box, idx, env, KS_ENV_CONFIG, mt)) {
+  luaL_checkstack(L, KS_ENV_NKEYS + 2, "kserial: nesting too deep");
+  if (read_field(L, box, idx, env, KS_ENV_CLASS_NAME, b) &&
+      read_field(L, box, idx, env, KS_ENV_CONFIG, b)) {
     for (k = 0; k < KS_ENV_NKEYS; k++)
       if (k != KS_ENV_CLASS_NAME && k != KS_ENV_CONFIG)
-        read_field(L, box, idx, env, k, mt);
+        read_field(L, box, idx, env, k, b);
     env->special = has_special(L, box, &env->f[KS_ENV_CLASS_NAME]);
   }
+  lua_settop(L, top);
   ks_envelope_check(env, v);
   return v->kind;
 }

@@ -274,14 +274,14 @@ int ksl_hook_call(lua_State *L, const ksl_hook *h, int self, const char *method,
 
 /* ---- what hooks may return -------------------------------------------------------- */
 
-ksl_tkind ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt) {
+ksl_tkind ksl_table_kind(lua_State *L, int idx, const ksl_box *b) {
   ksl_tkind k;
   idx = lua_absindex(L, idx);
   if (lua_getmetatable(L, idx)) {
-    k = lua_rawequal(L, -1, arr_mt) ? KSL_TABLE_ARRAY
-      : lua_rawequal(L, -1, obj_mt) ? KSL_TABLE_DICT : KSL_TABLE_OTHER;
+    const void *mt = lua_topointer(L, -1);
     lua_pop(L, 1);
-    return k;
+    return mt == b->arr_mt ? KSL_TABLE_ARRAY
+         : mt == b->obj_mt ? KSL_TABLE_DICT : KSL_TABLE_OTHER;
   }
   lua_pushnil(L);
   if (!lua_next(L, idx)) return KSL_TABLE_DICT;
@@ -290,13 +290,8 @@ ksl_tkind ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt) {
   return k;
 }
 
-const char *ksl_hook_config_bad(lua_State *L, int idx, ks_env_key key, int arr_mt,
-                                int obj_mt) {
-  ksl_marker_idx mt;
-  ks_vtype t;
-  mt.arr = arr_mt;
-  mt.obj = obj_mt;
-  t = ksl_vtype_at(L, idx, &mt);
+const char *ksl_hook_config_bad(lua_State *L, int box, int idx, ks_env_key key) {
+  ks_vtype t = ksl_vtype_at(L, box, idx);
   if (ks_envelope_want(key, t) == NULL) return NULL;
   return t == KS_V_OTHER ? ksl_jsontype(L, idx) : ksl_vtype_name(t);
 }

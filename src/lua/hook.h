@@ -83,16 +83,16 @@ typedef enum ksl_tkind {
   KSL_TABLE_DICT,
   KSL_TABLE_OTHER     /* an object or a special value (another metatable) */
 } ksl_tkind;
-/* The kind of the table at idx: marked ones by their metatable, unmarked
-** ones by their first key (an empty one is a dict). */
-ksl_tkind ksl_table_kind(lua_State *L, int idx, int arr_mt, int obj_mt);
+/* The kind of the table at idx: marked ones by their metatable (the
+** codec's, which the box b knows by identity), unmarked ones by their first
+** key (an empty one is a dict). */
+ksl_tkind ksl_table_kind(lua_State *L, int idx, const ksl_box *b);
 /* The core's rule of an envelope key (ks_envelope_want), applied to what
 ** get_build_config()/get_compile_config() return, once serialized, so
 ** kserial never writes what it refuses to read (the reader applies the same
 ** rule to documents through ks_envelope_check). Returns NULL when the value
-** at idx follows it, else its JSON type for the message. arr_mt, obj_mt:
-** the stack indices of the marker metatables the walk holds. */
-const char *ksl_hook_config_bad(lua_State *L, int idx, ks_env_key key, int arr_mt,
-                                int obj_mt);
+** at idx follows it, else its JSON type for the message. box: the stack
+** index of the engine box. */
+const char *ksl_hook_config_bad(lua_State *L, int box, int idx, ks_env_key key);
 
 #endif

@@ -8,19 +8,14 @@
 
 #include "ks_lua.h"
 
-/* Absolute stack indices of the codec's array and object marker
-** metatables, held by a walk for its whole call so that reading an envelope
-** does not look them up by name for every dict. */
-typedef struct ksl_marker_idx { int arr, obj; } ksl_marker_idx;
-
 /* Reads the dict at idx (a table judged a dict) into *env and has the core
 ** check it into *v; returns v->kind (KS_ENV_NOT for a plain dict). The
 ** strings in env are borrowed from the table, which must stay alive.
-** mt: the marker metatables on the stack, or NULL (looked up by name).
 ** box: the index of the engine box (KSL_BOX from an API function); the
-** registered specials and the key strings are its user values. */
+** registered specials, the key strings and the codec's marker metatables
+** are its user values. */
 ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
-                              ks_env_verdict *v, const ksl_marker_idx *mt);
+                              ks_env_verdict *v);
 
 /* The value on top, of Lua type `type`, was read from a dict: nil and
 ** kserial.null both count as absent (it is popped, returns 0); else 1. */
@@ -30,8 +25,8 @@ int ksl_present(lua_State *L, int type);
 int ksl_field(lua_State *L, int t, const char *key);
 
 /* The type of the value at idx, as ksl_envelope_read reads envelope keys
-** (mt as there: the marker metatables on the stack, or NULL). */
-ks_vtype ksl_vtype_at(lua_State *L, int idx, const ksl_marker_idx *mt);
+** (box: the stack index of the engine box). */
+ks_vtype ksl_vtype_at(lua_State *L, int box, int idx);
 
 /* The JSON type name of a value read by ksl_envelope_read, for messages. */
 const char *ksl_vtype_name(ks_vtype t);

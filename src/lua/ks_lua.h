@@ -52,6 +52,10 @@ typedef struct ksl_box {
   struct ksl_ser_call *ser;  /* the running top-level serialize call, or NULL */
   struct ksl_call *des;  /* the running top-level deserialize call's state (the
                          ** user value KSL_UV_DESCTX keeps it), or NULL */
+  const void *arr_mt, *obj_mt;  /* the codec's array and object metatables
+                         ** (user values KSL_UV_ARRAY_MT, KSL_UV_OBJECT_MT keep
+                         ** them), by identity: what a table is (ksl_table_kind)
+                         ** is judged without pushing them */
 } ksl_box;
 
 #define ksl_box_at(L, i) ((ksl_box *)lua_touserdata((L), (i)))

@@ -48,8 +48,10 @@ static void new_box(lua_State *L) {
   lua_newtable(L);
   lua_setiuservalue(L, -2, KSL_UV_SPECIAL);
   ksj_pushmt(L, KSJ_ARRAY_MT);
+  b->arr_mt = lua_topointer(L, -1);
   lua_setiuservalue(L, -2, KSL_UV_ARRAY_MT);
   ksj_pushmt(L, KSJ_OBJECT_MT);
+  b->obj_mt = lua_topointer(L, -1);
   lua_setiuservalue(L, -2, KSL_UV_OBJECT_MT);
   ksl_push_marker_mt(L);
   lua_setiuservalue(L, -2, KSL_UV_MARKER_MT);

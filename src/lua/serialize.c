@@ -148,7 +148,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   lua_State *L = w->L;
   ks_envelope ev;
   ks_env_verdict v;
-  if (ksl_envelope_read(L, w->boxi, -1, &ev, &v, NULL) == KS_ENV_NOT) return;
+  if (ksl_envelope_read(L, w->boxi, -1, &ev, &v) == KS_ENV_NOT) return;
   if (v.err == KS_ENV_EKEYTYPE) {
     ksl_envelope_message(L, -1, &ev, &v, NULL);
     fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
@@ -633,8 +633,7 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
       push_ekey(w, ekeys[i]);
       ser_value(w, -2, cfgnode, depth + 1);
       /* the reader's rule: never write what loads refuses */
-      if ((bad = ksl_hook_config_bad(L, kind_at(w, -1), keys[i], w->arr_mt,
-                                     w->obj_mt)) != NULL)
+      if ((bad = ksl_hook_config_bad(L, w->boxi, kind_at(w, -1), keys[i])) != NULL)
         ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
                       "and loads would refuse it", bad, hooks[i][1],
                       ks_envelope_want(keys[i], KS_V_OTHER));
