@@ -125,11 +125,15 @@ static int not_found(dwalker *w, const ksl_path *p, const char *name, size_t len
 
 /* ---- envelope fields -------------------------------------------------------------- */
 
-/* Pushes env[key k] (the key string a user value of the box); nil and
-** kserial.null both count as absent (returns 0, nothing pushed). */
-static int env_field(dwalker *w, int env, ks_env_key k) {
-  lua_getiuservalue(w->L, w->box, KSL_UV_ENV_KEYS + (int)k);
-  return ksl_present(w->L, lua_rawget(w->L, env));
+/* The stack index of the value of envelope key k among those
+** ksl_envelope_read kept (from vals on): what the core judged. */
+#define KEPT(vals, k) ((vals) + ksl_envelope_slot(k))
+
+/* Whether the kept value at idx counts as present (nil and kserial.null
+** do not: ksl_present's rule). */
+static int kept_present(lua_State *L, int idx) {
+  int t = lua_type(L, idx);
+  return !(t == LUA_TNIL || (t == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL));
 }
 
 /* What a table is (ksl_table_kind). */
@@ -197,13 +201,13 @@ static void des_dict(dwalker *w, int idx, const ksl_path *p, int depth) {
 
 /* ---- special values -------------------------------------------------------------- */
 
-static void des_lambda(dwalker *w, int env, const ksl_path *p) {
+static void des_lambda(dwalker *w, int vals, const ksl_path *p) {
   lua_State *L = w->L;
   ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
   size_t len;
   const char *text;
   if (w->safe) fail(w, p, "%s", SAFE_MODE_MSG);
-  lua_getfield(L, env, "config");
+  lua_pushvalue(L, KEPT(vals, KS_ENV_CONFIG));
   if (lua_type(L, -1) != LUA_TTABLE) fail(w, &cfg, "a lambda's config must be a dict");
   if (ksl_field(L, -1, "code"))
     fail(w, &cfg, "this lambda holds Python bytecode (Keras); only Lua 5.4 "
@@ -230,11 +234,11 @@ static void des_lambda(dwalker *w, int env, const ksl_path *p) {
   lua_pop(L, 2);
 }
 
-static void des_bytes(dwalker *w, int env, const ksl_path *p) {
+static void des_bytes(dwalker *w, int vals, const ksl_path *p) {
   lua_State *L = w->L;
   ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
   const char *msg;
-  lua_getfield(L, env, "config");          /* a dict: the core checked */
+  lua_pushvalue(L, KEPT(vals, KS_ENV_CONFIG));   /* a dict: the core checked */
   msg = ksl_bytes_value(L, -1);
   if (msg != NULL) fail(w, &cfg, "%s", msg);
   lua_replace(L, -2);
@@ -266,23 +270,14 @@ static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *own
 }
 
 
-/* Pushes the envelope's class name. The core's view of the
-** envelope (ev) points into the strings of the envelope table, but a hook
-** can reach the document and drop them from it, while the name is still
-** needed in messages and paths after hooks ran: on the stack, it lives as
-** long as they need it. */
-static void anchor_name(dwalker *w, int env) {
-  env_field(w, env, KS_ENV_CLASS_NAME);     /* a string: the core checked it */
-}
-
 /* A handler registered with register_special: decode(config). */
-static int des_special(dwalker *w, int env, const ksl_path *p) {
+static int des_special(dwalker *w, int env, int vals, const ksl_path *p) {
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
   ksl_path node = *p;
   const char *name;
   ksl_push_uv(L, w->box, KSL_UV_SPECIAL);
-  anchor_name(w, env);
+  lua_pushvalue(L, KEPT(vals, KS_ENV_CLASS_NAME));   /* a string: checked */
   name = lua_tostring(L, -1);       /* register_special refuses NUL bytes */
   lua_pushvalue(L, -1);
   if (lua_rawget(L, -3) != LUA_TTABLE) {
@@ -294,7 +289,7 @@ static int des_special(dwalker *w, int env, const ksl_path *p) {
   init_hook(w, &h, ksl_des_hook_name(KS_ENV_CONFIG, 1), name, &node);
   h.special = 1;
   lua_getfield(L, -1, "decode");
-  lua_getfield(L, env, "config");
+  lua_pushvalue(L, KEPT(vals, KS_ENV_CONFIG));
   h.note = lua_gettop(L);
   ksl_hook_call(L, &h, 0, NULL, 1);
   lua_replace(L, -4);               /* the result, in place of the specials */
@@ -337,7 +332,7 @@ static void find_class(dwalker *w, int env, const ks_envelope *ev,
 ** runs, so what a hook does to the envelope changes nothing. Returns LUA_OK
 ** with the instance pushed, or an error status with the message pushed (the
 ** caller frees the shared id, then raises it). */
-static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
+static int build_instance(dwalker *w, int vals, const ks_envelope *ev, int cls,
                           const char *cname, const ksl_path *node) {
   static const ks_env_key keys[2] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
   lua_State *L = w->L;
@@ -345,13 +340,13 @@ static int build_instance(dwalker *w, int env, const ks_envelope *ev, int cls,
   int st, i, inst, cfgs[2] = {0, 0};
   for (i = 0; i < 2; i++) {
     ks_vtype t = ev->f[keys[i]].type;
-    if (t == KS_V_ABSENT || t == KS_V_NULL) continue;
-    env_field(w, env, keys[i]);
-    cfgs[i] = lua_gettop(L);
+    if (t != KS_V_ABSENT && t != KS_V_NULL) cfgs[i] = KEPT(vals, keys[i]);
   }
   init_hook(w, &h, ksl_des_hook_name(KS_ENV_CONFIG, 0), cname, node);
   h.must_return = 1;
-  if (!env_field(w, env, KS_ENV_CONFIG)) {  /* null counts as {} */
+  if (kept_present(L, KEPT(vals, KS_ENV_CONFIG)))
+    lua_pushvalue(L, KEPT(vals, KS_ENV_CONFIG));
+  else {                                     /* null counts as {} */
     lua_newtable(L);
     lua_getiuservalue(L, w->box, KSL_UV_OBJECT_MT);
     lua_setmetatable(L, -2);
@@ -438,22 +433,18 @@ static void shared_done(dwalker *w, lua_Integer id, int cls, const char *shown) 
 ** envelope of a shared id and for every repeat of it alike): its class
 ** found, then the shared instance of its id or a new one. A failed build
 ** frees its id. */
-static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
-                       const ksl_path *p) {
+static void des_object(dwalker *w, int env, int vals, ks_envelope *ev,
+                       ks_env_verdict *v, const ksl_path *p) {
   lua_State *L = w->L;
   const ks_env_field *idf = &ev->f[KS_ENV_SHARED_OBJECT_ID];
-  int has_id = idf->type == KS_V_INTEGER, base = lua_gettop(L), cls;
-  lua_Integer id = 0;
+  int has_id = idf->type == KS_V_INTEGER, cls;
+  lua_Integer id = has_id ? lua_tointeger(L, KEPT(vals, KS_ENV_SHARED_OBJECT_ID)) : 0;
   const char *shown;
   ksl_path node = *p;
-  anchor_name(w, env);                 /* the name, kept (base + 1) */
+  /* the name's bytes (ev) are anchored by the kept value, even if a hook
+  ** drops it from the document: messages and paths use it after hooks ran */
   shown = ksl_shown(L, ev->f[KS_ENV_CLASS_NAME].s,
                     ev->f[KS_ENV_CLASS_NAME].len);  /* may push a copy */
-  if (has_id) {
-    env_field(w, env, KS_ENV_SHARED_OBJECT_ID);
-    id = lua_tointeger(L, -1);
-    lua_pop(L, 1);
-  }
   find_class(w, env, ev, v, p);
   cls = lua_gettop(L);
   if (!(has_id && shared_hit(w, id, cls, shown, p))) {
@@ -463,7 +454,7 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
       lua_pushlightuserdata(L, (void *)&BUILDING);
       lua_rawseti(L, shared_at(w), id);
     }
-    if (build_instance(w, env, ev, cls, shown, &node) != LUA_OK) {
+    if (build_instance(w, vals, ev, cls, shown, &node) != LUA_OK) {
       if (has_id) {
         lua_pushnil(L);
         lua_rawseti(L, shared_at(w), id);
@@ -472,21 +463,21 @@ static void des_object(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
     }
     if (has_id) shared_done(w, id, cls, shown);
   }
-  lua_replace(L, base + 1);
-  lua_settop(L, base + 1);
 }
 
-/* A dict judged an envelope by the core (ksl_envelope_read gave ev, v). */
-static void des_envelope(dwalker *w, int env, ks_envelope *ev, ks_env_verdict *v,
-                         const ksl_path *p) {
+/* A dict judged an envelope by the core (ksl_envelope_read gave ev, v, and
+** kept the values it read from vals on). Pushes the result, maybe above
+** other values (des_value drops them). */
+static void des_envelope(dwalker *w, int env, int vals, ks_envelope *ev,
+                         ks_env_verdict *v, const ksl_path *p) {
   if (v->err != KS_ENV_OK) envelope_fail(w, env, ev, v, p);
   switch (v->kind) {
-    case KS_ENV_SPECIAL: des_special(w, env, p); return;
-    case KS_ENV_LAMBDA: des_lambda(w, env, p); return;
-    case KS_ENV_BYTES: des_bytes(w, env, p); return;
+    case KS_ENV_SPECIAL: des_special(w, env, vals, p); return;
+    case KS_ENV_LAMBDA: des_lambda(w, vals, p); return;
+    case KS_ENV_BYTES: des_bytes(w, vals, p); return;
     case KS_ENV_MARKER: des_marker(w, env); return;
     case KS_ENV_FUNCTION: des_function(w, env, ev, v, p); return;
-    default: des_object(w, env, ev, v, p); return;
+    default: des_object(w, env, vals, ev, v, p); return;
   }
 }
 
@@ -523,9 +514,12 @@ static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int roo
         case KSL_TABLE_DICT: {
           ks_envelope ev;
           ks_env_verdict v;
-          if (ksl_envelope_read(L, w->box, idx, &ev, &v) != KS_ENV_NOT)
-            des_envelope(w, idx, &ev, &v, p);
-          else
+          int top = lua_gettop(L);
+          if (ksl_envelope_read(L, w->box, idx, &ev, &v, 1) != KS_ENV_NOT) {
+            des_envelope(w, idx, top + 1, &ev, &v, p);
+            lua_replace(L, top + 1);
+            lua_settop(L, top + 1);
+          } else
             des_dict(w, idx, p, depth);
           return;
         }

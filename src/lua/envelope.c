@@ -64,8 +64,8 @@ static int has_special(lua_State *L, int box, const ks_env_field *cname) {
 
 /* Pushes env[key k] (the key string is a user value of the box) and reads
 ** it into env; an absent key leaves the field as memset made it
-** (KS_V_ABSENT). The value stays on the stack (the caller drops them all
-** at once); a string's bytes are the table's anyway. */
+** (KS_V_ABSENT). The value stays on the stack (the caller keeps them or
+** drops them all at once); a string's bytes are anchored by it. */
 static int read_field(lua_State *L, int box, int idx, ks_envelope *env, int k,
                       const ksl_box *b) {
   ks_env_field *f = &env->f[k];
@@ -78,12 +78,19 @@ static int read_field(lua_State *L, int box, int idx, ks_envelope *env, int k,
   return 1;
 }
 
-/* A dict without class_name or config is plain whatever else it holds (the
-** core's first rule), so the other keys are read only when both are there. */
+/* The order keys are read in (ksl_envelope_slot): class_name and config
+** first, since a dict without both is plain whatever else it holds (the
+** core's first rule), and the other keys are read only when both are
+** there. */
+static const ks_env_key READ_ORDER[KS_ENV_NKEYS] = {
+  KS_ENV_CLASS_NAME, KS_ENV_CONFIG, KS_ENV_MODULE, KS_ENV_REGISTERED_NAME,
+  KS_ENV_SHARED_OBJECT_ID, KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG
+};
+
 ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
-                              ks_env_verdict *v) {
+                              ks_env_verdict *v, int keep) {
   const ksl_box *b;
-  int k, top = lua_gettop(L);
+  int i, whole = 0, top = lua_gettop(L);
   box = lua_absindex(L, box);
   idx = lua_absindex(L, idx);
   b = ksl_box_at(L, box);
@@ -91,12 +98,12 @@ ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
   luaL_checkstack(L, KS_ENV_NKEYS + 2, "kserial: nesting too deep");
   if (read_field(L, box, idx, env, KS_ENV_CLASS_NAME, b) &&
       read_field(L, box, idx, env, KS_ENV_CONFIG, b)) {
-    for (k = 0; k < KS_ENV_NKEYS; k++)
-      if (k != KS_ENV_CLASS_NAME && k != KS_ENV_CONFIG)
-        read_field(L, box, idx, env, k, b);
+    for (i = 2; i < KS_ENV_NKEYS; i++)
+      read_field(L, box, idx, env, READ_ORDER[i], b);
     env->special = has_special(L, box, &env->f[KS_ENV_CLASS_NAME]);
+    whole = 1;
   }
-  lua_settop(L, top);
+  if (!(keep && whole)) lua_settop(L, top);
   ks_envelope_check(env, v);
   return v->kind;
 }

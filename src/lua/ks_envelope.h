@@ -13,9 +13,16 @@
 ** strings in env are borrowed from the table, which must stay alive.
 ** box: the index of the engine box (KSL_BOX from an API function); the
 ** registered specials, the key strings and the codec's marker metatables
-** are its user values. */
+** are its user values. keep: when the dict is an envelope (the result is
+** not KS_ENV_NOT), the values read stay pushed, KS_ENV_NKEYS of them (nil
+** where absent), the one of key k at the old top + 1 + ksl_envelope_slot(k):
+** what the core judged, and what anchors env's strings; else nothing stays. */
 ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
-                              ks_env_verdict *v);
+                              ks_env_verdict *v, int keep);
+/* Where the value of key k is among the values ksl_envelope_read keeps:
+** class_name, config, module, then the others in key order. */
+#define ksl_envelope_slot(k) \
+  ((k) == KS_ENV_MODULE ? 2 : (k) <= KS_ENV_CONFIG ? (int)(k) - 1 : (int)(k))
 
 /* The value on top, of Lua type `type`, was read from a dict: nil and
 ** kserial.null both count as absent (it is popped, returns 0); else 1. */

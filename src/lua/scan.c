@@ -288,7 +288,7 @@ static void scan_table(scanner *s, int t, const ksl_path *p, int depth) {
     lua_pop(L, 2);
   }
   if (!isarray && !isobject) {
-    if (ksl_envelope_read(L, s->box, t, &ev, &v) != KS_ENV_NOT) scan_envelope(s, t, &ev, &v, p);
+    if (ksl_envelope_read(L, s->box, t, &ev, &v, 0) != KS_ENV_NOT) scan_envelope(s, t, &ev, &v, p);
     scan_marshal(s, t, p);
   }
   luaL_checkstack(L, 6, "kserial: nesting too deep");

@@ -148,7 +148,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   lua_State *L = w->L;
   ks_envelope ev;
   ks_env_verdict v;
-  if (ksl_envelope_read(L, w->boxi, -1, &ev, &v) == KS_ENV_NOT) return;
+  if (ksl_envelope_read(L, w->boxi, -1, &ev, &v, 0) == KS_ENV_NOT) return;
   if (v.err == KS_ENV_EKEYTYPE) {
     ksl_envelope_message(L, -1, &ev, &v, NULL);
     fail(w, p, "this dict would be read back as an envelope, which loads refuses: %s",
