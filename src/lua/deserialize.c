@@ -608,8 +608,9 @@ static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
                          const des_opts *o) {
   w->L = L;
   w->box = box = lua_absindex(L, box);
-  w->e = ksl_engine(L, box);
   w->b = ksl_box_at(L, box);
+  w->e = w->b->e;
+  if (w->e == NULL) ksl_engine(L, box);      /* raises: the engine is closed */
   w->call = call;
   w->max_depth = o->max_depth;
   w->custom_idx = o->custom_idx;

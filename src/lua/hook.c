@@ -112,6 +112,9 @@ static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
 static int raw_method(lua_State *L, int self, const char *method) {
   int i, ty, base = lua_gettop(L), found = -1;
   if (lua_type(L, self) != LUA_TTABLE) return -1;
+  lua_pushstring(L, method);
+  if (lua_rawget(L, self) == LUA_TFUNCTION) return 1;  /* its own: the usual case */
+  lua_pop(L, 1);
   lua_pushstring(L, method);                 /* base + 1: the name */
   lua_pushvalue(L, self);                    /* base + 2: the table looked in */
   for (i = 0; i < RAW_CHAIN_MAX; i++) {
