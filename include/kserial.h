@@ -192,6 +192,12 @@ typedef enum ks_source {
 KS_API ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
                            const ks_map *custom_objects, const ks_map *module_objects,
                            ks_source *src);
+/* A stamp of what ks_lookup answers when given no maps (custom_objects and
+** module_objects NULL), for callers that remember answers: 0 while a
+** custom-object scope is open (answers depend on it: remember nothing),
+** else a number, never 0, that changes whenever an answer may change (the
+** global dict changed: ks_register, ks_custom_set, ks_custom_clear). */
+KS_API uint64_t ks_lookup_stamp(const ks_engine *e);
 
 /* ---- envelopes: the rules of a {"class_name": ..., "config": ...} dict ---- */
 
@@ -298,6 +304,9 @@ KS_API ks_env_error ks_envelope_resolve(const ks_engine *e, const ks_envelope *e
                                         const ks_map *custom_objects,
                                         const ks_map *module_objects,
                                         ks_env_verdict *v);
+/* The name a class envelope is looked up by first: registered_name when it
+** is a non-empty string, else class_name (NULL when that is not a string). */
+KS_API const char *ks_envelope_name(const ks_envelope *env, size_t *len);
 
 #ifdef __cplusplus
 }

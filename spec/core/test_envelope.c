@@ -225,7 +225,27 @@ static void test_resolve_function(void) {
   CHECK(A.live == 0 && A.bad_osize == 0);
 }
 
+/* ks_envelope_name: the name ks_envelope_resolve looks a class up by. */
+static void test_envelope_name(void) {
+  size_t len = 99;
+  ks_envelope env = class_env(S("Dense"));
+  const char *n = ks_envelope_name(&env, &len);
+  CHECK_BYTES(n, len, "Dense");
+  set_str(&env, KS_ENV_REGISTERED_NAME, S("pkg>Dense"));
+  n = ks_envelope_name(&env, &len);
+  CHECK_BYTES(n, len, "pkg>Dense");
+  set_str(&env, KS_ENV_REGISTERED_NAME, S(""));        /* "": class_name */
+  n = ks_envelope_name(&env, &len);
+  CHECK_BYTES(n, len, "Dense");
+  set_type(&env, KS_ENV_REGISTERED_NAME, KS_V_NULL);   /* null: class_name */
+  n = ks_envelope_name(&env, &len);
+  CHECK_BYTES(n, len, "Dense");
+  set_type(&env, KS_ENV_CLASS_NAME, KS_V_INTEGER);     /* no string: none */
+  CHECK(ks_envelope_name(&env, &len) == NULL);
+}
+
 int main(void) {
+  test_envelope_name();
   test_keys_and_markers();
   test_what_is_an_envelope();
   test_kinds();

@@ -86,8 +86,52 @@ static void test_per_key(void) {
   CHECK_ENGINE_FREED(e, &A);
 }
 
+/* ks_lookup_stamp: 0 while a custom-object scope is open, else changes
+** with every change of the global dict, and only then. */
+static void test_stamp(void) {
+  ks_t_alloc A;
+  ks_engine *e = ks_t_engine(&A);
+  ks_map *frame;
+  ks_token t1, t2;
+  uint64_t s0 = ks_lookup_stamp(e), s1, s2;
+  CHECK(s0 != 0);
+  CHECK(ks_lookup_stamp(NULL) == 0);
+  CHECK(ks_register(e, S("P"), S("X"), 2) == KS_OK);
+  s1 = ks_lookup_stamp(e);
+  CHECK(s1 != 0 && s1 != s0);
+  /* a safe-mode scope changes no answer */
+  CHECK(ks_scope_push_safe_mode(e, 1, &t1) == KS_OK);
+  CHECK(ks_lookup_stamp(e) == s1);
+  /* a custom-object scope: nothing may be remembered while it is open */
+  frame = ks_map_new(e);
+  CHECK(ks_map_set(frame, S("P>X"), 5) == KS_OK);
+  CHECK(ks_scope_push_objects(e, frame, &t2) == KS_OK);
+  CHECK(ks_lookup_stamp(e) == 0);
+  CHECK(ks_scope_pop(e, t2) == KS_OK);
+  CHECK(ks_lookup_stamp(e) == s1);          /* closed: the answers are back */
+  CHECK(ks_scope_pop(e, t1) == KS_OK);
+  /* every change of the global dict: set, replace, remove, clear */
+  CHECK(ks_custom_set(e, S("Y"), 3) == KS_OK);
+  s2 = ks_lookup_stamp(e);
+  CHECK(s2 != s1);
+  CHECK(ks_register(e, S("P"), S("X"), 4) == KS_OK);
+  CHECK(ks_lookup_stamp(e) != s2);
+  s2 = ks_lookup_stamp(e);
+  CHECK(ks_custom_set(e, S("Y"), KS_NOHANDLE) == KS_OK);
+  CHECK(ks_lookup_stamp(e) != s2);
+  s2 = ks_lookup_stamp(e);
+  ks_custom_clear(e);
+  CHECK(ks_lookup_stamp(e) != s2 && ks_lookup_stamp(e) != 0);
+  /* a refused change changes nothing */
+  s2 = ks_lookup_stamp(e);
+  CHECK(ks_custom_set(e, S(""), 3) != KS_OK);
+  CHECK(ks_lookup_stamp(e) == s2);
+  CHECK_ENGINE_FREED(e, &A);
+}
+
 int main(void) {
   test_precedence();
   test_per_key();
+  test_stamp();
   return ks_test_report("core_lookup");
 }

@@ -416,6 +416,93 @@ describe("deserialize", function()
     end)
   end)
 
+  -- A call remembers which class a name resolved to (the walk's speed on
+  -- documents that name a few classes thousands of times); nothing it
+  -- remembers may outlive a change that would resolve the name otherwise.
+  describe("a name met again in the same call", function()
+    local A, B, Holder
+    local function thing(i) return env("Thing", { i = i }, { registered_name = "pkg>Thing" }) end
+    before_each(function()
+      A, B = class("A", { "i" }), class("B", { "i" })
+      kserial.register_serializable("pkg", "Thing")(A)
+      Holder = class("Holder", {})
+      kserial.register_serializable("pkg")(Holder)
+    end)
+    local function holding(items) return env("Holder", { items = items }, { registered_name = "pkg>Holder" }) end
+    local function run(between)
+      local got = {}
+      Holder.from_config = function(cls, c)
+        for i, item in ipairs(c.items) do
+          if i == 2 then between() end
+          got[i] = kserial.deserialize(item)
+        end
+        return cls.new()
+      end
+      kserial.deserialize(holding({ thing(1), thing(2), thing(3) }))
+      return got
+    end
+
+    it("resolves again after the name is registered to another class", function()
+      local got = run(function() kserial.register_serializable("pkg", "Thing")(B) end)
+      assert.equal(A, getmetatable(got[1]))
+      assert.equal(B, getmetatable(got[2]))
+      assert.equal(B, getmetatable(got[3]))
+    end)
+
+    it("is refused after the name is removed from the global dict", function()
+      assert.has_error(function()
+        run(function() kserial.get_custom_objects()["pkg>Thing"] = nil end)
+      end, "kserial: Could not locate class 'pkg>Thing'. Make sure custom classes are "
+        .. "registered with kserial.register_serializable(). (at $.config.items[1])")
+    end)
+
+    it("is refused after clear_custom_objects", function()
+      local ok, err = pcall(run, function() kserial.clear_custom_objects() end)
+      assert.is_false(ok)
+      assert.matches("Could not locate class 'pkg>Thing'", err, 1, true)
+    end)
+
+    it("sees a custom_object_scope while it is open, and the registry again after", function()
+      local got = {}
+      Holder.from_config = function(cls, c)
+        got[1] = kserial.deserialize(c.items[1])
+        do
+          local _scope <close> = kserial.custom_object_scope({ ["pkg>Thing"] = B })
+          got[2] = kserial.deserialize(c.items[2])
+        end
+        got[3] = kserial.deserialize(c.items[3])
+        return cls.new()
+      end
+      kserial.deserialize(holding({ thing(1), thing(2), thing(3) }))
+      assert.equal(A, getmetatable(got[1]))
+      assert.equal(B, getmetatable(got[2]))
+      assert.equal(A, getmetatable(got[3]))
+    end)
+
+    it("does not carry what custom_objects or a module resolved into later calls", function()
+      local M = class("M", {})
+      kserial.register_module("kmod", { Other = M })
+      finally(function() kserial.register_module("kmod", {}) end)
+      local by_custom, by_module, errs = nil, nil, {}
+      Holder.from_config = function(cls, c)
+        by_custom = kserial.deserialize(c.items[1], { custom_objects = { Loose = B } })
+        errs[1] = select(2, pcall(kserial.deserialize, c.items[1]))
+        by_module = kserial.deserialize(c.items[2])
+        errs[2] = select(2, pcall(kserial.deserialize, c.items[3]))
+        return cls.new()
+      end
+      kserial.deserialize(holding({
+        env("Loose", {}),
+        env("Other", {}, { module = "kmod" }),
+        env("Other", {}),                       -- no module: nothing finds it
+      }))
+      assert.equal(B, getmetatable(by_custom))
+      assert.equal(M, getmetatable(by_module))
+      assert.matches("Could not locate class 'Loose'", errs[1], 1, true)
+      assert.matches("Could not locate class 'Other'", errs[2], 1, true)
+    end)
+  end)
+
   describe("functions", function()
     it("finds a function by its registered name", function()
       local f = function() end

@@ -20,6 +20,7 @@ ks_engine *ks_engine_new(ks_alloc_fn f, void *ud) {
   ksh_init(&e->modindex);
   e->next_token = 1;       /* 0 is "no scope" (ks_scope_top) */
   e->default_safe = 1;
+  e->stamp = 1;            /* ks_lookup_stamp is never 0 with no scope open */
   return e;
 }
 

@@ -151,6 +151,16 @@ static void resolve_function(const ks_engine *e, const ks_envelope *env,
   if (h == KS_NOHANDLE) v->err = KS_ENV_ENOTFOUND;
 }
 
+const char *ks_envelope_name(const ks_envelope *env, size_t *len) {
+  size_t rlen;
+  const char *rname = opt_text(&env->f[KS_ENV_REGISTERED_NAME], &rlen);
+  if (rname != NULL && rlen > 0) {
+    *len = rlen;
+    return rname;
+  }
+  return opt_text(&env->f[KS_ENV_CLASS_NAME], len);
+}
+
 static void resolve_class(const ks_engine *e, const ks_envelope *env,
                           const ks_map *custom, const ks_map *modobjs,
                           ks_env_verdict *v) {
@@ -159,8 +169,7 @@ static void resolve_class(const ks_engine *e, const ks_envelope *env,
   const char *rname = opt_text(&env->f[KS_ENV_REGISTERED_NAME], &rlen);
   int by_rname = rname != NULL && rlen > 0;
   ks_handle h;
-  v->name = by_rname ? rname : cname;
-  v->nlen = by_rname ? rlen : clen;
+  v->name = ks_envelope_name(env, &v->nlen);
   v->expect_class = 1;
   h = ks_lookup(e, v->name, v->nlen, custom, modobjs, NULL);
   if (h == KS_NOHANDLE) {

@@ -123,6 +123,7 @@ struct ks_engine {
   ** global map's entry for k. */
   ks_map global;
   ks_htab reverse;
+  uint64_t stamp;    /* ks_lookup_stamp: changes with the global dict */
   /* modules.c: modules in registration order, a name index (value =
   ** position + 1) and handle -> (module, key) for ks_module_find. */
   ks_module *mods;
@@ -135,6 +136,9 @@ struct ks_engine {
   ks_token next_token;
   int default_safe;
 };
+
+/* 1 when a custom-object scope is open (scopes.c; ks_lookup_stamp). */
+int ks_scope_has_objects(const ks_engine *e);
 
 /* Teardown hooks for ks_engine_free. */
 void ks_registry_release(ks_engine *e);

@@ -20,3 +20,8 @@ ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
   if (src) *src = from;
   return h;
 }
+
+uint64_t ks_lookup_stamp(const ks_engine *e) {
+  if (e == NULL || ks_scope_has_objects(e)) return 0;
+  return e->stamp;
+}

@@ -14,6 +14,7 @@
 void ks_registry_release(ks_engine *e) {
   ksh_release(&e->reverse, &e->a);
   ksm_release(&e->global);
+  e->stamp++;
 }
 
 /* Drops the reverse entry of h if it names key (the key is about to stop
@@ -32,6 +33,7 @@ static ks_status global_set(ks_engine *e, const char *key, size_t len,
                             ks_handle h) {
   ks_handle old = ks_map_get(&e->global, key, len);
   if (old != KS_NOHANDLE && old != h) drop_reverse(e, old, key, len);
+  e->stamp++;                    /* 2^64 changes never happen */
   return ks_map_set(&e->global, key, len, h);
 }
 

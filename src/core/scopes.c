@@ -126,6 +126,13 @@ ks_handle ks_scope_lookup(const ks_engine *e, const char *key, size_t len) {
   return KS_NOHANDLE;
 }
 
+int ks_scope_has_objects(const ks_engine *e) {
+  size_t i;
+  for (i = e->depth; i-- > 0;)
+    if (e->frames[i].kind == KS_FRAME_OBJECTS) return 1;
+  return 0;
+}
+
 int ks_scoped_safe_mode(const ks_engine *e) {
   size_t i;
   if (e == NULL) return -1;

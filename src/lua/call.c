@@ -20,3 +20,9 @@ int ksl_call_get(lua_State *L, int call, ksl_call_slot slot) {
   lua_setiuservalue(L, call, (int)slot);
   return LUA_TTABLE;
 }
+
+void ksl_call_clear(lua_State *L, int call, ksl_call_slot slot) {
+  call = lua_absindex(L, call);
+  lua_pushnil(L);
+  lua_setiuservalue(L, call, (int)slot);
+}

@@ -17,6 +17,8 @@ typedef enum ksl_call_slot {
   KSL_CALL_ANCHORS,       /* scope -> true: scopes opened by hooks (scopes.c) */
   KSL_CALL_IDS,           /* deserialize: shared id -> instance (or BUILDING) */
   KSL_CALL_CLASSES,       /* deserialize: shared id -> its class */
+  KSL_CALL_NAMED,         /* deserialize: name -> the class it resolved to,
+                          ** valid under ksl_call.stamp (deserialize.c) */
   KSL_CALL_SEEN,          /* serialize: object -> its first envelope */
   KSL_CALL_DUP,           /* serialize: objects met more than once */
   KSL_CALL_ORDER,         /* serialize: objects in order of first appearance */
@@ -45,6 +47,8 @@ enum { KSL_WHO_NONE, KSL_WHO_CLASS, KSL_WHO_SPECIAL };
 typedef struct ksl_call {
   const struct ksl_path *at;  /* deserialize: the node of the object whose
                           ** hook runs (the runner sets it), or NULL */
+  uint64_t stamp;         /* the core's lookup stamp KSL_CALL_NAMED holds
+                          ** answers for (0: none yet) */
   const void *arg[KSL_NOTE_DEPTHS];
   unsigned char key[KSL_NOTE_DEPTHS];
   unsigned char who[KSL_NOTE_DEPTHS];
@@ -57,5 +61,7 @@ ksl_call *ksl_call_new(lua_State *L);
 /* Pushes the slot of the call state at index call: a table, or for
 ** KSL_CALL_ERROR the last message or nil. */
 int ksl_call_get(lua_State *L, int call, ksl_call_slot slot);
+/* Empties a table slot (the next ksl_call_get makes a new table). */
+void ksl_call_clear(lua_State *L, int call, ksl_call_slot slot);
 
 #endif

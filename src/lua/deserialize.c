@@ -320,10 +320,59 @@ static void des_function(dwalker *w, int env, const ks_envelope *ev,
   push_named(w, env, ev, v, p);
 }
 
-/* Finds the class of an envelope and pushes it. */
-static void find_class(dwalker *w, int env, const ks_envelope *ev,
+/* ---- remembered classes -------------------------------------------------------
+** A document names a few classes thousands of times, and resolving one (the
+** core's lookup, the handle, the checks) costs the walk more than anything
+** but reading the envelope. So the call state remembers name -> class for
+** class envelopes resolved by their name alone: this call was given no
+** custom_objects or module_objects, and the core's lookup found the name
+** (not a module + class_name). What is remembered holds while the core's
+** lookup stamp stays (ks_lookup_stamp: it changes with the global dict, and
+** is 0 while a custom-object scope is open: nothing is used or kept then). */
+
+/* The stamp under which this walk may use remembered classes; 0: it may not. */
+static uint64_t named_stamp(const dwalker *w) {
+  return w->custom == NULL && w->modobjs == NULL ? ks_lookup_stamp(w->e) : 0;
+}
+
+/* Pushes the remembered classes under stamp (not 0), emptied first when
+** what they hold was found under another. */
+static void push_named_classes(dwalker *w, uint64_t stamp) {
+  if (w->call->stamp != stamp) {
+    ksl_call_clear(w->L, w->ctx, KSL_CALL_NAMED);
+    w->call->stamp = stamp;
+  }
+  ksl_call_get(w->L, w->ctx, KSL_CALL_NAMED);
+}
+
+/* Finds the class of an envelope (its values kept from vals on) and pushes
+** it: remembered, or resolved by the core and checked (push_named). */
+static void find_class(dwalker *w, int env, int vals, const ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
+  lua_State *L = w->L;
+  uint64_t stamp = named_stamp(w);
+  size_t len;
+  const char *name = ks_envelope_name(ev, &len);
+  /* the key: the kept string value the core looks the name up by */
+  int key = name == ev->f[KS_ENV_REGISTERED_NAME].s
+          ? KEPT(vals, KS_ENV_REGISTERED_NAME) : KEPT(vals, KS_ENV_CLASS_NAME);
+  if (stamp != 0) {
+    push_named_classes(w, stamp);
+    lua_pushvalue(L, key);
+    if (lua_rawget(L, -2) == LUA_TTABLE) {
+      lua_remove(L, -2);
+      return;
+    }
+    lua_pop(L, 2);
+  }
   push_named(w, env, ev, v, p);
+  if (stamp != 0 && ks_lookup(w->e, name, len, NULL, NULL, NULL) == v->h) {
+    push_named_classes(w, stamp);
+    lua_pushvalue(L, key);
+    lua_pushvalue(L, -3);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  }
 }
 
 /* Runs Class:from_config(config), then the build and compile hooks the
@@ -445,7 +494,7 @@ static void des_object(dwalker *w, int env, int vals, ks_envelope *ev,
   ** drops it from the document: messages and paths use it after hooks ran */
   shown = ksl_shown(L, ev->f[KS_ENV_CLASS_NAME].s,
                     ev->f[KS_ENV_CLASS_NAME].len);  /* may push a copy */
-  find_class(w, env, ev, v, p);
+  find_class(w, env, vals, ev, v, p);
   cls = lua_gettop(L);
   if (!(has_id && shared_hit(w, id, cls, shown, p))) {
     node.obj = lua_topointer(L, env);
