@@ -72,7 +72,7 @@ static int orders_at(dwalker *w) {
   return 0;
 }
 
-static int fail(dwalker *w, const ksl_path *p, const char *fmt, ...) {
+KSL_COLD static int fail(dwalker *w, const ksl_path *p, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   lua_pushvfstring(w->L, fmt, ap);
@@ -103,7 +103,7 @@ static int lookup(dwalker *w, const char *name, size_t len) {
 
 /* Raises the message of a failed envelope verdict, at the envelope or at
 ** its config. */
-static int envelope_fail(dwalker *w, int env, const ks_envelope *ev,
+KSL_COLD static int envelope_fail(dwalker *w, int env, const ks_envelope *ev,
                          const ks_env_verdict *v, const ksl_path *p) {
   ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
   const char *printable = w->modobjs != NULL ? w->printable : NULL;
@@ -112,7 +112,8 @@ static int envelope_fail(dwalker *w, int env, const ks_envelope *ev,
 }
 
 /* A string that resolves nowhere while module_objects were given. */
-static int not_found(dwalker *w, const ksl_path *p, const char *name, size_t len) {
+KSL_COLD static int not_found(dwalker *w, const ksl_path *p, const char *name,
+                              size_t len) {
   ks_envelope ev;
   ks_env_verdict v;
   memset(&ev, 0, sizeof ev);

@@ -25,7 +25,7 @@ static void push_label(lua_State *L, const ksl_hook *h) {
 }
 
 /* Replaces the message on top with "kserial: <label> <msg> (at <path>)". */
-static void finish(lua_State *L, const ksl_hook *h) {
+KSL_COLD static void finish(lua_State *L, const ksl_hook *h) {
   push_label(L, h);
   lua_insert(L, -2);
   lua_pushliteral(L, " ");
@@ -172,7 +172,7 @@ static int push_callee(lua_State *L, int self, const char *method, int nargs,
 
 /* Replaces the message on top with "kserial: <label> <what> (at <path>)"
 ** and returns the error status. */
-static int hook_error(lua_State *L, const ksl_hook *h, const char *what) {
+KSL_COLD static int hook_error(lua_State *L, const ksl_hook *h, const char *what) {
   lua_pop(L, 1);
   lua_pushstring(L, what);
   finish(L, h);

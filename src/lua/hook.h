@@ -73,7 +73,7 @@ int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method
 int ksl_hook_call(lua_State *L, const ksl_hook *h, int self, const char *method,
                   int nargs);
 /* Raises "kserial: <h's label> <msg>" with h's path (msg: printf-like). */
-int ksl_hook_fail(lua_State *L, const ksl_hook *h, const char *fmt, ...);
+KSL_COLD int ksl_hook_fail(lua_State *L, const ksl_hook *h, const char *fmt, ...);
 
 /* What a table is, as both walks see it. KSL_TABLE_UNMARKED: not decided
 ** yet (serialize decides from all the keys, in ser_table). */

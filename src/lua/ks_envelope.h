@@ -42,7 +42,7 @@ const char *ksl_vtype_name(ks_vtype t);
 ** modobjs_printable: the printable_module_name when the call was given
 ** module_objects (Keras 2's "Unknown <name>" wording), else NULL. Returns 1
 ** when the fault lies in the envelope's "config" (the path goes there). */
-int ksl_envelope_message(lua_State *L, int idx, const ks_envelope *env,
+KSL_COLD int ksl_envelope_message(lua_State *L, int idx, const ks_envelope *env,
                          const ks_env_verdict *v, const char *modobjs_printable);
 
 /* Whether the value at val, what v resolved to, is what the envelope wants:

@@ -9,6 +9,16 @@
 #include "kserial.h"
 #include "ks_json.h"
 
+/* Marks a function that only error paths call (it builds or raises a
+** message): GCC and Clang then move the code that calls it out of the hot
+** path, which keeps the walks' per-object code dense in the instruction
+** cache (docs/performance.md, "Instruction cache"). */
+#if defined(__GNUC__) || defined(__clang__)
+#define KSL_COLD __attribute__((cold))
+#else
+#define KSL_COLD
+#endif
+
 /* The engine of a lua_State lives in a userdata (the box) kept in the Lua
 ** registry under KSL_ENGINE; its __gc frees the core engine. Every module
 ** function is a closure with the box as upvalue 1 (KSL_BOX). Helpers never
@@ -104,7 +114,7 @@ const char *ksl_jsontype(lua_State *L, int idx);
 /* Re-raises the error on top; a kserial message gets the position of the
 ** Lua code that called the running C function, unless it is the error of a
 ** running call of the engine at stack index box (ksl_running_call_error). */
-int ksl_raise(lua_State *L, int box);
+KSL_COLD int ksl_raise(lua_State *L, int box);
 
 /* ---- modules of the binding ---------------------------------------------------- */
 void ksl_open_registry(lua_State *L);   /* fields of the module table on top */

@@ -33,13 +33,14 @@ typedef struct ksl_path {
 ** at $.y)". */
 void ksl_push_path(lua_State *L, const ksl_path *p, const char *hook, int ctx);
 /* Replaces msg on top of the stack with "kserial: <msg> (at <path>)". */
-void ksl_path_message(lua_State *L, const ksl_path *p, const char *hook, int ctx);
+KSL_COLD void ksl_path_message(lua_State *L, const ksl_path *p, const char *hook,
+                               int ctx);
 /* Raises "kserial: <msg> (at <path>)" where msg is on top of the stack, and
 ** records the message in ctx (when not 0) for ksl_path_passing. */
-int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook, int ctx);
+KSL_COLD int ksl_path_error(lua_State *L, const ksl_path *p, const char *hook, int ctx);
 /* Raises the message on top of the stack (a whole one, with its path),
 ** recording it in ctx (when not 0) for ksl_path_passing. */
-int ksl_path_raise(lua_State *L, int ctx);
+KSL_COLD int ksl_path_raise(lua_State *L, int ctx);
 /* 1 when the error on top of the stack is the last one raised with ctx: an
 ** error of a nested call coming back unchanged through the hook that made
 ** the call. It already says what and where, so it passes through as it is. */
