@@ -19,7 +19,7 @@ const char *ks_envelope_key(ks_env_key k) {
   return (unsigned)k < KS_ENV_NKEYS ? KEYS[k] : NULL;
 }
 
-int ks_is_marker_name(const char *s, size_t len) {
+KSL_HOT int ks_is_marker_name(const char *s, size_t len) {
   return s != NULL && len > 4 && s[0] == '_' && s[1] == '_' &&
          s[len - 1] == '_' && s[len - 2] == '_';
 }
@@ -27,10 +27,10 @@ int ks_is_marker_name(const char *s, size_t len) {
 #define IS(f, lit) \
   ((f)->len == sizeof(lit) - 1 && memcmp((f)->s, (lit), sizeof(lit) - 1) == 0)
 
-static int present(const ks_env_field *f) { return f->type != KS_V_ABSENT; }
+KSL_HOT static int present(const ks_env_field *f) { return f->type != KS_V_ABSENT; }
 
 /* Records a key of the wrong type; returns 1 when there was one. */
-static int bad(ks_env_verdict *v, ks_env_key k, const char *want) {
+KSL_HOT static int bad(ks_env_verdict *v, ks_env_key k, const char *want) {
   v->err = KS_ENV_EKEYTYPE;
   v->key = k;
   v->want = want;
@@ -39,7 +39,7 @@ static int bad(ks_env_verdict *v, ks_env_key k, const char *want) {
 
 /* What a class envelope's key k must hold when its value has type t:
 ** NULL when it may, else the rule's words ("a dict or null"). */
-const char *ks_envelope_want(ks_env_key k, ks_vtype t) {
+KSL_HOT const char *ks_envelope_want(ks_env_key k, ks_vtype t) {
   int none = t == KS_V_ABSENT || t == KS_V_NULL;
   switch (k) {
     case KS_ENV_CLASS_NAME:
@@ -57,7 +57,7 @@ const char *ks_envelope_want(ks_env_key k, ks_vtype t) {
   }
 }
 
-static ks_env_kind kind_of(const ks_envelope *env) {
+KSL_HOT static ks_env_kind kind_of(const ks_envelope *env) {
   const ks_env_field *c = &env->f[KS_ENV_CLASS_NAME];
   if (env->special) return KS_ENV_SPECIAL;
   if (IS(c, "__lambda__")) return KS_ENV_LAMBDA;
@@ -67,7 +67,7 @@ static ks_env_kind kind_of(const ks_envelope *env) {
   return KS_ENV_CLASS;
 }
 
-static void check_class(const ks_envelope *env, ks_env_verdict *v) {
+KSL_HOT static void check_class(const ks_envelope *env, ks_env_verdict *v) {
   static const ks_env_key order[] = {
     KS_ENV_SHARED_OBJECT_ID, KS_ENV_CONFIG, KS_ENV_BUILD_CONFIG,
     KS_ENV_COMPILE_CONFIG, KS_ENV_REGISTERED_NAME, KS_ENV_MODULE
@@ -92,7 +92,7 @@ static void check_function(const ks_envelope *env, ks_env_verdict *v) {
     bad(v, KS_ENV_CONFIG, "its name (a string)");
 }
 
-ks_env_error ks_envelope_check(const ks_envelope *env, ks_env_verdict *v) {
+KSL_HOT ks_env_error ks_envelope_check(const ks_envelope *env, ks_env_verdict *v) {
   if (v == NULL) return KS_ENV_EINVAL;
   memset(v, 0, sizeof *v);
   if (env == NULL) return v->err = KS_ENV_EINVAL;
@@ -151,7 +151,7 @@ static void resolve_function(const ks_engine *e, const ks_envelope *env,
   if (h == KS_NOHANDLE) v->err = KS_ENV_ENOTFOUND;
 }
 
-const char *ks_envelope_name(const ks_envelope *env, size_t *len) {
+KSL_HOT const char *ks_envelope_name(const ks_envelope *env, size_t *len) {
   size_t rlen;
   const char *rname = opt_text(&env->f[KS_ENV_REGISTERED_NAME], &rlen);
   if (rname != NULL && rlen > 0) {

@@ -13,6 +13,15 @@
 #include <stdint.h>
 #include "kserial.h"
 
+/* The functions every object of a deserialize runs: grouped by the
+** compiler (GCC and Clang put them in .text.hot) to keep the walk's code
+** dense in the instruction cache (docs/performance.md). */
+#if defined(__GNUC__) || defined(__clang__)
+#define KSL_HOT __attribute__((hot))
+#else
+#define KSL_HOT
+#endif
+
 /* ---- memory (mem.c) ------------------------------------------------------ */
 
 /* An allocator with its user data. Maps keep their own copy, so a map made

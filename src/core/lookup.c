@@ -4,7 +4,7 @@
 */
 #include "ks_core.h"
 
-ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
+KSL_HOT ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
                     const ks_map *custom_objects, const ks_map *module_objects,
                     ks_source *src) {
   ks_source from = KS_FROM_NONE;
@@ -21,7 +21,7 @@ ks_handle ks_lookup(const ks_engine *e, const char *name, size_t len,
   return h;
 }
 
-uint64_t ks_lookup_stamp(const ks_engine *e) {
+KSL_HOT uint64_t ks_lookup_stamp(const ks_engine *e) {
   if (e == NULL || ks_scope_has_objects(e)) return 0;
   return e->stamp;
 }

@@ -20,7 +20,7 @@ void ks_mem_free(const ks_allocator *a, void *p, size_t n) {
   if (p != NULL) a->f(a->ud, p, n, 0);
 }
 
-void *ks_array_reserve(const ks_allocator *a, void *p, size_t *cap,
+KSL_HOT void *ks_array_reserve(const ks_allocator *a, void *p, size_t *cap,
                        size_t need, size_t elem) {
   size_t ncap = *cap ? *cap : 8;
   void *np;

@@ -13,7 +13,7 @@ int ks_default_safe_mode(const ks_engine *e) {
 }
 
 /* explicit_arg: < 0 "not given", 0 "unsafe", > 0 "safe". */
-int ks_effective_safe_mode(const ks_engine *e, int explicit_arg) {
+KSL_HOT int ks_effective_safe_mode(const ks_engine *e, int explicit_arg) {
   int scoped;
   if (explicit_arg > 0) return 1;          /* 1. safer is always ok */
   scoped = ks_scoped_safe_mode(e);

@@ -21,7 +21,7 @@ void ks_scopes_release(ks_engine *e) {
 }
 
 /* Position of token in the stack, or e->depth when it is not open. */
-static size_t frame_pos(const ks_engine *e, ks_token token) {
+KSL_HOT static size_t frame_pos(const ks_engine *e, ks_token token) {
   size_t lo = 0, hi = e->depth;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -33,7 +33,7 @@ static size_t frame_pos(const ks_engine *e, ks_token token) {
 
 /* Pushes f, giving it the next token. The token is consumed only on
 ** success, so a failed push changes nothing at all. */
-static ks_status push(ks_engine *e, ks_frame *f, ks_token *token) {
+KSL_HOT static ks_status push(ks_engine *e, ks_frame *f, ks_token *token) {
   ks_frame *fr = (ks_frame *)ks_array_reserve(&e->a, e->frames, &e->fcap,
                                               e->depth + 1, sizeof *fr);
   if (fr == NULL) return KS_ENOMEM;
@@ -63,7 +63,7 @@ ks_status ks_scope_push_objects(ks_engine *e, ks_map *frame, ks_token *token) {
   return st;
 }
 
-ks_status ks_scope_push_safe_mode(ks_engine *e, int safe, ks_token *token) {
+KSL_HOT ks_status ks_scope_push_safe_mode(ks_engine *e, int safe, ks_token *token) {
   ks_frame f;
   if (e == NULL) return KS_EINVAL;
   f.kind = KS_FRAME_SAFE;
@@ -72,7 +72,7 @@ ks_status ks_scope_push_safe_mode(ks_engine *e, int safe, ks_token *token) {
   return push(e, &f, token);
 }
 
-ks_status ks_scope_pop(ks_engine *e, ks_token token) {
+KSL_HOT ks_status ks_scope_pop(ks_engine *e, ks_token token) {
   if (e == NULL) return KS_EINVAL;
   if (e->depth > 0 && e->frames[e->depth - 1].token == token) {
     frame_free(&e->frames[--e->depth]);
@@ -100,21 +100,21 @@ ks_status ks_scope_remove(ks_engine *e, ks_token token) {
   return KS_OK;
 }
 
-int ks_scope_is_open(const ks_engine *e, ks_token token) {
+KSL_HOT int ks_scope_is_open(const ks_engine *e, ks_token token) {
   return e != NULL && frame_pos(e, token) < e->depth;
 }
 
-size_t ks_scope_depth(const ks_engine *e) {
+KSL_HOT size_t ks_scope_depth(const ks_engine *e) {
   return e ? e->depth : 0;
 }
 
-ks_token ks_scope_top(const ks_engine *e) {
+KSL_HOT ks_token ks_scope_top(const ks_engine *e) {
   return (e && e->depth) ? e->frames[e->depth - 1].token : 0;
 }
 
 /* Walking object frames from the innermost outwards and taking the first
 ** hit is the same as merging them with later frames winning. */
-ks_handle ks_scope_lookup(const ks_engine *e, const char *key, size_t len) {
+KSL_HOT ks_handle ks_scope_lookup(const ks_engine *e, const char *key, size_t len) {
   size_t i;
   if (e == NULL) return KS_NOHANDLE;
   for (i = e->depth; i-- > 0;) {
@@ -126,14 +126,14 @@ ks_handle ks_scope_lookup(const ks_engine *e, const char *key, size_t len) {
   return KS_NOHANDLE;
 }
 
-int ks_scope_has_objects(const ks_engine *e) {
+KSL_HOT int ks_scope_has_objects(const ks_engine *e) {
   size_t i;
   for (i = e->depth; i-- > 0;)
     if (e->frames[i].kind == KS_FRAME_OBJECTS) return 1;
   return 0;
 }
 
-int ks_scoped_safe_mode(const ks_engine *e) {
+KSL_HOT int ks_scoped_safe_mode(const ks_engine *e) {
   size_t i;
   if (e == NULL) return -1;
   for (i = e->depth; i-- > 0;)

@@ -10,7 +10,7 @@ ksl_call *ksl_call_new(lua_State *L) {
   return c;
 }
 
-int ksl_call_get(lua_State *L, int call, ksl_call_slot slot) {
+KSL_HOT int ksl_call_get(lua_State *L, int call, ksl_call_slot slot) {
   int t = lua_getiuservalue(L, call, (int)slot);
   if (t != LUA_TNIL || slot == KSL_CALL_ERROR) return t;
   lua_pop(L, 1);                  /* a table slot is made when first used */

@@ -132,13 +132,13 @@ KSL_COLD static int not_found(dwalker *w, const ksl_path *p, const char *name,
 
 /* Whether the kept value at idx counts as present (nil and kserial.null
 ** do not: ksl_present's rule). */
-static int kept_present(lua_State *L, int idx) {
+KSL_HOT static int kept_present(lua_State *L, int idx) {
   int t = lua_type(L, idx);
   return !(t == LUA_TNIL || (t == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL));
 }
 
 /* What a table is (ksl_table_kind). */
-static ksl_tkind table_kind(dwalker *w, int idx) {
+KSL_HOT static ksl_tkind table_kind(dwalker *w, int idx) {
   return ksl_table_kind(w->L, idx, w->b);
 }
 
@@ -262,7 +262,7 @@ static void des_marker(dwalker *w, int env) {
 }
 
 /* A hook of this walk, run at node for `owner`, inside the call's scopes. */
-static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *owner,
+KSL_HOT static void init_hook(dwalker *w, ksl_hook *h, const char *name, const char *owner,
                       const ksl_path *node) {
   ksl_hook_at(h, name, owner, node, &w->call->at, w->ctx, w->box, "from_config()");
   h->scoped = 1;
@@ -303,7 +303,7 @@ static int des_special(dwalker *w, int env, int vals, const ksl_path *p) {
 /* Pushes what the core resolved the envelope to, checked by the rules of
 ** envelope.c (a class, or a function); nil (a collected value) counts as
 ** not found. */
-static void push_named(dwalker *w, int env, const ks_envelope *ev,
+KSL_HOT static void push_named(dwalker *w, int env, const ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
   if (ks_envelope_resolve(w->e, ev, w->custom, w->modobjs, v) != KS_ENV_OK)
     envelope_fail(w, env, ev, v, p);
@@ -332,13 +332,13 @@ static void des_function(dwalker *w, int env, const ks_envelope *ev,
 ** is 0 while a custom-object scope is open: nothing is used or kept then). */
 
 /* The stamp under which this walk may use remembered classes; 0: it may not. */
-static uint64_t named_stamp(const dwalker *w) {
+KSL_HOT static uint64_t named_stamp(const dwalker *w) {
   return w->custom == NULL && w->modobjs == NULL ? ks_lookup_stamp(w->e) : 0;
 }
 
 /* Pushes the remembered classes under stamp (not 0), emptied first when
 ** what they hold was found under another. */
-static void push_named_classes(dwalker *w, uint64_t stamp) {
+KSL_HOT static void push_named_classes(dwalker *w, uint64_t stamp) {
   if (w->call->stamp != stamp) {
     ksl_call_clear(w->L, w->ctx, KSL_CALL_NAMED);
     w->call->stamp = stamp;
@@ -348,7 +348,7 @@ static void push_named_classes(dwalker *w, uint64_t stamp) {
 
 /* Finds the class of an envelope (its values kept from vals on) and pushes
 ** it: remembered, or resolved by the core and checked (push_named). */
-static void find_class(dwalker *w, int env, int vals, const ks_envelope *ev,
+KSL_HOT static void find_class(dwalker *w, int env, int vals, const ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
   lua_State *L = w->L;
   uint64_t stamp = named_stamp(w);
@@ -382,7 +382,7 @@ static void find_class(dwalker *w, int env, int vals, const ks_envelope *ev,
 ** runs, so what a hook does to the envelope changes nothing. Returns LUA_OK
 ** with the instance pushed, or an error status with the message pushed (the
 ** caller frees the shared id, then raises it). */
-static int build_instance(dwalker *w, int vals, const ks_envelope *ev, int cls,
+KSL_HOT static int build_instance(dwalker *w, int vals, const ks_envelope *ev, int cls,
                           const char *cname, const ksl_path *node) {
   static const ks_env_key keys[2] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
   lua_State *L = w->L;
@@ -483,7 +483,7 @@ static void shared_done(dwalker *w, lua_Integer id, int cls, const char *shown) 
 ** envelope of a shared id and for every repeat of it alike): its class
 ** found, then the shared instance of its id or a new one. A failed build
 ** frees its id. */
-static void des_object(dwalker *w, int env, int vals, ks_envelope *ev,
+KSL_HOT static void des_object(dwalker *w, int env, int vals, ks_envelope *ev,
                        ks_env_verdict *v, const ksl_path *p) {
   lua_State *L = w->L;
   const ks_env_field *idf = &ev->f[KS_ENV_SHARED_OBJECT_ID];
@@ -518,7 +518,7 @@ static void des_object(dwalker *w, int env, int vals, ks_envelope *ev,
 /* A dict judged an envelope by the core (ksl_envelope_read gave ev, v, and
 ** kept the values it read from vals on). Pushes the result, maybe above
 ** other values (des_value drops them). */
-static void des_envelope(dwalker *w, int env, int vals, ks_envelope *ev,
+KSL_HOT static void des_envelope(dwalker *w, int env, int vals, ks_envelope *ev,
                          ks_env_verdict *v, const ksl_path *p) {
   if (v->err != KS_ENV_OK) envelope_fail(w, env, ev, v, p);
   switch (v->kind) {
@@ -533,7 +533,7 @@ static void des_envelope(dwalker *w, int env, int vals, ks_envelope *ev,
 
 /* ---- the dispatcher -------------------------------------------------------------- */
 
-static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int root) {
+KSL_HOT static void des_value(dwalker *w, int idx, const ksl_path *p, int depth, int root) {
   lua_State *L = w->L;
   idx = lua_absindex(L, idx);
   if (depth > w->max_depth) fail(w, p, "nesting deeper than %d", w->max_depth);
@@ -624,7 +624,7 @@ static int des_opt(lua_State *L, const char *k, const char *fname, void *ud) {
   return 1;
 }
 
-static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
+KSL_HOT static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
                       const char *const *extra) {
   des_read r = {o, 0, 0};
   o->custom_idx = o->modobjs_idx = 0;
@@ -654,7 +654,7 @@ static void read_opts(lua_State *L, int optsidx, des_opts *o, const char *fname,
   }
 }
 
-static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
+KSL_HOT static void dwalker_init(dwalker *w, lua_State *L, int box, des_call *call,
                          const des_opts *o) {
   w->L = L;
   w->box = box = lua_absindex(L, box);
@@ -703,7 +703,7 @@ static int des_top(lua_State *L) {
   return 1;
 }
 
-int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
+KSL_HOT int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
                          const char *fname, const char *const *extra) {
   ksl_box *box = ksl_box_at(L, boxi);
   des_call *outer = box->des, *call;
@@ -743,7 +743,7 @@ int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
   return st;
 }
 
-int ksl_deserialize_value(lua_State *L, int box, int idx, int optsidx) {
+KSL_HOT int ksl_deserialize_value(lua_State *L, int box, int idx, int optsidx) {
   return ksl_deserialize_opts(L, box, idx, optsidx, "deserialize", NULL);
 }
 
@@ -752,7 +752,7 @@ const ksl_path *ksl_running_from_config(lua_State *L, int box) {
   return call != NULL ? call->at : NULL;
 }
 
-static int l_deserialize(lua_State *L) {
+KSL_HOT static int l_deserialize(lua_State *L) {
   lua_settop(L, 2);
   if (ksl_deserialize_value(L, KSL_BOX, 1, 2) != LUA_OK) return ksl_raise(L, KSL_BOX);
   return 1;

@@ -22,7 +22,7 @@ const char *ksl_vtype_name(ks_vtype t) {
 /* The type of the value on top of the stack (which stays), whose Lua type
 ** is lt; a table by the walks' rule (ksl_table_kind): marked by the codec,
 ** or judged by its first key; any other metatable is a live object. */
-static ks_vtype vtype_of(lua_State *L, int lt, const ksl_box *b) {
+KSL_HOT static ks_vtype vtype_of(lua_State *L, int lt, const ksl_box *b) {
   switch (lt) {
     case LUA_TNIL: return KS_V_ABSENT;
     case LUA_TBOOLEAN: return KS_V_BOOLEAN;
@@ -52,7 +52,7 @@ ks_vtype ksl_vtype_at(lua_State *L, int box, int idx) {
 
 /* register_special takes only marker names (ks_is_marker_name), so no
 ** other name is looked up. */
-static int has_special(lua_State *L, int box, const ks_env_field *cname) {
+KSL_HOT static int has_special(lua_State *L, int box, const ks_env_field *cname) {
   int found;
   if (cname->type != KS_V_STRING || !ks_is_marker_name(cname->s, cname->len)) return 0;
   lua_getiuservalue(L, box, KSL_UV_SPECIAL);
@@ -66,7 +66,7 @@ static int has_special(lua_State *L, int box, const ks_env_field *cname) {
 ** it into env; an absent key leaves the field as memset made it
 ** (KS_V_ABSENT). The value stays on the stack (the caller keeps them or
 ** drops them all at once); a string's bytes are anchored by it. */
-static int read_field(lua_State *L, int box, int idx, ks_envelope *env, int k,
+KSL_HOT static int read_field(lua_State *L, int box, int idx, ks_envelope *env, int k,
                       const ksl_box *b) {
   ks_env_field *f = &env->f[k];
   int lt;
@@ -87,7 +87,7 @@ static const ks_env_key READ_ORDER[KS_ENV_NKEYS] = {
   KS_ENV_SHARED_OBJECT_ID, KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG
 };
 
-ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
+KSL_HOT ks_env_kind ksl_envelope_read(lua_State *L, int box, int idx, ks_envelope *env,
                               ks_env_verdict *v, int keep) {
   const ksl_box *b;
   int i, whole = 0, top = lua_gettop(L);

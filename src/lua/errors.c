@@ -50,7 +50,7 @@ const char *ksl_jsontype(lua_State *L, int idx) {
 
 /* Names are escaped by the codec's routine (ksj_addescaped), the one that
 ** also spells keys in paths. */
-const char *ksl_shown(lua_State *L, const char *s, size_t len) {
+KSL_HOT const char *ksl_shown(lua_State *L, const char *s, size_t len) {
   luaL_Buffer b;
   size_t n = len;
   if (len <= KSL_SHOWN_MAX && !ksj_needs_escape(s, len)) return s;

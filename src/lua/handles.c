@@ -19,11 +19,11 @@ int ksl_push_running_call(lua_State *L, int boxidx) {
   return 0;
 }
 
-void ksl_push_uv(lua_State *L, int box, int uv) {
+KSL_HOT void ksl_push_uv(lua_State *L, int box, int uv) {
   lua_getiuservalue(L, box, uv);
 }
 
-ks_engine *ksl_engine(lua_State *L, int box) {
+KSL_HOT ks_engine *ksl_engine(lua_State *L, int box) {
   ksl_box *b = ksl_box_at(L, box);
   if (b == NULL || b->e == NULL) luaL_error(L, "kserial: the engine is closed");
   return b->e;
@@ -52,7 +52,7 @@ ks_handle ksl_handle(lua_State *L, int box, int idx, int create) {
   return h;
 }
 
-void ksl_push_handle(lua_State *L, int box, ks_handle h) {
+KSL_HOT void ksl_push_handle(lua_State *L, int box, ks_handle h) {
   ksl_push_uv(L, box, KSL_UV_H);
   lua_rawgeti(L, -1, (lua_Integer)h);
   lua_remove(L, -2);

@@ -11,7 +11,7 @@ void ksl_push_hook_label(lua_State *L, const char *name, int special, const char
   lua_pushfstring(L, "%s() of %s'%s'", name, special ? "special " : "", owner);
 }
 
-const char *ksl_des_hook_name(ks_env_key key, int special) {
+KSL_HOT const char *ksl_des_hook_name(ks_env_key key, int special) {
   if (special) return "decode";
   switch (key) {
     case KS_ENV_BUILD_CONFIG: return "build_from_config";
@@ -84,7 +84,7 @@ static int trampoline(lua_State *L) {
 /* ---- scopes ------------------------------------------------------------------ */
 
 /* Opens the running deserialize's custom-object and safe-mode scopes. */
-static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
+KSL_HOT static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
   ks_token first = 0, inner = 0;
   if (h->custom_idx != 0) {
     ks_map *m;
@@ -109,7 +109,7 @@ static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
 ** only the trampoline can tell (an __index function, a callable object,
 ** a proxy, a very long chain). */
 #define RAW_CHAIN_MAX 100
-static int raw_method(lua_State *L, int self, const char *method) {
+KSL_HOT static int raw_method(lua_State *L, int self, const char *method) {
   int i, ty, base = lua_gettop(L), found = -1;
   if (lua_type(L, self) != LUA_TTABLE) return -1;
   lua_pushstring(L, method);
@@ -148,7 +148,7 @@ static int raw_method(lua_State *L, int self, const char *method) {
 ** Fast form (fn != 0: the function found by raw_method on top, above the
 ** arguments): fn, self, args. Otherwise the trampoline, the method name
 ** (or nil) and self (or the function). */
-static int push_callee(lua_State *L, int self, const char *method, int nargs,
+KSL_HOT static int push_callee(lua_State *L, int self, const char *method, int nargs,
                        int fn) {
   int callee = lua_gettop(L) - nargs + (method != NULL ? 1 : 0);
   if (fn) {
@@ -182,7 +182,7 @@ KSL_COLD static int hook_error(lua_State *L, const ksl_hook *h, const char *what
 /* After the call: closes what the hook left open (and the scopes opened
 ** for it), then judges the outcome: an error on top, or nres results (2:
 ** the trampoline's, whether the method was found below the result). */
-static int judge(lua_State *L, const ksl_hook *h, int st, ks_engine *e,
+KSL_HOT static int judge(lua_State *L, const ksl_hook *h, int st, ks_engine *e,
                  size_t depth, ks_token outer, ks_token mine, int nres) {
   int foreign = outer != 0 && !ks_scope_is_open(e, outer);
   int leaked = !foreign && ks_scope_top(e) != mine;
@@ -207,7 +207,7 @@ static int judge(lua_State *L, const ksl_hook *h, int st, ks_engine *e,
   return LUA_OK;
 }
 
-void ksl_hook_at(ksl_hook *h, const char *name, const char *owner,
+KSL_HOT void ksl_hook_at(ksl_hook *h, const char *name, const char *owner,
                  const ksl_path *node, const ksl_path **at, int ctx, int box,
                  const char *side) {
   h->name = name;
@@ -219,7 +219,7 @@ void ksl_hook_at(ksl_hook *h, const char *name, const char *owner,
   h->side = side;
 }
 
-int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method,
+KSL_HOT int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char *method,
                    int nargs) {
   ks_engine *e = ksl_box_at(L, h->box)->e;
   const ksl_path *saved = *h->at;
@@ -277,7 +277,7 @@ int ksl_hook_call(lua_State *L, const ksl_hook *h, int self, const char *method,
 
 /* ---- what hooks may return -------------------------------------------------------- */
 
-ksl_tkind ksl_table_kind(lua_State *L, int idx, const ksl_box *b) {
+KSL_HOT ksl_tkind ksl_table_kind(lua_State *L, int idx, const ksl_box *b) {
   ksl_tkind k;
   idx = lua_absindex(L, idx);
   if (lua_getmetatable(L, idx)) {

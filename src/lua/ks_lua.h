@@ -15,8 +15,10 @@
 ** cache (docs/performance.md, "Instruction cache"). */
 #if defined(__GNUC__) || defined(__clang__)
 #define KSL_COLD __attribute__((cold))
+#define KSL_HOT __attribute__((hot))
 #else
 #define KSL_COLD
+#define KSL_HOT
 #endif
 
 /* The engine of a lua_State lives in a userdata (the box) kept in the Lua

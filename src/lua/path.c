@@ -33,7 +33,7 @@ static void push_nodes(lua_State *L, const ksl_path *p, const ksl_path **callroo
 
 /* ---- where a nested call's value sits in its owner's config ---------------------- */
 
-int ksl_path_depth(const ksl_path *p) {
+KSL_HOT int ksl_path_depth(const ksl_path *p) {
   int n = 0;
   for (; p != NULL; p = p->up)
     if (p->obj != NULL) n++;
@@ -146,7 +146,7 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   return found;
 }
 
-void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
+KSL_HOT void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
                       const ksl_hook *h) {
   ksl_call *c;
   int table;
@@ -169,7 +169,7 @@ void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
   lua_pop(L, 1);
 }
 
-void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
+KSL_HOT void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
   ksl_path_note_at(L, ctx, ksl_path_depth(node), what, idx, NULL);  /* keeps the hook's */
 }
 
