@@ -30,12 +30,11 @@ typedef enum ksl_call_slot {
 /* The C part of a call state. The path notes (path.c) of a hook running
 ** at object depth d (the nodes with obj set on its node's path,
 ** ksl_path_depth): the config it got, at d + 1 in the KSL_CALL_NOTES
-** array, and the table it gave the nested call it is making, in arg[d] (by
-** identity: it is alive while that call runs, and only then looked for).
-** Hooks that run at one time have distinct depths, every hook of the
-** deserialize walk notes its config when it starts and every nested call
-** its argument, so the notes at the depth of a running hook are its own:
-** a note is one array write (a config) or one C store (an argument).
+** array (the table it gives a nested call is the `arg` of that call's root
+** path node, by identity). Hooks that run at one time have distinct
+** depths, and every hook of the deserialize walk notes its config when it
+** starts, so the note at the depth of a running hook is its own: one
+** array write.
 ** With the config, the runner notes which hook got it: key[d], the
 ** envelope key (ks_env_key) it was read from (a path through it names that
 ** key), and who[d], whose hook it is (KSL_WHO_*: 0 when nothing is noted),
@@ -49,7 +48,6 @@ typedef struct ksl_call {
                           ** hook runs (the runner sets it), or NULL */
   uint64_t stamp;         /* the core's lookup stamp KSL_CALL_NAMED holds
                           ** answers for (0: none yet) */
-  const void *arg[KSL_NOTE_DEPTHS];
   unsigned char key[KSL_NOTE_DEPTHS];
   unsigned char who[KSL_NOTE_DEPTHS];
 } ksl_call;

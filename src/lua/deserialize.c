@@ -105,7 +105,7 @@ static int lookup(dwalker *w, const char *name, size_t len) {
 ** its config. */
 KSL_COLD static int envelope_fail(dwalker *w, int env, const ks_envelope *ev,
                          const ks_env_verdict *v, const ksl_path *p) {
-  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
+  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0, NULL};
   const char *printable = w->modobjs != NULL ? w->printable : NULL;
   int at_config = ksl_envelope_message(w->L, env, ev, v, printable);
   return ksl_path_error(w->L, at_config ? &cfg : p, "from_config()", w->ctx);
@@ -147,7 +147,7 @@ KSL_HOT static ksl_tkind table_kind(dwalker *w, int idx) {
 static void des_array(dwalker *w, int idx, const ksl_path *p, int depth) {
   lua_State *L = w->L;
   lua_Integer n = (lua_Integer)lua_rawlen(L, idx), i, count = 0;
-  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
+  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0, NULL};
   luaL_checkstack(L, 8, "kserial: nesting too deep");
   lua_createtable(L, (int)n, 0);
   lua_pushnil(L);
@@ -171,7 +171,7 @@ static void des_array(dwalker *w, int idx, const ksl_path *p, int depth) {
 
 static void des_dict(dwalker *w, int idx, const ksl_path *p, int depth) {
   lua_State *L = w->L;
-  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
+  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0, NULL};
   luaL_checkstack(L, 8, "kserial: nesting too deep");
   lua_newtable(L);
   lua_pushnil(L);
@@ -204,7 +204,7 @@ static void des_dict(dwalker *w, int idx, const ksl_path *p, int depth) {
 
 static void des_lambda(dwalker *w, int vals, const ksl_path *p) {
   lua_State *L = w->L;
-  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
+  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0, NULL};
   size_t len;
   const char *text;
   if (w->safe) fail(w, p, "%s", SAFE_MODE_MSG);
@@ -237,7 +237,7 @@ static void des_lambda(dwalker *w, int vals, const ksl_path *p) {
 
 static void des_bytes(dwalker *w, int vals, const ksl_path *p) {
   lua_State *L = w->L;
-  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
+  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0, NULL};
   const char *msg;
   lua_pushvalue(L, KEPT(vals, KS_ENV_CONFIG));   /* a dict: the core checked */
   msg = ksl_bytes_value(L, -1);
@@ -712,14 +712,14 @@ KSL_HOT int ksl_deserialize_opts(lua_State *L, int boxi, int idx, int optsidx,
   boxi = lua_absindex(L, boxi);
   if (optsidx) optsidx = lua_absindex(L, optsidx);
   if (outer != NULL) {       /* nested: join the running call */
-    ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1};
+    ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1, NULL};
     dwalker w;
     des_opts o;
     int top = lua_gettop(L);
     read_opts(L, optsidx, &o, fname, extra);
     dwalker_init(&w, L, boxi, outer, &o);
-    if (outer->at != NULL)   /* for messages: where in the hook's config */
-      ksl_path_note(L, w.ctx, outer->at, KSL_NOTE_ARG, idx);
+    if (lua_type(L, idx) == LUA_TTABLE)   /* for messages: where in the hook's config */
+      root.arg = lua_topointer(L, idx);
     des_value(&w, idx, &root, 0, 1);
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);

@@ -392,7 +392,7 @@ static int l_note_config(lua_State *L) {
     ksl_push_uv(L, KSL_BOX, KSL_UV_DESCTX);
     ctx = lua_gettop(L);
     if (lua_type(L, ctx) == LUA_TUSERDATA && ksl_path_is_config(L, ctx, at, 1)) {
-      ksl_path_note(L, ctx, at, KSL_NOTE_CONFIG, 2);
+      ksl_path_note(L, ctx, at, 2);
       noted = 1;
     }
   }

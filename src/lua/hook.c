@@ -246,7 +246,7 @@ KSL_HOT int ksl_hook_pcall(lua_State *L, const ksl_hook *h, int self, const char
   /* every deserialize hook notes its config (nil if none): the note at
   ** its depth is then its own (call.h) */
   if (h->note || h->scoped)
-    ksl_path_note_at(L, h->ctx, objects, KSL_NOTE_CONFIG, h->note, h);
+    ksl_path_note_at(L, h->ctx, objects, h->note, h);
   push_callee(L, self, method, nargs, fast);
   if (h->scoped) open_scopes(L, e, h);
   mine = ks_scope_top(e);

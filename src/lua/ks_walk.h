@@ -20,9 +20,12 @@ typedef struct ksl_path {
   const void *obj;             /* the object whose envelope starts here */
   const char *cls;             /* its class name, for messages */
   int nested;                  /* root of a nested call made by a hook */
+  const void *arg;             /* such a root: the table the hook gave the
+                               ** call (by identity), or NULL; ksl_push_path
+                               ** looks for it in the hook's noted config */
 } ksl_path;
 
-#define KSL_PATH_ROOT {NULL, NULL, 0, 0, NULL, NULL, 0}
+#define KSL_PATH_ROOT {NULL, NULL, 0, 0, NULL, NULL, 0, NULL}
 
 /* Pushes the path of p from the document's root ("$.config.layers[3]";
 ** long paths are shortened in the middle). ctx: stack index of the running
@@ -50,12 +53,10 @@ int ksl_path_passing(lua_State *L, int ctx);
 ** so a nested API call raises it without adding its position. */
 int ksl_running_call_error(lua_State *L, int box);
 /* Notes in ctx, for ksl_push_path to locate nested values, the table at idx
-** (nil when idx is 0 or not a table) as `what` of the object at `node`
-** whose hook runs: its config, or the value given to the nested call it
-** makes. A note is kept at the node's depth (call.h): every hook of the
-** deserialize walk notes its config when it starts (the runner), every
-** nested call its argument. */
-enum { KSL_NOTE_CONFIG, KSL_NOTE_ARG };
+** (nil when idx is 0 or not a table) as the config of the object at `node`
+** whose hook runs. A note is kept at the node's depth (call.h): every hook
+** of the deserialize walk notes its config when it starts (the runner);
+** the value a hook gives a nested call is that call's root's `arg`. */
 /* Objects (and special values) one inside the other from the document's
 ** root to p: the nodes on its path with obj set. The runner's nesting limit
 ** and the notes count them. */
@@ -63,13 +64,13 @@ int ksl_path_depth(const ksl_path *p);
 /* Notes for node (its depth counted): a config noted this way keeps what
 ** the runner noted about the one before it at that depth, its envelope key
 ** and its hook (a config replaced by a copy of it, fields.c). */
-void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx);
-/* The same, for a node whose depth (ksl_path_depth) the caller knows; a
-** config (KSL_NOTE_CONFIG) is noted as the one hook h got, read from the
+void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int idx);
+/* The same, for a node whose depth (ksl_path_depth) the caller knows; the
+** config is noted as the one hook h got, read from the
 ** envelope key h->note_key (paths name it: "$.x.build_config.y", and
 ** name h in "(in a call made by build_from_config() of 'X' ...)"). */
 struct ksl_hook;
-void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
+void ksl_path_note_at(lua_State *L, int ctx, int depth, int idx,
                       const struct ksl_hook *h);
 
 /* When the table at idx is the config noted (KSL_NOTE_CONFIG) for the

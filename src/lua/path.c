@@ -65,14 +65,6 @@ static const char *config_key(lua_State *L, int ctx, const ksl_path *node) {
   return ks_envelope_key(d < KSL_NOTE_DEPTHS ? (ks_env_key)c->key[d] : KS_ENV_CONFIG);
 }
 
-/* The table noted as given by node's hook to the nested call it is making
-** (by identity), or NULL. */
-static const void *get_arg_note(lua_State *L, int ctx, const ksl_path *node) {
-  const ksl_call *c = (const ksl_call *)lua_touserdata(L, ctx);
-  int d = ksl_path_depth(node);
-  return d < KSL_NOTE_DEPTHS ? c->arg[d] : NULL;
-}
-
 #define LOCATE_MAX_DEPTH 64
 #define LOCATE_MAX_VISITS 100000
 
@@ -90,7 +82,7 @@ static int locate_in(locator *lc, int idx, const ksl_path *up, int depth) {
   if (depth >= LOCATE_MAX_DEPTH || !lua_checkstack(L, 4)) return 0;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    ksl_path node = {up, NULL, 0, 0, NULL, NULL, 0};
+    ksl_path node = {up, NULL, 0, 0, NULL, NULL, 0, NULL};
     int kt = lua_type(L, -2);
     if (++lc->visits > LOCATE_MAX_VISITS) {
       lua_pop(L, 2);
@@ -127,7 +119,7 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   if (ctx == 0 || !lua_checkstack(L, 6)) return 0;
   get_config_note(L, ctx, root->up);             /* the owner's config */
   cfg = lua_gettop(L);
-  lc.target = get_arg_note(L, ctx, root->up);
+  lc.target = root->arg;               /* what the hook gave the call */
   if (lc.target == NULL || lua_type(L, cfg) != LUA_TTABLE) {
     lua_pop(L, 1);
     return 0;
@@ -138,7 +130,7 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
     lua_pushliteral(L, "");
     found = 1;
   } else {
-    ksl_path top = {NULL, NULL, 0, 0, NULL, NULL, 0};
+    ksl_path top = {NULL, NULL, 0, 0, NULL, NULL, 0, NULL};
     found = locate_in(&lc, cfg, &top, 0);
   }
   if (found) lua_remove(L, cfg);
@@ -146,17 +138,13 @@ static int locate(lua_State *L, int ctx, const ksl_path *root) {
   return found;
 }
 
-KSL_HOT void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int idx,
-                      const ksl_hook *h) {
+KSL_HOT void ksl_path_note_at(lua_State *L, int ctx, int depth, int idx,
+                              const ksl_hook *h) {
   ksl_call *c;
   int table;
   if (ctx == 0 || depth >= KSL_NOTE_DEPTHS) return;
   c = (ksl_call *)lua_touserdata(L, ctx);
   table = idx != 0 && lua_type(L, idx) == LUA_TTABLE;
-  if (what == KSL_NOTE_ARG) {
-    c->arg[depth] = table ? lua_topointer(L, idx) : NULL;
-    return;
-  }
   if (h != NULL) {
     c->key[depth] = (unsigned char)h->note_key;
     c->who[depth] = h->special ? KSL_WHO_SPECIAL : KSL_WHO_CLASS;
@@ -169,8 +157,8 @@ KSL_HOT void ksl_path_note_at(lua_State *L, int ctx, int depth, int what, int id
   lua_pop(L, 1);
 }
 
-KSL_HOT void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int what, int idx) {
-  ksl_path_note_at(L, ctx, ksl_path_depth(node), what, idx, NULL);  /* keeps the hook's */
+void ksl_path_note(lua_State *L, int ctx, const ksl_path *node, int idx) {
+  ksl_path_note_at(L, ctx, ksl_path_depth(node), idx, NULL);  /* keeps the hook's */
 }
 
 const char *ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx) {

@@ -208,7 +208,7 @@ static void scan_named(scanner *s, int t, const ks_envelope *ev,
 ** refused with loads' message at the config's path. */
 static void scan_bytes(scanner *s, int t, const ks_env_field *c, const ksl_path *p) {
   lua_State *L = s->L;
-  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0};
+  ksl_path cfg = {p, "config", 6, 0, NULL, NULL, 0, NULL};
   const char *msg;
   lua_getfield(L, t, "config");            /* a dict: the core checked */
   msg = ksl_bytes_value(L, -1);
@@ -256,7 +256,7 @@ static void scan_marshal(scanner *s, int t, const ksl_path *p) {
   lua_State *L = s->L;
   const char *const *k;
   for (k = MARSHAL_KEYS; *k != NULL; k++) {
-    ksl_path at = {p, *k, strlen(*k), 0, NULL, NULL, 0};
+    ksl_path at = {p, *k, strlen(*k), 0, NULL, NULL, 0, NULL};
     const char *type;
     lua_pushfstring(L, "%s_type", *k);
     lua_rawget(L, t);
@@ -277,7 +277,7 @@ static void scan_marshal(scanner *s, int t, const ksl_path *p) {
 
 static void scan_table(scanner *s, int t, const ksl_path *p, int depth) {
   lua_State *L = s->L;
-  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
+  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0, NULL};
   ks_envelope ev;
   ks_env_verdict v;
   int isarray = 0, isobject = 0;

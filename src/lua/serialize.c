@@ -183,7 +183,7 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
                (kind == KSL_TABLE_UNMARKED &&
                 (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
   char num[32];
-  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
+  ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0, NULL};
   ksj_frags *frags = w->frags;
   luaL_checkstack(L, 8, "kserial: nesting too deep");
   /* a dict that may read as an envelope is checked by the types of its
@@ -667,7 +667,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   const char *cls = (lua_pushliteral(L, "__name"), lua_rawget(L, mt) == LUA_TSTRING)
                         ? lua_tostring(L, anchor) : NULL;   /* raw: no user code */
   ksl_path node = *p;
-  ksl_path cfgnode = {NULL, "config", 6, 0, NULL, NULL, 0};
+  ksl_path cfgnode = {NULL, "config", 6, 0, NULL, NULL, 0, NULL};
   ksl_hook hk = KSL_HOOK_INIT;
   lua_Integer before = w->call->values;
   if (cls == NULL) cls = luaL_typename(L, idx);
@@ -703,7 +703,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
 /* Special handlers with an encode function get the first word on objects. */
 static int ser_special(walker *w, int idx, const ksl_path *p, int depth) {
   lua_State *L = w->L;
-  ksl_path node = *p, cfgnode = {&node, "config", 6, 0, NULL, NULL, 0};
+  ksl_path node = *p, cfgnode = {&node, "config", 6, 0, NULL, NULL, 0, NULL};
   ksl_hook h = KSL_HOOK_INIT;
   int handlers;
   node.obj = lua_topointer(L, idx);
@@ -982,7 +982,7 @@ int ksl_serialize_value(lua_State *L, int boxi, int idx, const ksj_encode_opts *
   idx = lua_absindex(L, idx);
   boxi = lua_absindex(L, boxi);
   if (outer != NULL) {       /* nested: join the running call */
-    ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1};
+    ksl_path root = {outer->at, NULL, 0, 0, NULL, NULL, 1, NULL};
     walker w;
     int top = lua_gettop(L);
     walker_init(&w, L, boxi, outer);
