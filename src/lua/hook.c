@@ -112,20 +112,20 @@ KSL_HOT static void open_scopes(lua_State *L, ks_engine *e, const ksl_hook *h) {
 KSL_HOT static int raw_method(lua_State *L, int self, const char *method) {
   int i, ty, base = lua_gettop(L), found = -1;
   if (lua_type(L, self) != LUA_TTABLE) return -1;
-  lua_pushstring(L, method);
-  if (lua_rawget(L, self) == LUA_TFUNCTION) return 1;  /* its own: the usual case */
-  lua_pop(L, 1);
   lua_pushstring(L, method);                 /* base + 1: the name */
+  lua_pushvalue(L, base + 1);
+  ty = lua_rawget(L, self);                  /* its own: a class's, the usual case */
+  if (ty == LUA_TFUNCTION) {
+    lua_replace(L, base + 1);
+    return 1;
+  }
+  lua_pop(L, 1);
+  if (ty != LUA_TNIL) {                      /* maybe a callable object */
+    lua_settop(L, base);
+    return -1;
+  }
   lua_pushvalue(L, self);                    /* base + 2: the table looked in */
   for (i = 0; i < RAW_CHAIN_MAX; i++) {
-    lua_pushvalue(L, base + 1);
-    ty = lua_rawget(L, base + 2);
-    if (ty == LUA_TFUNCTION) {
-      lua_replace(L, base + 1);
-      lua_settop(L, base + 1);
-      return 1;
-    }
-    if (ty != LUA_TNIL) break;               /* maybe a callable object */
     if (!lua_getmetatable(L, base + 2)) {    /* nil, no __index: absent */
       found = 0;
       break;
@@ -139,6 +139,15 @@ KSL_HOT static int raw_method(lua_State *L, int self, const char *method) {
     if (ty != LUA_TTABLE) break;             /* an __index function: user code */
     lua_replace(L, base + 2);
     lua_settop(L, base + 2);
+    lua_pushvalue(L, base + 1);
+    ty = lua_rawget(L, base + 2);
+    if (ty == LUA_TFUNCTION) {
+      lua_replace(L, base + 1);
+      lua_settop(L, base + 1);
+      return 1;
+    }
+    if (ty != LUA_TNIL) break;               /* maybe a callable object */
+    lua_pop(L, 1);
   }
   lua_settop(L, base);
   return found;
