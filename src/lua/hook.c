@@ -288,13 +288,13 @@ int ksl_hook_call(lua_State *L, const ksl_hook *h, int self, const char *method,
 
 KSL_HOT ksl_tkind ksl_table_kind(lua_State *L, int idx, const ksl_box *b) {
   ksl_tkind k;
-  idx = lua_absindex(L, idx);
   if (lua_getmetatable(L, idx)) {
     const void *mt = lua_topointer(L, -1);
     lua_pop(L, 1);
     return mt == b->arr_mt ? KSL_TABLE_ARRAY
          : mt == b->obj_mt ? KSL_TABLE_DICT : KSL_TABLE_OTHER;
   }
+  idx = lua_absindex(L, idx);
   lua_pushnil(L);
   if (!lua_next(L, idx)) return KSL_TABLE_DICT;
   k = lua_type(L, -2) == LUA_TSTRING ? KSL_TABLE_DICT : KSL_TABLE_ARRAY;
