@@ -84,6 +84,21 @@ void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
 ** document; shorter documents than this go without it. */
 #define KSJ_STR_MIN_DOC 1024
 
+/* Size hints. Objects of one kind (the same first key and the same parent
+** key: the key whose value the object is, or whose value the array holding
+** it is) mostly have the same number of pairs in a Keras document. When
+** both keys are in the string cache, hint[a hash of their two slots] says
+** how many pairs the last object of that kind had (0: none met yet), and
+** the next one is built straight into a table made for that many (see
+** object_direct) instead of waiting on the stack to be counted. A hint
+** that turns out wrong by enough to change the table's node count (too
+** big wastes memory, too small makes Lua grow the table) marks the kind
+** KSJ_HINT_MIXED: its objects wait and are counted from then on, as do
+** objects of a kind with 255 pairs or more. */
+#define KSJ_HINTS 256          /* a power of two */
+#define KSJ_HINT_MIXED 255
+#define KSJ_NO_SLOT KSJ_STR_SLOTS   /* the parent of the document's root */
+
 typedef struct str_slot {
   const char *s;   /* the cached string's bytes (anchored on the stack) */
   size_t len;      /* its length, or (size_t)-1 for a free slot */
@@ -100,7 +115,12 @@ typedef struct dec {
   const char *fname;   /* for messages: the function the user called */
   int strs;            /* stack index of the first string cache slot, or
                        ** 0 for no cache (a short document) */
+  int room;            /* the stack is known to have room up to this index */
+  int slot;            /* the cache slot of the string read last, or -1 */
+  int parent;          /* the cache slot of the key whose value is being
+                       ** read, or KSJ_NO_SLOT (see "Size hints") */
   str_slot str[KSJ_STR_SLOTS];
+  unsigned char hint[KSJ_HINTS];   /* see "Size hints" */
 } dec;
 
 static void dec_value(dec *d);
@@ -344,12 +364,46 @@ static KSJ_INLINE unsigned str_hash(const char *s, size_t len) {
   return (h ^ h >> 6) & (KSJ_STR_SLOTS - 1);
 }
 
+/* Whether the len bytes at a and b are the same: memcmp's answer without
+** a call for the short strings the cache holds (len <= KSJ_STR_CACHED),
+** a word (or half, quarter word) at a time, the last load overlapping the
+** one before it rather than reading past the end. */
+static KSJ_INLINE int same_bytes(const char *a, const char *b, size_t len) {
+  if (len >= 8) {
+    uint64_t x, y;
+    size_t i;
+    for (i = 0; i + 8 < len; i += 8) {
+      memcpy(&x, a + i, 8);
+      memcpy(&y, b + i, 8);
+      if (x != y) return 0;
+    }
+    memcpy(&x, a + len - 8, 8);
+    memcpy(&y, b + len - 8, 8);
+    return x == y;
+  }
+  if (len >= 4) {
+    uint32_t x1, y1, x2, y2;
+    memcpy(&x1, a, 4); memcpy(&y1, b, 4);
+    memcpy(&x2, a + len - 4, 4); memcpy(&y2, b + len - 4, 4);
+    return ((x1 ^ y1) | (x2 ^ y2)) == 0;
+  }
+  if (len >= 2) {
+    uint16_t x1, y1, x2, y2;
+    memcpy(&x1, a, 2); memcpy(&y1, b, 2);
+    memcpy(&x2, a + len - 2, 2); memcpy(&y2, b + len - 2, 2);
+    return ((x1 ^ y1) | (x2 ^ y2)) == 0;
+  }
+  return len == 0 || a[0] == b[0];
+}
+
 /* Pushes the string s[0..len), through the cache when it is short; key:
-** whether it is an object key (see the string cache above). */
+** whether it is an object key (see the string cache above). d->slot: the
+** slot that holds it, or -1. */
 static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
                                    int key) {
   lua_State *L = d->L;
   unsigned h, i, j, probes = key ? KSJ_STR_PROBES : 1, free_ = KSJ_STR_SLOTS;
+  d->slot = -1;
   if (len > KSJ_STR_CACHED || d->strs == 0) {
     lua_pushlstring(L, s, len);
     return;
@@ -359,8 +413,9 @@ static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
     str_slot *slot;
     j = (h + i) & (KSJ_STR_SLOTS - 1);
     slot = &d->str[j];
-    if (slot->len == len && memcmp(slot->s, s, len) == 0) {
+    if (slot->len == len && same_bytes(slot->s, s, len)) {
       lua_pushvalue(L, d->strs + (int)j);
+      d->slot = (int)j;
       return;
     }
     if (slot->len == (size_t)-1) {
@@ -377,6 +432,7 @@ static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
   d->str[j].s = lua_pushlstring(L, s, len);
   d->str[j].len = len;
   lua_copy(L, -1, d->strs + (int)j);
+  d->slot = (int)j;
 }
 
 /* d->p at the opening quote; pushes the string. */
@@ -386,7 +442,10 @@ static KSJ_INLINE void read_string(dec *d, int key) {
     push_string(d, s, (size_t)(p - s), key);
     d->p = p + 1;
   }
-  else d->p = string_slow(d, s, p);
+  else {
+    d->p = string_slow(d, s, p);
+    d->slot = -1;
+  }
 }
 
 static void dec_string(dec *d) {
@@ -442,11 +501,23 @@ static KSJ_NOINLINE void too_deep(dec *d) {
   dec_raise(d, d->p, "nesting too deep for the Lua stack");
 }
 
-/* Opens a container that needs `slots` free stack slots. */
-static void enter(dec *d, int slots) {
-  if (++d->depth > d->max_depth)
+/* Opens a container at stack index base that needs `slots` free stack
+** slots above it. Space that lua_checkstack grants stays for the rest of
+** the call (it raises the running C function's stack limit, which the
+** collector never shrinks below), so it is asked for in steps of
+** KSJ_ROOM_STEP more than needed, and only when d->room falls short: most
+** containers need no call at all. */
+#define KSJ_ROOM_STEP 256
+
+static KSJ_INLINE void enter(dec *d, int base, int slots) {
+  if (KSJ_UNLIKELY(++d->depth > d->max_depth))
     dec_raise(d, d->p, "nesting deeper than %d", d->max_depth);
-  if (!lua_checkstack(d->L, slots)) too_deep(d);
+  if (KSJ_UNLIKELY(base + slots > d->room)) {
+    if (lua_checkstack(d->L, slots + KSJ_ROOM_STEP))
+      d->room = base + slots + KSJ_ROOM_STEP;
+    else if (lua_checkstack(d->L, slots)) d->room = base + slots;
+    else too_deep(d);
+  }
 }
 
 static void leave(dec *d, int mt) {
@@ -563,13 +634,13 @@ static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size,
 
 static void dec_array(dec *d) {
   lua_State *L = d->L;
-  int base, waiting = 1;
+  int base = lua_gettop(L), waiting = 1, parent = d->parent;
   lua_Integer n = 0;
-  enter(d, KSJ_ARRAY_WAIT + 2);
-  base = lua_gettop(L);
+  enter(d, base, KSJ_ARRAY_WAIT + 2);
   d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == ']') d->p++;
   else for (;;) {
+    d->parent = parent;       /* the array's elements have its parent key */
     dec_value(d);
     ++n;
     if (!waiting) {
@@ -587,6 +658,7 @@ static void dec_array(dec *d) {
   leave(d, d->mt_array);
 }
 
+/* Reads a key and its ':'; d->slot: the key's cache slot, or -1. */
 static void dec_key(dec *d, const char *expected) {
   d->p = skip_ws(d->p, d->end);
   if (d->p >= d->end || *d->p != '"') unexpected(d, d->p, expected);
@@ -596,41 +668,102 @@ static void dec_key(dec *d, const char *expected) {
   d->p++;
 }
 
+/* After a value in an object: 1 and the next key read after a ',', or 0
+** past the closing '}'. */
+static KSJ_INLINE int next_pair(dec *d) {
+  d->p = skip_ws(d->p, d->end);
+  if (d->p < d->end && *d->p == ',') {
+    d->p++;
+    dec_key(d, "a string key");
+    return 1;
+  }
+  if (d->p < d->end && *d->p == '}') {
+    d->p++;
+    return 0;
+  }
+  unexpected(d, d->p, "',' or '}'");
+  return 0;
+}
+
+/* The rest of an object whose first key is on top, its pairs waiting on
+** the stack above base (and with keep_order its order table recorded),
+** made at base + 1 (its order table at base + 2). Returns the number of
+** pairs read. */
+static int object_waiting(dec *d, int base) {
+  lua_State *L = d->L;
+  int n = 0, waiting = 1;
+  do {
+    d->parent = d->slot;
+    dec_value(d);
+    if (!waiting) {
+      if (d->orders != 0) {
+        lua_insert(L, -2);      /* the key on top for note_key */
+        note_key(L, base + 2, ++n);
+        lua_insert(L, -2);
+      }
+      lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
+    } else if (++n == KSJ_OBJECT_WAIT) {
+      if (d->orders != 0) make_ordered_object(d, base, n, 4 * KSJ_OBJECT_WAIT, 1);
+      else make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
+      waiting = 0;
+    }
+  } while (next_pair(d));
+  if (waiting) {
+    if (d->orders != 0) make_ordered_object(d, base, n, n, 0);
+    else make_object(L, base, n, n);
+  }
+  return n;
+}
+
+/* Lua gives a table made for n pairs 2^node_class(n) hash nodes. */
+static KSJ_INLINE int node_class(int n) {
+  int k = 0;
+  while ((1 << k) < n) k++;
+  return k;
+}
+
+/* The hint an object of n pairs leaves for the next of its kind. */
+static KSJ_INLINE unsigned char hint_for(int n) {
+  return (unsigned char)(n < KSJ_HINT_MIXED ? n : KSJ_HINT_MIXED);
+}
+
+/* The rest of an object whose first key is on top, set straight into a
+** table made for `size` pairs at base + 1 (one more pair than that grows
+** it: the answer is the same, only slower). Returns the number of pairs. */
+static int object_direct(dec *d, int base, int size) {
+  lua_State *L = d->L;
+  int n = 0;
+  lua_createtable(L, 0, size);
+  lua_insert(L, base + 1);
+  do {
+    d->parent = d->slot;
+    dec_value(d);
+    lua_rawset(L, base + 1);    /* a duplicate key: the last one wins */
+    n++;
+  } while (next_pair(d));
+  return n;
+}
+
 static void dec_object(dec *d) {
   lua_State *L = d->L;
-  int base, n = 0, waiting = 1;
-  enter(d, 2 * KSJ_OBJECT_WAIT + 6);
-  base = lua_gettop(L);
+  int base = lua_gettop(L), n = 0, parent = d->parent;
+  enter(d, base, 2 * KSJ_OBJECT_WAIT + 6);
   d->p = skip_ws(d->p + 1, d->end);
-  if (d->p < d->end && *d->p == '}') d->p++;
-  else {
-    dec_key(d, "a string key or '}'");
-    for (;;) {
-      dec_value(d);
-      if (!waiting) {
-        if (d->orders != 0) {
-          lua_insert(L, -2);      /* the key on top for note_key */
-          note_key(L, base + 2, ++n);
-          lua_insert(L, -2);
-        }
-        lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
-      } else if (++n == KSJ_OBJECT_WAIT) {
-        if (d->orders != 0) make_ordered_object(d, base, n, 4 * KSJ_OBJECT_WAIT, 1);
-        else make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
-        waiting = 0;
-      }
-      d->p = skip_ws(d->p, d->end);
-      if (d->p < d->end && *d->p == ',') {
-        d->p++;
-        dec_key(d, "a string key");
-      }
-      else if (d->p < d->end && *d->p == '}') { d->p++; break; }
-      else unexpected(d, d->p, "',' or '}'");
-    }
+  if (d->p < d->end && *d->p == '}') {
+    d->p++;
+    lua_createtable(L, 0, 0);
   }
-  if (waiting) {
-    if (d->orders != 0 && n > 0) make_ordered_object(d, base, n, n, 0);
-    else make_object(L, base, n, n);
+  else {
+    unsigned char *hint = NULL;
+    dec_key(d, "a string key or '}'");
+    if (d->slot >= 0 && parent >= 0 && d->orders == 0)
+      hint = &d->hint[(unsigned)(parent * 97 + d->slot) & (KSJ_HINTS - 1)];
+    if (hint == NULL || *hint == KSJ_HINT_MIXED) n = object_waiting(d, base);
+    else if (*hint == 0) *hint = hint_for(n = object_waiting(d, base));
+    else {
+      n = object_direct(d, base, *hint);
+      if (node_class(n) != node_class(*hint)) *hint = KSJ_HINT_MIXED;
+    }
   }
   if (d->orders != 0 && n > 0) {   /* orders[object] = its order table */
     ksj_filter_add(d->filter, lua_topointer(L, -2));
@@ -694,11 +827,15 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
   ksj_pushmt(L, KSJ_OBJECT_MT);
   d.mt_object = lua_gettop(L);
   d.strs = 0;                  /* no room on the stack: no cache either */
+  d.slot = d.parent = -1;      /* no cache: no size hints either */
   if (len >= KSJ_STR_MIN_DOC && lua_checkstack(L, KSJ_STR_SLOTS)) {
     d.strs = lua_gettop(L) + 1;
     lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
     for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
+    memset(d.hint, 0, sizeof d.hint);
+    d.parent = KSJ_NO_SLOT;
   }
+  d.room = lua_gettop(L);      /* no room known beyond the top */
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
     dec_raise(&d, text, "the document starts with a UTF-8 byte order mark "
               "(BOM), which JSON text must not have");
