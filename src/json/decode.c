@@ -121,6 +121,11 @@ typedef struct dec {
                        ** read, or KSJ_NO_SLOT (see "Size hints") */
   str_slot str[KSJ_STR_SLOTS];
   unsigned char hint[KSJ_HINTS];   /* see "Size hints" */
+  /* Predictions (see "Predicted strings"), each a cache slot or -1; the
+  ** last entry of the parent-indexed ones is the document root's. */
+  short next_key[KSJ_STR_SLOTS];        /* by the key before */
+  short first_key[KSJ_STR_SLOTS + 1];   /* by the parent key */
+  short value[KSJ_STR_SLOTS + 1];       /* by the parent key */
 } dec;
 
 static void dec_value(dec *d);
@@ -448,8 +453,47 @@ static KSJ_INLINE void read_string(dec *d, int key) {
   }
 }
 
+/* Predicted strings. Keras objects of one kind come with the same keys in
+** the same order, and some keys with the same string value ("float32",
+** a module name), so the decoder remembers for each cached key which
+** cached string came after it last time: the next key of the object
+** (next_key), the first key of an object that is its value (first_key)
+** and its string value (value). Before reading a string it tries the
+** prediction: when the bytes after the quote are the predicted string's
+** and a quote follows them, that is the string (a cached string holds
+** no quote, backslash, control character or bad UTF-8, so the string
+** cannot end elsewhere or read differently), pushed from the cache with
+** no scan and no hash. Any other string is read as usual. */
+#define KSJ_NO_PREDICTION (-1)
+
+/* Pushes the cached string of slot j if it is the one at d->p (the
+** opening quote), and moves past it; 0 if it is not. */
+static KSJ_INLINE int read_predicted(dec *d, int j) {
+  const char *s = d->p + 1;
+  size_t len;
+  if (j < 0) return 0;
+  len = d->str[j].len;
+  if (len == (size_t)-1 || (size_t)(d->end - s) <= len || s[len] != '"' ||
+      !same_bytes(d->str[j].s, s, len))
+    return 0;
+  lua_pushvalue(d->L, d->strs + j);
+  d->slot = j;
+  d->p = s + len + 1;
+  return 1;
+}
+
+/* Reads the string at d->p, trying the prediction *pred first (pred may
+** be NULL), and makes it the prediction for next time. */
+static KSJ_INLINE void read_string_pred(dec *d, short *pred, int key) {
+  if (pred == NULL) read_string(d, key);
+  else if (!read_predicted(d, *pred)) {
+    read_string(d, key);
+    *pred = (short)d->slot;
+  }
+}
+
 static void dec_string(dec *d) {
-  read_string(d, 0);
+  read_string_pred(d, d->parent >= 0 ? &d->value[d->parent] : NULL, 0);
 }
 
 /* ---- numbers and literals ------------------------------------------------ */
@@ -658,23 +702,24 @@ static void dec_array(dec *d) {
   leave(d, d->mt_array);
 }
 
-/* Reads a key and its ':'; d->slot: the key's cache slot, or -1. */
-static void dec_key(dec *d, const char *expected) {
+/* Reads a key and its ':', trying the prediction *pred (or NULL) first;
+** d->slot: the key's cache slot, or -1. */
+static void dec_key(dec *d, const char *expected, short *pred) {
   d->p = skip_ws(d->p, d->end);
   if (d->p >= d->end || *d->p != '"') unexpected(d, d->p, expected);
-  read_string(d, 1);
+  read_string_pred(d, pred, 1);
   d->p = skip_ws(d->p, d->end);
   if (d->p >= d->end || *d->p != ':') unexpected(d, d->p, "':'");
   d->p++;
 }
 
-/* After a value in an object: 1 and the next key read after a ',', or 0
-** past the closing '}'. */
-static KSJ_INLINE int next_pair(dec *d) {
+/* After a value in an object whose last key had cache slot `key`: 1 and
+** the next key read after a ',', or 0 past the closing '}'. */
+static KSJ_INLINE int next_pair(dec *d, int key) {
   d->p = skip_ws(d->p, d->end);
   if (d->p < d->end && *d->p == ',') {
     d->p++;
-    dec_key(d, "a string key");
+    dec_key(d, "a string key", key >= 0 ? &d->next_key[key] : NULL);
     return 1;
   }
   if (d->p < d->end && *d->p == '}') {
@@ -691,9 +736,9 @@ static KSJ_INLINE int next_pair(dec *d) {
 ** pairs read. */
 static int object_waiting(dec *d, int base) {
   lua_State *L = d->L;
-  int n = 0, waiting = 1;
+  int n = 0, waiting = 1, key;
   do {
-    d->parent = d->slot;
+    d->parent = key = d->slot;
     dec_value(d);
     if (!waiting) {
       if (d->orders != 0) {
@@ -707,7 +752,7 @@ static int object_waiting(dec *d, int base) {
       else make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
       waiting = 0;
     }
-  } while (next_pair(d));
+  } while (next_pair(d, key));
   if (waiting) {
     if (d->orders != 0) make_ordered_object(d, base, n, n, 0);
     else make_object(L, base, n, n);
@@ -732,15 +777,15 @@ static KSJ_INLINE unsigned char hint_for(int n) {
 ** it: the answer is the same, only slower). Returns the number of pairs. */
 static int object_direct(dec *d, int base, int size) {
   lua_State *L = d->L;
-  int n = 0;
+  int n = 0, key;
   lua_createtable(L, 0, size);
   lua_insert(L, base + 1);
   do {
-    d->parent = d->slot;
+    d->parent = key = d->slot;
     dec_value(d);
     lua_rawset(L, base + 1);    /* a duplicate key: the last one wins */
     n++;
-  } while (next_pair(d));
+  } while (next_pair(d, key));
   return n;
 }
 
@@ -755,7 +800,7 @@ static void dec_object(dec *d) {
   }
   else {
     unsigned char *hint = NULL;
-    dec_key(d, "a string key or '}'");
+    dec_key(d, "a string key or '}'", parent >= 0 ? &d->first_key[parent] : NULL);
     if (d->slot >= 0 && parent >= 0 && d->orders == 0)
       hint = &d->hint[(unsigned)(parent * 97 + d->slot) & (KSJ_HINTS - 1)];
     if (hint == NULL || *hint == KSJ_HINT_MIXED) n = object_waiting(d, base);
@@ -833,6 +878,9 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
     lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
     for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
     memset(d.hint, 0, sizeof d.hint);
+    for (i = 0; i < KSJ_STR_SLOTS; i++) d.next_key[i] = KSJ_NO_PREDICTION;
+    for (i = 0; i <= KSJ_STR_SLOTS; i++)
+      d.first_key[i] = d.value[i] = KSJ_NO_PREDICTION;
     d.parent = KSJ_NO_SLOT;
   }
   d.room = lua_gettop(L);      /* no room known beyond the top */
