@@ -183,13 +183,32 @@ static KSJ_NOINLINE void unexpected(dec *d, const char *pos,
 
 /* ---- whitespace ---------------------------------------------------------- */
 
+#define KSJ_BYTES(c) (UINT64_C(0x0101010101010101) * (c))   /* c in each byte */
+
 static const unsigned char is_ws[256] = {
   ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1
 };
 
-static inline const char *skip_ws(const char *p, const char *end) {
-  while (p < end && is_ws[(unsigned char)*p]) p++;
-  return p;
+/* Most places have no whitespace (compact documents) or one space (Keras's
+** ", " and ": "): those are tested first, inline. Indented documents have
+** runs of spaces, skipped eight at a time. */
+static KSJ_NOINLINE const char *skip_ws_run(const char *p, const char *end) {
+  for (;;) {
+    while (end - p >= 8) {
+      uint64_t v;
+      memcpy(&v, p, 8);
+      if (v != KSJ_BYTES(' ')) break;
+      p += 8;
+    }
+    if (p >= end || !is_ws[(unsigned char)*p]) return p;
+    p++;
+  }
+}
+
+static KSJ_INLINE const char *skip_ws(const char *p, const char *end) {
+  if (KSJ_LIKELY(p < end && (unsigned char)*p > ' ')) return p;
+  if (p + 1 < end && *p == ' ' && (unsigned char)p[1] > ' ') return p + 1;
+  return skip_ws_run(p, end);
 }
 
 /* ---- strings ------------------------------------------------------------- */
@@ -225,7 +244,6 @@ static KSJ_NOINLINE void bad_char_in_string(dec *d, const char *p) {
 ** little-endian machines, where the first byte in memory is the word's
 ** lowest, its place is the count of trailing zero bits over 8. Elsewhere
 ** (and for the last bytes of the input) the byte loop finds it. */
-#define KSJ_BYTES(c) (UINT64_C(0x0101010101010101) * (c))
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
     (defined(__GNUC__) || defined(__clang__))
 #define KSJ_FIRST_STOP(mask) ((int)(__builtin_ctzll(mask) >> 3))
