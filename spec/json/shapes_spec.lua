@@ -100,6 +100,42 @@ describe("kserial.json.decode on repeated shapes", function()
     end
   end)
 
+  it("builds every array with exactly its values whatever size the ones before it had", function()
+    -- arrays under one key ("a"), in arrays under it, and at the root
+    local ASIZES = { 0, 1, 2, 3, 4, 63, 64, 65, 252, 253, 254, 255, 300 }
+    local function array_of(n, nested)
+      local parts = {}
+      for i = 1, n do parts[i] = nested and ("[%d]"):format(i) or tostring(i) end
+      return "[" .. table.concat(parts, ",") .. "]"
+    end
+    local function check(v, n, nested)
+      assert.equal("array", H.kind(v))
+      assert.equal(n, #v)
+      assert.equal(nil, v[n + 1])
+      for i = 1, n do
+        if nested then assert.equal(i, v[i][1]) else assert.equal(i, v[i]) end
+      end
+    end
+    for _, before in ipairs(ASIZES) do
+      for _, size in ipairs(ASIZES) do
+        for _, nested in ipairs{ false, true } do
+          local warm = {}
+          repeat
+            warm[#warm + 1] = '{"a":' .. array_of(before, nested) .. '}'
+          until #warm >= 3 and #table.concat(warm) >= MIN_DOC
+          local text = "[" .. table.concat(warm, ",") .. ',{"a":' .. array_of(size, nested) ..
+                       '},{"a":' .. array_of(before, nested) .. '},{"a":' ..
+                       array_of(size, nested) .. "}]"
+          local v = dec(text)
+          check(v[#v - 2].a, size, nested)
+          check(v[#v - 1].a, before, nested)
+          check(v[#v].a, size, nested)
+          check(v[1].a, before, nested)
+        end
+      end
+    end
+  end)
+
   it("keeps the last value of a duplicate key in an object built at a hinted size", function()
     local warm = {}
     for i = 1, 60 do warm[i] = '{"a":1,"b":2,"c":3}' end

@@ -121,6 +121,7 @@ typedef struct dec {
                        ** read, or KSJ_NO_SLOT (see "Size hints") */
   str_slot str[KSJ_STR_SLOTS];
   unsigned char hint[KSJ_HINTS];   /* see "Size hints" */
+  unsigned char array_hint[KSJ_STR_SLOTS + 1];   /* by the parent key */
   /* Predictions (see "Predicted strings"), each a cache slot or -1; the
   ** last entry of the parent-indexed ones is the document root's. */
   short next_key[KSJ_STR_SLOTS];        /* by the key before */
@@ -694,14 +695,29 @@ static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size,
   lua_insert(L, base + 1);       /* object, order */
 }
 
-static void dec_array(dec *d) {
+/* After a value in an array: 1 after a ',', or 0 past the closing ']'. */
+static KSJ_INLINE int next_item(dec *d) {
+  d->p = skip_ws(d->p, d->end);
+  if (d->p < d->end && *d->p == ',') {
+    d->p++;
+    return 1;
+  }
+  if (d->p < d->end && *d->p == ']') {
+    d->p++;
+    return 0;
+  }
+  unexpected(d, d->p, "',' or ']'");
+  return 0;
+}
+
+/* The values of an array (d->p after the '['), waiting on the stack above
+** base, made into a table at base + 1. Returns their number. */
+static lua_Integer array_waiting(dec *d, int base, int parent) {
   lua_State *L = d->L;
-  int base = lua_gettop(L), waiting = 1, parent = d->parent;
+  int waiting = 1;
   lua_Integer n = 0;
-  enter(d, base, KSJ_ARRAY_WAIT + 2);
-  d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == ']') d->p++;
-  else for (;;) {
+  else do {
     d->parent = parent;       /* the array's elements have its parent key */
     dec_value(d);
     ++n;
@@ -711,12 +727,38 @@ static void dec_array(dec *d) {
       make_array(L, base, (int)n, 4 * KSJ_ARRAY_WAIT);
       waiting = 0;
     }
-    d->p = skip_ws(d->p, d->end);
-    if (d->p < d->end && *d->p == ',') d->p++;
-    else if (d->p < d->end && *d->p == ']') { d->p++; break; }
-    else unexpected(d, d->p, "',' or ']'");
-  }
+  } while (next_item(d));
   if (waiting) make_array(L, base, (int)n, (int)n);
+  return n;
+}
+
+/* The same set straight into a table made for `size` values at base + 1
+** (more grow it: the same answer, only slower). */
+static lua_Integer array_direct(dec *d, int base, int parent, int size) {
+  lua_State *L = d->L;
+  lua_Integer n = 0;
+  lua_createtable(L, size, 0);
+  if (d->p < d->end && *d->p == ']') d->p++;
+  else do {
+    d->parent = parent;
+    dec_value(d);
+    lua_rawseti(L, base + 1, ++n);
+  } while (next_item(d));
+  return n;
+}
+
+static void dec_array(dec *d) {
+  int base = lua_gettop(d->L), parent = d->parent;
+  unsigned char *hint = parent >= 0 ? &d->array_hint[parent] : NULL;
+  enter(d, base, KSJ_ARRAY_WAIT + 2);
+  d->p = skip_ws(d->p + 1, d->end);
+  if (hint == NULL || *hint == KSJ_HINT_MIXED) array_waiting(d, base, parent);
+  else if (*hint == 0) {                     /* an array's hint is its size + 1 */
+    lua_Integer n = array_waiting(d, base, parent);
+    *hint = (unsigned char)(n < KSJ_HINT_MIXED - 1 ? n + 1 : KSJ_HINT_MIXED);
+  }
+  else if (array_direct(d, base, parent, *hint - 1) != *hint - 1)
+    *hint = KSJ_HINT_MIXED;    /* a table of another size than it needed */
   leave(d, d->mt_array);
 }
 
@@ -896,6 +938,7 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
     lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
     for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
     memset(d.hint, 0, sizeof d.hint);
+    memset(d.array_hint, 0, sizeof d.array_hint);
     for (i = 0; i < KSJ_STR_SLOTS; i++) d.next_key[i] = KSJ_NO_PREDICTION;
     for (i = 0; i <= KSJ_STR_SLOTS; i++)
       d.first_key[i] = d.value[i] = KSJ_NO_PREDICTION;
