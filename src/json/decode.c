@@ -212,6 +212,14 @@ static KSJ_INLINE const char *skip_ws(const char *p, const char *end) {
   return skip_ws_run(p, end);
 }
 
+/* Whether the byte at d->p, once past any whitespace, is c: the byte
+** right there is tested before any whitespace is looked for. */
+static KSJ_INLINE int at(dec *d, char c) {
+  if (KSJ_LIKELY(d->p < d->end && *d->p == c)) return 1;
+  d->p = skip_ws(d->p, d->end);
+  return d->p < d->end && *d->p == c;
+}
+
 /* ---- strings ------------------------------------------------------------- */
 
 /* 0: plain ASCII; 1: '"'; 2: '\\'; 3: control character; 4: non-ASCII */
@@ -697,8 +705,7 @@ static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size,
 
 /* After a value in an array: 1 after a ',', or 0 past the closing ']'. */
 static KSJ_INLINE int next_item(dec *d) {
-  d->p = skip_ws(d->p, d->end);
-  if (d->p < d->end && *d->p == ',') {
+  if (at(d, ',')) {
     d->p++;
     return 1;
   }
@@ -764,20 +771,17 @@ static void dec_array(dec *d) {
 
 /* Reads a key and its ':', trying the prediction *pred (or NULL) first;
 ** d->slot: the key's cache slot, or -1. */
-static void dec_key(dec *d, const char *expected, short *pred) {
-  d->p = skip_ws(d->p, d->end);
-  if (d->p >= d->end || *d->p != '"') unexpected(d, d->p, expected);
+static KSJ_INLINE void dec_key(dec *d, const char *expected, short *pred) {
+  if (!at(d, '"')) unexpected(d, d->p, expected);
   read_string_pred(d, pred, 1);
-  d->p = skip_ws(d->p, d->end);
-  if (d->p >= d->end || *d->p != ':') unexpected(d, d->p, "':'");
+  if (!at(d, ':')) unexpected(d, d->p, "':'");
   d->p++;
 }
 
 /* After a value in an object whose last key had cache slot `key`: 1 and
 ** the next key read after a ',', or 0 past the closing '}'. */
 static KSJ_INLINE int next_pair(dec *d, int key) {
-  d->p = skip_ws(d->p, d->end);
-  if (d->p < d->end && *d->p == ',') {
+  if (at(d, ',')) {
     d->p++;
     dec_key(d, "a string key", key >= 0 ? &d->next_key[key] : NULL);
     return 1;
