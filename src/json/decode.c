@@ -27,6 +27,16 @@
 #include <lauxlib.h>
 #include "ks_json.h"
 
+/* The small helpers of the descent are forced inline in optimized builds
+** only: an unoptimized build gives every inlined call its own stack slots,
+** and would multiply the C stack each level of nesting takes (by six
+** under AddressSanitizer, whose tests go 10000 levels deep). */
+#ifdef __OPTIMIZE__
+#define KSJ_HOT KSJ_INLINE
+#else
+#define KSJ_HOT inline
+#endif
+
 const char *const KSJ_DECODE_OPTION_NAMES[] = {
   "allow_nan", "keep_order", "max_depth", "max_size", NULL
 };
@@ -186,6 +196,27 @@ static KSJ_NOINLINE void unexpected(dec *d, const char *pos,
 
 #define KSJ_BYTES(c) (UINT64_C(0x0101010101010101) * (c))   /* c in each byte */
 
+/* Unaligned loads. Not forced inline (optimized builds inline them
+** anyway): in unoptimized builds the copy's variable then lives in the
+** loader's frame, not in every frame of the recursive descent. */
+static inline uint64_t load64(const char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+static inline uint32_t load32(const char *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+static inline uint16_t load16(const char *p) {
+  uint16_t v;
+  memcpy(&v, p, 2);
+  return v;
+}
+
 static const unsigned char is_ws[256] = {
   ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1
 };
@@ -195,18 +226,13 @@ static const unsigned char is_ws[256] = {
 ** runs of spaces, skipped eight at a time. */
 static KSJ_NOINLINE const char *skip_ws_run(const char *p, const char *end) {
   for (;;) {
-    while (end - p >= 8) {
-      uint64_t v;
-      memcpy(&v, p, 8);
-      if (v != KSJ_BYTES(' ')) break;
-      p += 8;
-    }
+    while (end - p >= 8 && load64(p) == KSJ_BYTES(' ')) p += 8;
     if (p >= end || !is_ws[(unsigned char)*p]) return p;
     p++;
   }
 }
 
-static KSJ_INLINE const char *skip_ws(const char *p, const char *end) {
+static KSJ_HOT const char *skip_ws(const char *p, const char *end) {
   if (KSJ_LIKELY(p < end && (unsigned char)*p > ' ')) return p;
   if (p + 1 < end && *p == ' ' && (unsigned char)p[1] > ' ') return p + 1;
   return skip_ws_run(p, end);
@@ -214,7 +240,7 @@ static KSJ_INLINE const char *skip_ws(const char *p, const char *end) {
 
 /* Whether the byte at d->p, once past any whitespace, is c: the byte
 ** right there is tested before any whitespace is looked for. */
-static KSJ_INLINE int at(dec *d, char c) {
+static KSJ_HOT int at(dec *d, char c) {
   if (KSJ_LIKELY(d->p < d->end && *d->p == c)) return 1;
   d->p = skip_ws(d->p, d->end);
   return d->p < d->end && *d->p == c;
@@ -258,10 +284,9 @@ static KSJ_NOINLINE void bad_char_in_string(dec *d, const char *p) {
 #define KSJ_FIRST_STOP(mask) ((int)(__builtin_ctzll(mask) >> 3))
 #endif
 
-static KSJ_INLINE const char *skip_plain(const char *p, const char *end) {
+static KSJ_HOT const char *skip_plain(const char *p, const char *end) {
   while (end - p >= 8) {
-    uint64_t v, stop;
-    memcpy(&v, p, 8);
+    uint64_t v = load64(p), stop;
     stop = ((v - KSJ_BYTES(0x20)) | ((v ^ KSJ_BYTES('"')) - KSJ_BYTES(1)) |
             ((v ^ KSJ_BYTES('\\')) - KSJ_BYTES(1))) & KSJ_BYTES(0x80);
     if (stop != 0) {
@@ -388,7 +413,7 @@ static KSJ_NOINLINE const char *string_slow(dec *d, const char *s,
   return p + 1;
 }
 
-static KSJ_INLINE unsigned str_hash(const char *s, size_t len) {
+static KSJ_HOT unsigned str_hash(const char *s, size_t len) {
   unsigned h = (unsigned)len;
   if (len > 0)
     h += (unsigned char)s[0] * 7u + (unsigned char)s[len - 1] * 31u +
@@ -400,38 +425,24 @@ static KSJ_INLINE unsigned str_hash(const char *s, size_t len) {
 ** a call for the short strings the cache holds (len <= KSJ_STR_CACHED),
 ** a word (or half, quarter word) at a time, the last load overlapping the
 ** one before it rather than reading past the end. */
-static KSJ_INLINE int same_bytes(const char *a, const char *b, size_t len) {
+static KSJ_HOT int same_bytes(const char *a, const char *b, size_t len) {
   if (len >= 8) {
-    uint64_t x, y;
     size_t i;
-    for (i = 0; i + 8 < len; i += 8) {
-      memcpy(&x, a + i, 8);
-      memcpy(&y, b + i, 8);
-      if (x != y) return 0;
-    }
-    memcpy(&x, a + len - 8, 8);
-    memcpy(&y, b + len - 8, 8);
-    return x == y;
+    for (i = 0; i + 8 < len; i += 8)
+      if (load64(a + i) != load64(b + i)) return 0;
+    return load64(a + len - 8) == load64(b + len - 8);
   }
-  if (len >= 4) {
-    uint32_t x1, y1, x2, y2;
-    memcpy(&x1, a, 4); memcpy(&y1, b, 4);
-    memcpy(&x2, a + len - 4, 4); memcpy(&y2, b + len - 4, 4);
-    return ((x1 ^ y1) | (x2 ^ y2)) == 0;
-  }
-  if (len >= 2) {
-    uint16_t x1, y1, x2, y2;
-    memcpy(&x1, a, 2); memcpy(&y1, b, 2);
-    memcpy(&x2, a + len - 2, 2); memcpy(&y2, b + len - 2, 2);
-    return ((x1 ^ y1) | (x2 ^ y2)) == 0;
-  }
+  if (len >= 4)
+    return ((load32(a) ^ load32(b)) | (load32(a + len - 4) ^ load32(b + len - 4))) == 0;
+  if (len >= 2)
+    return ((load16(a) ^ load16(b)) | (load16(a + len - 2) ^ load16(b + len - 2))) == 0;
   return len == 0 || a[0] == b[0];
 }
 
 /* Pushes the string s[0..len), through the cache when it is short; key:
 ** whether it is an object key (see the string cache above). d->slot: the
 ** slot that holds it, or -1. */
-static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
+static KSJ_HOT void push_string(dec *d, const char *s, size_t len,
                                    int key) {
   lua_State *L = d->L;
   unsigned h, i, j, probes = key ? KSJ_STR_PROBES : 1, free_ = KSJ_STR_SLOTS;
@@ -468,7 +479,7 @@ static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
 }
 
 /* d->p at the opening quote; pushes the string. */
-static KSJ_INLINE void read_string(dec *d, int key) {
+static KSJ_HOT void read_string(dec *d, int key) {
   const char *s = d->p + 1, *p = scan_plain(d, s);
   if (KSJ_LIKELY(*p == '"')) {
     push_string(d, s, (size_t)(p - s), key);
@@ -495,7 +506,7 @@ static KSJ_INLINE void read_string(dec *d, int key) {
 
 /* Pushes the cached string of slot j if it is the one at d->p (the
 ** opening quote), and moves past it; 0 if it is not. */
-static KSJ_INLINE int read_predicted(dec *d, int j) {
+static KSJ_HOT int read_predicted(dec *d, int j) {
   const char *s = d->p + 1;
   size_t len;
   if (j < 0) return 0;
@@ -511,7 +522,7 @@ static KSJ_INLINE int read_predicted(dec *d, int j) {
 
 /* Reads the string at d->p, trying the prediction *pred first (pred may
 ** be NULL), and makes it the prediction for next time. */
-static KSJ_INLINE void read_string_pred(dec *d, short *pred, int key) {
+static KSJ_HOT void read_string_pred(dec *d, short *pred, int key) {
   if (pred == NULL) read_string(d, key);
   else if (!read_predicted(d, *pred)) {
     read_string(d, key);
@@ -580,7 +591,7 @@ static KSJ_NOINLINE void too_deep(dec *d) {
 ** containers need no call at all. */
 #define KSJ_ROOM_STEP 256
 
-static KSJ_INLINE void enter(dec *d, int base, int slots) {
+static KSJ_HOT void enter(dec *d, int base, int slots) {
   if (KSJ_UNLIKELY(++d->depth > d->max_depth))
     dec_raise(d, d->p, "nesting deeper than %d", d->max_depth);
   if (KSJ_UNLIKELY(base + slots > d->room)) {
@@ -635,7 +646,7 @@ static void note_key(lua_State *L, int ord, lua_Integer pos) {
 }
 
 /* The same for n key-value pairs: keys at base + 1, 3, ..., values after. */
-static KSJ_INLINE void make_object(lua_State *L, int base, int n, int size) {
+static KSJ_HOT void make_object(lua_State *L, int base, int n, int size) {
   int i;
   lua_createtable(L, 0, size);
   for (i = 0; i < n; i++) {
@@ -704,7 +715,7 @@ static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size,
 }
 
 /* After a value in an array: 1 after a ',', or 0 past the closing ']'. */
-static KSJ_INLINE int next_item(dec *d) {
+static KSJ_HOT int next_item(dec *d) {
   if (at(d, ',')) {
     d->p++;
     return 1;
@@ -771,7 +782,7 @@ static void dec_array(dec *d) {
 
 /* Reads a key and its ':', trying the prediction *pred (or NULL) first;
 ** d->slot: the key's cache slot, or -1. */
-static KSJ_INLINE void dec_key(dec *d, const char *expected, short *pred) {
+static KSJ_HOT void dec_key(dec *d, const char *expected, short *pred) {
   if (!at(d, '"')) unexpected(d, d->p, expected);
   read_string_pred(d, pred, 1);
   if (!at(d, ':')) unexpected(d, d->p, "':'");
@@ -780,7 +791,7 @@ static KSJ_INLINE void dec_key(dec *d, const char *expected, short *pred) {
 
 /* After a value in an object whose last key had cache slot `key`: 1 and
 ** the next key read after a ',', or 0 past the closing '}'. */
-static KSJ_INLINE int next_pair(dec *d, int key) {
+static KSJ_HOT int next_pair(dec *d, int key) {
   if (at(d, ',')) {
     d->p++;
     dec_key(d, "a string key", key >= 0 ? &d->next_key[key] : NULL);
@@ -825,14 +836,14 @@ static int object_waiting(dec *d, int base) {
 }
 
 /* Lua gives a table made for n pairs 2^node_class(n) hash nodes. */
-static KSJ_INLINE int node_class(int n) {
+static KSJ_HOT int node_class(int n) {
   int k = 0;
   while ((1 << k) < n) k++;
   return k;
 }
 
 /* The hint an object of n pairs leaves for the next of its kind. */
-static KSJ_INLINE unsigned char hint_for(int n) {
+static KSJ_HOT unsigned char hint_for(int n) {
   return (unsigned char)(n < KSJ_HINT_MIXED ? n : KSJ_HINT_MIXED);
 }
 
