@@ -882,7 +882,7 @@ static void dec_object(dec *d) {
     else if (*hint == 0) *hint = hint_for(n = object_waiting(d, base));
     else {
       n = object_direct(d, base, *hint);
-      if (node_class(n) != node_class(*hint)) *hint = KSJ_HINT_MIXED;
+      if (n != *hint && node_class(n) != node_class(*hint)) *hint = KSJ_HINT_MIXED;
     }
   }
   if (d->orders != 0 && n > 0) {   /* orders[object] = its order table */
