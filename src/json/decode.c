@@ -221,9 +221,10 @@ static const unsigned char is_ws[256] = {
   ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1
 };
 
-/* Most places have no whitespace (compact documents) or one space (Keras's
-** ", " and ": "): those are tested first, inline. Indented documents have
-** runs of spaces, skipped eight at a time. */
+/* Most places have no whitespace (compact documents, the end of the
+** input) or one space (Keras's ", " and ": "): those are tested first,
+** inline. Indented documents have runs of spaces, skipped eight at a
+** time. */
 static KSJ_NOINLINE const char *skip_ws_run(const char *p, const char *end) {
   for (;;) {
     while (end - p >= 8 && load64(p) == KSJ_BYTES(' ')) p += 8;
@@ -233,7 +234,7 @@ static KSJ_NOINLINE const char *skip_ws_run(const char *p, const char *end) {
 }
 
 static KSJ_HOT const char *skip_ws(const char *p, const char *end) {
-  if (KSJ_LIKELY(p < end && (unsigned char)*p > ' ')) return p;
+  if (KSJ_LIKELY(p >= end || (unsigned char)*p > ' ')) return p;
   if (p + 1 < end && *p == ' ' && (unsigned char)p[1] > ' ') return p + 1;
   return skip_ws_run(p, end);
 }
@@ -959,7 +960,7 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
       d.first_key[i] = d.value[i] = KSJ_NO_PREDICTION;
     d.parent = KSJ_NO_SLOT;
   }
-  d.room = lua_gettop(L);      /* no room known beyond the top */
+  d.room = 0;                  /* no room known: the first container asks */
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
     dec_raise(&d, text, "the document starts with a UTF-8 byte order mark "
               "(BOM), which JSON text must not have");
