@@ -83,8 +83,8 @@ describe("kserial.json.decode on repeated shapes", function()
   it("builds every object with exactly its pairs whatever size the ones before it had", function()
     for _, before in ipairs(SIZES) do
       for _, size in ipairs(SIZES) do
-        -- twice the size before (a hint is set), then this one, then the
-        -- first size again (after a wrong hint)
+        -- objects of the size before (which set the kind's hint), then
+        -- this one, then one of the size before again (after a wrong hint)
         local warm = { object_of(before), object_of(before), object_of(before) }
         while #table.concat(warm) < MIN_DOC do warm[#warm + 1] = object_of(before) end
         local text = "[" .. table.concat(warm, ",") .. "," .. object_of(size) .. "," ..
@@ -101,7 +101,8 @@ describe("kserial.json.decode on repeated shapes", function()
   end)
 
   it("builds every array with exactly its values whatever size the ones before it had", function()
-    -- arrays under one key ("a"), in arrays under it, and at the root
+    -- arrays under one key ("a"), and arrays in arrays under it (which
+    -- have the same parent key)
     local ASIZES = { 0, 1, 2, 3, 4, 63, 64, 65, 252, 253, 254, 255, 300 }
     local function array_of(n, nested)
       local parts = {}
