@@ -16,8 +16,11 @@
 ** The hot paths avoid calls per character: byte class tables, plain string
 ** bytes skipped a word at a time, strings without escapes pushed straight
 ** from the input, and short ones reused from a per-call cache (see "The
-** string cache") rather than interned again. Unescaped strings go through
-** a luaL_Buffer, so a Lua error never leaks scratch memory.
+** string cache") rather than interned again, often without being scanned
+** (see "Predicted strings"). Containers of a kind met before are filled
+** straight into a table of the right size (see "Size hints"). Unescaped
+** strings go through a luaL_Buffer, so a Lua error never leaks scratch
+** memory.
 */
 #define KSJ_INTERNAL
 #include <math.h>
@@ -26,6 +29,17 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "ks_json.h"
+
+/* The small helpers of the descent are forced inline in optimized builds
+** only: an unoptimized build gives every inlined call its own stack slots,
+** which multiplied the C stack a level of nesting takes (2.5 KB under
+** AddressSanitizer, whose tests go 10000 levels deep; 208 bytes without
+** forcing). */
+#ifdef __OPTIMIZE__
+#define KSJ_HOT KSJ_INLINE
+#else
+#define KSJ_HOT inline
+#endif
 
 const char *const KSJ_DECODE_OPTION_NAMES[] = {
   "allow_nan", "keep_order", "max_depth", "max_size", NULL
@@ -84,6 +98,24 @@ void ksj_decode_opts_read(lua_State *L, int idx, ksj_decode_opts *o,
 ** document; shorter documents than this go without it. */
 #define KSJ_STR_MIN_DOC 1024
 
+/* Size hints. Objects of one kind (the same first key and the same parent
+** key: the key whose value the object is, or whose value the array holding
+** it is) mostly have the same number of pairs in a Keras document. When
+** both keys are in the string cache, hint[a hash of their two slots] says
+** how many pairs the last object of that kind had (0: none met yet), and
+** the next one is built straight into a table made for that many (see
+** object_direct) instead of waiting on the stack to be counted. A hint
+** that turns out wrong by enough to change the table's node count (too
+** big wastes memory, too small makes Lua grow the table) marks the kind
+** KSJ_HINT_MIXED: its objects wait and are counted from then on, as do
+** objects of a kind with 255 pairs or more. Arrays have the same by their
+** parent key alone (array_hint, holding the size + 1), marked mixed by any
+** other size, since Lua sizes an array part exactly. With keep_order,
+** objects always wait (their order tables are made from the waiting keys). */
+#define KSJ_HINTS 256          /* a power of two */
+#define KSJ_HINT_MIXED 255
+#define KSJ_NO_SLOT KSJ_STR_SLOTS   /* the parent of the document's root */
+
 typedef struct str_slot {
   const char *s;   /* the cached string's bytes (anchored on the stack) */
   size_t len;      /* its length, or (size_t)-1 for a free slot */
@@ -100,7 +132,18 @@ typedef struct dec {
   const char *fname;   /* for messages: the function the user called */
   int strs;            /* stack index of the first string cache slot, or
                        ** 0 for no cache (a short document) */
+  int room;            /* the stack is known to have room up to this index */
+  int slot;            /* the cache slot of the string read last, or -1 */
+  int parent;          /* the cache slot of the key whose value is being
+                       ** read, or KSJ_NO_SLOT (see "Size hints") */
   str_slot str[KSJ_STR_SLOTS];
+  unsigned char hint[KSJ_HINTS];   /* see "Size hints" */
+  unsigned char array_hint[KSJ_STR_SLOTS + 1];   /* by the parent key */
+  /* Predictions (see "Predicted strings"), each a cache slot or -1; the
+  ** last entry of the parent-indexed ones is the document root's. */
+  short next_key[KSJ_STR_SLOTS];        /* by the key before */
+  short first_key[KSJ_STR_SLOTS + 1];   /* by the parent key */
+  short value[KSJ_STR_SLOTS + 1];       /* by the parent key */
 } dec;
 
 static void dec_value(dec *d);
@@ -158,13 +201,57 @@ static KSJ_NOINLINE void unexpected(dec *d, const char *pos,
 
 /* ---- whitespace ---------------------------------------------------------- */
 
+#define KSJ_BYTES(c) (UINT64_C(0x0101010101010101) * (c))   /* c in each byte */
+
+/* Unaligned loads. Not forced inline (optimized builds inline them
+** anyway): in unoptimized builds the copy's variable then lives in the
+** loader's frame, not in every frame of the recursive descent. */
+static inline uint64_t load64(const char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+static inline uint32_t load32(const char *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+static inline uint16_t load16(const char *p) {
+  uint16_t v;
+  memcpy(&v, p, 2);
+  return v;
+}
+
 static const unsigned char is_ws[256] = {
   ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1
 };
 
-static inline const char *skip_ws(const char *p, const char *end) {
-  while (p < end && is_ws[(unsigned char)*p]) p++;
-  return p;
+/* Most places have no whitespace (compact documents, the end of the
+** input) or one space (Keras's ", " and ": "): those are tested first,
+** inline. Indented documents have runs of spaces, skipped eight at a
+** time. */
+static KSJ_NOINLINE const char *skip_ws_run(const char *p, const char *end) {
+  for (;;) {
+    while (end - p >= 8 && load64(p) == KSJ_BYTES(' ')) p += 8;
+    if (p >= end || !is_ws[(unsigned char)*p]) return p;
+    p++;
+  }
+}
+
+static KSJ_HOT const char *skip_ws(const char *p, const char *end) {
+  if (KSJ_LIKELY(p >= end || (unsigned char)*p > ' ')) return p;
+  if (p + 1 < end && *p == ' ' && (unsigned char)p[1] > ' ') return p + 1;
+  return skip_ws_run(p, end);
+}
+
+/* Whether the byte at d->p, once past any whitespace, is c: the byte
+** right there is tested before any whitespace is looked for. */
+static KSJ_HOT int at(dec *d, char c) {
+  if (KSJ_LIKELY(d->p < d->end && *d->p == c)) return 1;
+  d->p = skip_ws(d->p, d->end);
+  return d->p < d->end && *d->p == c;
 }
 
 /* ---- strings ------------------------------------------------------------- */
@@ -200,16 +287,14 @@ static KSJ_NOINLINE void bad_char_in_string(dec *d, const char *p) {
 ** little-endian machines, where the first byte in memory is the word's
 ** lowest, its place is the count of trailing zero bits over 8. Elsewhere
 ** (and for the last bytes of the input) the byte loop finds it. */
-#define KSJ_BYTES(c) (UINT64_C(0x0101010101010101) * (c))
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
     (defined(__GNUC__) || defined(__clang__))
 #define KSJ_FIRST_STOP(mask) ((int)(__builtin_ctzll(mask) >> 3))
 #endif
 
-static KSJ_INLINE const char *skip_plain(const char *p, const char *end) {
+static KSJ_HOT const char *skip_plain(const char *p, const char *end) {
   while (end - p >= 8) {
-    uint64_t v, stop;
-    memcpy(&v, p, 8);
+    uint64_t v = load64(p), stop;
     stop = ((v - KSJ_BYTES(0x20)) | ((v ^ KSJ_BYTES('"')) - KSJ_BYTES(1)) |
             ((v ^ KSJ_BYTES('\\')) - KSJ_BYTES(1))) & KSJ_BYTES(0x80);
     if (stop != 0) {
@@ -336,7 +421,7 @@ static KSJ_NOINLINE const char *string_slow(dec *d, const char *s,
   return p + 1;
 }
 
-static KSJ_INLINE unsigned str_hash(const char *s, size_t len) {
+static KSJ_HOT unsigned str_hash(const char *s, size_t len) {
   unsigned h = (unsigned)len;
   if (len > 0)
     h += (unsigned char)s[0] * 7u + (unsigned char)s[len - 1] * 31u +
@@ -344,12 +429,32 @@ static KSJ_INLINE unsigned str_hash(const char *s, size_t len) {
   return (h ^ h >> 6) & (KSJ_STR_SLOTS - 1);
 }
 
+/* Whether the len bytes at a and b are the same: memcmp's answer without
+** a call for the short strings the cache holds (len <= KSJ_STR_CACHED),
+** a word (or half, quarter word) at a time, the last load overlapping the
+** one before it rather than reading past the end. */
+static KSJ_HOT int same_bytes(const char *a, const char *b, size_t len) {
+  if (len >= 8) {
+    size_t i;
+    for (i = 0; i + 8 < len; i += 8)
+      if (load64(a + i) != load64(b + i)) return 0;
+    return load64(a + len - 8) == load64(b + len - 8);
+  }
+  if (len >= 4)
+    return ((load32(a) ^ load32(b)) | (load32(a + len - 4) ^ load32(b + len - 4))) == 0;
+  if (len >= 2)
+    return ((load16(a) ^ load16(b)) | (load16(a + len - 2) ^ load16(b + len - 2))) == 0;
+  return len == 0 || a[0] == b[0];
+}
+
 /* Pushes the string s[0..len), through the cache when it is short; key:
-** whether it is an object key (see the string cache above). */
-static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
+** whether it is an object key (see the string cache above). d->slot: the
+** slot that holds it, or -1. */
+static KSJ_HOT void push_string(dec *d, const char *s, size_t len,
                                    int key) {
   lua_State *L = d->L;
   unsigned h, i, j, probes = key ? KSJ_STR_PROBES : 1, free_ = KSJ_STR_SLOTS;
+  d->slot = -1;
   if (len > KSJ_STR_CACHED || d->strs == 0) {
     lua_pushlstring(L, s, len);
     return;
@@ -359,8 +464,9 @@ static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
     str_slot *slot;
     j = (h + i) & (KSJ_STR_SLOTS - 1);
     slot = &d->str[j];
-    if (slot->len == len && memcmp(slot->s, s, len) == 0) {
+    if (slot->len == len && same_bytes(slot->s, s, len)) {
       lua_pushvalue(L, d->strs + (int)j);
+      d->slot = (int)j;
       return;
     }
     if (slot->len == (size_t)-1) {
@@ -377,20 +483,63 @@ static KSJ_INLINE void push_string(dec *d, const char *s, size_t len,
   d->str[j].s = lua_pushlstring(L, s, len);
   d->str[j].len = len;
   lua_copy(L, -1, d->strs + (int)j);
+  d->slot = (int)j;
 }
 
 /* d->p at the opening quote; pushes the string. */
-static KSJ_INLINE void read_string(dec *d, int key) {
+static KSJ_HOT void read_string(dec *d, int key) {
   const char *s = d->p + 1, *p = scan_plain(d, s);
   if (KSJ_LIKELY(*p == '"')) {
     push_string(d, s, (size_t)(p - s), key);
     d->p = p + 1;
   }
-  else d->p = string_slow(d, s, p);
+  else {
+    d->p = string_slow(d, s, p);
+    d->slot = -1;
+  }
+}
+
+/* Predicted strings. Keras objects of one kind come with the same keys in
+** the same order, and some keys with the same string value ("float32",
+** a module name), so the decoder remembers for each cached key which
+** cached string came after it last time: the next key of the object
+** (next_key), the first key of an object that is its value (first_key)
+** and its string value (value). Before reading a string it tries the
+** prediction: when the bytes after the quote are the predicted string's
+** and a quote follows them, that is the string (a cached string holds
+** no quote, backslash, control character or bad UTF-8, so the string
+** cannot end elsewhere or read differently), pushed from the cache with
+** no scan and no hash. Any other string is read as usual. */
+#define KSJ_NO_PREDICTION (-1)
+
+/* Pushes the cached string of slot j if it is the one at d->p (the
+** opening quote), and moves past it; 0 if it is not. */
+static KSJ_HOT int read_predicted(dec *d, int j) {
+  const char *s = d->p + 1;
+  size_t len;
+  if (j < 0) return 0;
+  len = d->str[j].len;
+  if (len == (size_t)-1 || (size_t)(d->end - s) <= len || s[len] != '"' ||
+      !same_bytes(d->str[j].s, s, len))
+    return 0;
+  lua_pushvalue(d->L, d->strs + j);
+  d->slot = j;
+  d->p = s + len + 1;
+  return 1;
+}
+
+/* Reads the string at d->p, trying the prediction *pred first (pred may
+** be NULL), and makes it the prediction for next time. */
+static KSJ_HOT void read_string_pred(dec *d, short *pred, int key) {
+  if (pred == NULL) read_string(d, key);
+  else if (!read_predicted(d, *pred)) {
+    read_string(d, key);
+    *pred = (short)d->slot;
+  }
 }
 
 static void dec_string(dec *d) {
-  read_string(d, 0);
+  read_string_pred(d, d->parent >= 0 ? &d->value[d->parent] : NULL, 0);
 }
 
 /* ---- numbers and literals ------------------------------------------------ */
@@ -442,11 +591,23 @@ static KSJ_NOINLINE void too_deep(dec *d) {
   dec_raise(d, d->p, "nesting too deep for the Lua stack");
 }
 
-/* Opens a container that needs `slots` free stack slots. */
-static void enter(dec *d, int slots) {
-  if (++d->depth > d->max_depth)
+/* Opens a container at stack index base that needs `slots` free stack
+** slots above it. Space that lua_checkstack grants stays for the rest of
+** the call (it raises the running C function's stack limit, which the
+** collector never shrinks below), so it is asked for in steps of
+** KSJ_ROOM_STEP more than needed, and only when d->room falls short: most
+** containers need no call at all. */
+#define KSJ_ROOM_STEP 256
+
+static KSJ_HOT void enter(dec *d, int base, int slots) {
+  if (KSJ_UNLIKELY(++d->depth > d->max_depth))
     dec_raise(d, d->p, "nesting deeper than %d", d->max_depth);
-  if (!lua_checkstack(d->L, slots)) too_deep(d);
+  if (KSJ_UNLIKELY(base + slots > d->room)) {
+    if (lua_checkstack(d->L, slots + KSJ_ROOM_STEP))
+      d->room = base + slots + KSJ_ROOM_STEP;
+    else if (lua_checkstack(d->L, slots)) d->room = base + slots;
+    else too_deep(d);
+  }
 }
 
 static void leave(dec *d, int mt) {
@@ -455,11 +616,12 @@ static void leave(dec *d, int mt) {
   d->depth--;
 }
 
-/* Containers are built at their exact size: the first values wait on the
-** stack above `base` until the container ends (or until there are too many
-** to wait, when the table is made with room to grow). A table sized to its
-** contents is a third smaller than one grown by rehashing, and is made in
-** one allocation. */
+/* Containers are built at their exact size: unless a size hint gives it
+** (see "Size hints"), the first values wait on the stack above `base`
+** until the container ends (or until there are too many to wait, when the
+** table is made with room to grow). A table sized to its contents is a
+** third smaller than one grown by rehashing, and is made in one
+** allocation. */
 #define KSJ_ARRAY_WAIT 64    /* values */
 #define KSJ_OBJECT_WAIT 32   /* key-value pairs */
 
@@ -493,7 +655,7 @@ static void note_key(lua_State *L, int ord, lua_Integer pos) {
 }
 
 /* The same for n key-value pairs: keys at base + 1, 3, ..., values after. */
-static KSJ_INLINE void make_object(lua_State *L, int base, int n, int size) {
+static KSJ_HOT void make_object(lua_State *L, int base, int n, int size) {
   int i;
   lua_createtable(L, 0, size);
   for (i = 0; i < n; i++) {
@@ -561,15 +723,29 @@ static KSJ_NOINLINE void make_ordered_object(dec *d, int base, int n, int size,
   lua_insert(L, base + 1);       /* object, order */
 }
 
-static void dec_array(dec *d) {
+/* After a value in an array: 1 after a ',', or 0 past the closing ']'. */
+static KSJ_HOT int next_item(dec *d) {
+  if (at(d, ',')) {
+    d->p++;
+    return 1;
+  }
+  if (d->p < d->end && *d->p == ']') {
+    d->p++;
+    return 0;
+  }
+  unexpected(d, d->p, "',' or ']'");
+  return 0;
+}
+
+/* The values of an array (d->p after the '['), waiting on the stack above
+** base, made into a table at base + 1. Returns their number. */
+static lua_Integer array_waiting(dec *d, int base, int parent) {
   lua_State *L = d->L;
-  int base, waiting = 1;
+  int waiting = 1;
   lua_Integer n = 0;
-  enter(d, KSJ_ARRAY_WAIT + 2);
-  base = lua_gettop(L);
-  d->p = skip_ws(d->p + 1, d->end);
   if (d->p < d->end && *d->p == ']') d->p++;
-  else for (;;) {
+  else do {
+    d->parent = parent;       /* the array's elements have its parent key */
     dec_value(d);
     ++n;
     if (!waiting) {
@@ -578,59 +754,145 @@ static void dec_array(dec *d) {
       make_array(L, base, (int)n, 4 * KSJ_ARRAY_WAIT);
       waiting = 0;
     }
-    d->p = skip_ws(d->p, d->end);
-    if (d->p < d->end && *d->p == ',') d->p++;
-    else if (d->p < d->end && *d->p == ']') { d->p++; break; }
-    else unexpected(d, d->p, "',' or ']'");
-  }
+  } while (next_item(d));
   if (waiting) make_array(L, base, (int)n, (int)n);
+  return n;
+}
+
+/* The same set straight into a table made for `size` values at base + 1
+** (more grow it: the same answer, only slower). */
+static lua_Integer array_direct(dec *d, int base, int parent, int size) {
+  lua_State *L = d->L;
+  lua_Integer n = 0;
+  lua_createtable(L, size, 0);
+  if (d->p < d->end && *d->p == ']') d->p++;
+  else do {
+    d->parent = parent;
+    dec_value(d);
+    lua_rawseti(L, base + 1, ++n);
+  } while (next_item(d));
+  return n;
+}
+
+static void dec_array(dec *d) {
+  int base = lua_gettop(d->L), parent = d->parent;
+  unsigned char *hint = parent >= 0 ? &d->array_hint[parent] : NULL;
+  enter(d, base, KSJ_ARRAY_WAIT + 2);
+  d->p = skip_ws(d->p + 1, d->end);
+  if (hint == NULL || *hint == KSJ_HINT_MIXED) array_waiting(d, base, parent);
+  else if (*hint == 0) {                     /* an array's hint is its size + 1 */
+    lua_Integer n = array_waiting(d, base, parent);
+    *hint = (unsigned char)(n < KSJ_HINT_MIXED - 1 ? n + 1 : KSJ_HINT_MIXED);
+  }
+  else if (array_direct(d, base, parent, *hint - 1) != *hint - 1)
+    *hint = KSJ_HINT_MIXED;    /* a table of another size than it needed */
   leave(d, d->mt_array);
 }
 
-static void dec_key(dec *d, const char *expected) {
-  d->p = skip_ws(d->p, d->end);
-  if (d->p >= d->end || *d->p != '"') unexpected(d, d->p, expected);
-  read_string(d, 1);
-  d->p = skip_ws(d->p, d->end);
-  if (d->p >= d->end || *d->p != ':') unexpected(d, d->p, "':'");
+/* Reads a key and its ':', trying the prediction *pred (or NULL) first;
+** d->slot: the key's cache slot, or -1. */
+static KSJ_HOT void dec_key(dec *d, const char *expected, short *pred) {
+  if (!at(d, '"')) unexpected(d, d->p, expected);
+  read_string_pred(d, pred, 1);
+  if (!at(d, ':')) unexpected(d, d->p, "':'");
   d->p++;
+}
+
+/* After a value in an object whose last key had cache slot `key`: 1 and
+** the next key read after a ',', or 0 past the closing '}'. */
+static KSJ_HOT int next_pair(dec *d, int key) {
+  if (at(d, ',')) {
+    d->p++;
+    dec_key(d, "a string key", key >= 0 ? &d->next_key[key] : NULL);
+    return 1;
+  }
+  if (d->p < d->end && *d->p == '}') {
+    d->p++;
+    return 0;
+  }
+  unexpected(d, d->p, "',' or '}'");
+  return 0;
+}
+
+/* The rest of an object whose first key is on top, its pairs waiting on
+** the stack above base (and with keep_order its order table recorded),
+** made at base + 1 (its order table at base + 2). Returns the number of
+** pairs read. */
+static int object_waiting(dec *d, int base) {
+  lua_State *L = d->L;
+  int n = 0, waiting = 1, key;
+  do {
+    d->parent = key = d->slot;
+    dec_value(d);
+    if (!waiting) {
+      if (d->orders != 0) {
+        lua_insert(L, -2);      /* the key on top for note_key */
+        note_key(L, base + 2, ++n);
+        lua_insert(L, -2);
+      }
+      lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
+    } else if (++n == KSJ_OBJECT_WAIT) {
+      if (d->orders != 0) make_ordered_object(d, base, n, 4 * KSJ_OBJECT_WAIT, 1);
+      else make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
+      waiting = 0;
+    }
+  } while (next_pair(d, key));
+  if (waiting) {
+    if (d->orders != 0) make_ordered_object(d, base, n, n, 0);
+    else make_object(L, base, n, n);
+  }
+  return n;
+}
+
+/* Lua gives a table made for n pairs 2^node_class(n) hash nodes. */
+static KSJ_HOT int node_class(int n) {
+  int k = 0;
+  while ((1 << k) < n) k++;
+  return k;
+}
+
+/* The hint an object of n pairs leaves for the next of its kind. */
+static KSJ_HOT unsigned char hint_for(int n) {
+  return (unsigned char)(n < KSJ_HINT_MIXED ? n : KSJ_HINT_MIXED);
+}
+
+/* The rest of an object whose first key is on top, set straight into a
+** table made for `size` pairs at base + 1 (one more pair than that grows
+** it: the answer is the same, only slower). Returns the number of pairs. */
+static int object_direct(dec *d, int base, int size) {
+  lua_State *L = d->L;
+  int n = 0, key;
+  lua_createtable(L, 0, size);
+  lua_insert(L, base + 1);
+  do {
+    d->parent = key = d->slot;
+    dec_value(d);
+    lua_rawset(L, base + 1);    /* a duplicate key: the last one wins */
+    n++;
+  } while (next_pair(d, key));
+  return n;
 }
 
 static void dec_object(dec *d) {
   lua_State *L = d->L;
-  int base, n = 0, waiting = 1;
-  enter(d, 2 * KSJ_OBJECT_WAIT + 6);
-  base = lua_gettop(L);
+  int base = lua_gettop(L), n = 0, parent = d->parent;
+  enter(d, base, 2 * KSJ_OBJECT_WAIT + 6);
   d->p = skip_ws(d->p + 1, d->end);
-  if (d->p < d->end && *d->p == '}') d->p++;
-  else {
-    dec_key(d, "a string key or '}'");
-    for (;;) {
-      dec_value(d);
-      if (!waiting) {
-        if (d->orders != 0) {
-          lua_insert(L, -2);      /* the key on top for note_key */
-          note_key(L, base + 2, ++n);
-          lua_insert(L, -2);
-        }
-        lua_rawset(L, base + 1);  /* a duplicate key: the last one wins */
-      } else if (++n == KSJ_OBJECT_WAIT) {
-        if (d->orders != 0) make_ordered_object(d, base, n, 4 * KSJ_OBJECT_WAIT, 1);
-        else make_object(L, base, n, 4 * KSJ_OBJECT_WAIT);
-        waiting = 0;
-      }
-      d->p = skip_ws(d->p, d->end);
-      if (d->p < d->end && *d->p == ',') {
-        d->p++;
-        dec_key(d, "a string key");
-      }
-      else if (d->p < d->end && *d->p == '}') { d->p++; break; }
-      else unexpected(d, d->p, "',' or '}'");
-    }
+  if (d->p < d->end && *d->p == '}') {
+    d->p++;
+    lua_createtable(L, 0, 0);
   }
-  if (waiting) {
-    if (d->orders != 0 && n > 0) make_ordered_object(d, base, n, n, 0);
-    else make_object(L, base, n, n);
+  else {
+    unsigned char *hint = NULL;
+    dec_key(d, "a string key or '}'", parent >= 0 ? &d->first_key[parent] : NULL);
+    if (d->slot >= 0 && parent >= 0 && d->orders == 0)
+      hint = &d->hint[(unsigned)(parent * 97 + d->slot) & (KSJ_HINTS - 1)];
+    if (hint == NULL || *hint == KSJ_HINT_MIXED) n = object_waiting(d, base);
+    else if (*hint == 0) *hint = hint_for(n = object_waiting(d, base));
+    else {
+      n = object_direct(d, base, *hint);
+      if (n != *hint && node_class(n) != node_class(*hint)) *hint = KSJ_HINT_MIXED;
+    }
   }
   if (d->orders != 0 && n > 0) {   /* orders[object] = its order table */
     ksj_filter_add(d->filter, lua_topointer(L, -2));
@@ -694,11 +956,19 @@ void ksj_decode(lua_State *L, const char *text, size_t len,
   ksj_pushmt(L, KSJ_OBJECT_MT);
   d.mt_object = lua_gettop(L);
   d.strs = 0;                  /* no room on the stack: no cache either */
+  d.slot = d.parent = -1;      /* no cache: no size hints either */
   if (len >= KSJ_STR_MIN_DOC && lua_checkstack(L, KSJ_STR_SLOTS)) {
     d.strs = lua_gettop(L) + 1;
     lua_settop(L, lua_gettop(L) + KSJ_STR_SLOTS);   /* nils */
     for (i = 0; i < KSJ_STR_SLOTS; i++) d.str[i].len = (size_t)-1;
+    memset(d.hint, 0, sizeof d.hint);
+    memset(d.array_hint, 0, sizeof d.array_hint);
+    for (i = 0; i < KSJ_STR_SLOTS; i++) d.next_key[i] = KSJ_NO_PREDICTION;
+    for (i = 0; i <= KSJ_STR_SLOTS; i++)
+      d.first_key[i] = d.value[i] = KSJ_NO_PREDICTION;
+    d.parent = KSJ_NO_SLOT;
   }
+  d.room = 0;                  /* no room known: the first container asks */
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
     dec_raise(&d, text, "the document starts with a UTF-8 byte order mark "
               "(BOM), which JSON text must not have");
