@@ -170,6 +170,35 @@ describe("dumps", function()
     assert.matches('\\"list\\":%[1,2%]', doc)
   end)
 
+  it("writes each copy of a shared object with the first envelope's fields only", function()
+    -- a hook serializes the shared object itself (so the first envelope is
+    -- a table user code holds), and a later hook adds a key to that table:
+    -- the copies dumps writes afterwards must not show it, as serialize's
+    -- own copies do not
+    local Adder = kserial.class("DumpsAdder")
+    function Adder:get_config()
+      self.wrap.seen.extra = "added"
+      return { n = 1 }
+    end
+    kserial.register_serializable("dumps_spec")(Adder)
+    local shared = Leaf.new()
+    shared.cfg = { list = array{ 1, 2 } }
+    local w = Wrap.new()
+    w.child = shared
+    local add = Adder.new()
+    add.wrap = w
+    local root = Box{ name = "r", items = { w, add, shared, { again = shared } } }
+    local doc = agree(root)
+    assert.equal(1, select(2, doc:gsub('"extra":"added"', "")))
+    assert.equal(3, select(2, doc:gsub('"shared_object_id":1', "")))
+    each_option(function(o) agree(root, o) end)
+    -- dumps' own first envelope, written again at every place
+    local deep = Box{ name = "d", items = { shared, { x = { shared } }, array{ shared } } }
+    doc = agree(deep)
+    assert.equal(3, select(2, doc:gsub('"shared_object_id":1', "")))
+    each_option(function(o) agree(deep, o) end)
+  end)
+
   it("refuses an object shared inside itself, as serialize does", function()
     local a = Box{ name = "a" }
     a.items = { { plain = { 1, 2 } }, { again = a } }

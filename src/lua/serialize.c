@@ -493,14 +493,36 @@ static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const cha
   }
 }
 
+/* Notes in dup[obj] that the object at obj is shared (so that it gets an
+** id), with the copy on top added to its list (or none when copy is 0). */
+static void note_dup(walker *w, int obj, int copy) {
+  lua_State *L = w->L;
+  lua_pushvalue(L, obj);
+  if (lua_rawget(L, w->dup) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, obj);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, w->dup);
+  }
+  if (copy) {
+    lua_pushvalue(L, -2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  }
+  lua_pop(L, 1);
+}
+
 /* An object met again: a new envelope with the fields of its first one
 ** (each appearance gets its own table, so a hook may add keys to it, as
 ** Keras's Functional does). The copy is listed in dup[obj] so that the
-** shared id reaches it. Stack: first envelope -> the copy. */
+** shared id reaches it. dumps' own walk, whose tree no user code sees,
+** writes its own first envelope again instead (seen[env] is negative for
+** those: remember_object). Stack: first envelope -> the copy. */
 static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls,
                           int depth) {
   lua_State *L = w->L;
-  int first = lua_gettop(L), i;
+  int first = lua_gettop(L), i, pairs = 0;
+  lua_Integer size;
   ser_call *c = w->call;
   /* fragments in the first envelope become tables again when a user sees
   ** the copy (a nested call's result) or when it may land too deep for the
@@ -510,28 +532,30 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
     ksj_frags_expand(L, c->frags, first);
   lua_pushvalue(L, first);
   lua_rawget(L, w->seen);               /* the values it holds */
-  count_values(w, lua_tointeger(L, -1) - 1, p, cls);   /* 1 counted already */
-  push_envelope(w, 7);
-  for (i = 0; i < EK_COUNT; i++) {
-    push_ekey(w, i);
-    push_ekey(w, i);
-    lua_rawget(L, first);
-    lua_rawset(L, -3);
-  }
-  lua_pushvalue(L, -1);
-  lua_rotate(L, -3, -1);                /* copy, copy, size */
-  lua_rawset(L, w->seen);               /* made by this call */
-  lua_pushvalue(L, obj);
-  if (lua_rawget(L, w->dup) != LUA_TTABLE) {
+  size = lua_tointeger(L, -1);
+  count_values(w, (size < 0 ? -size : size) - 1, p, cls);   /* 1 counted already */
+  if (size < 0 && w->frags != NULL) {   /* dumps' own: the same table again */
     lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, obj);
-    lua_pushvalue(L, -2);
-    lua_rawset(L, w->dup);
+    note_dup(w, obj, 0);
+    return;
   }
-  lua_pushvalue(L, -2);
-  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
-  lua_pop(L, 1);
+  for (i = 0; i < EK_COUNT; i++) {      /* the first's fields, as pairs */
+    push_ekey(w, i);
+    push_ekey(w, i);
+    if (lua_rawget(L, first) == LUA_TNIL) lua_pop(L, 2);
+    else pairs++;
+  }
+  /* one more field: the shared id it will get */
+  lua_createtable(L, 0, pairs + 1);
+  lua_pushvalue(L, w->obj_mt);
+  lua_setmetatable(L, -2);
+  lua_insert(L, first + 2);
+  for (i = 0; i < pairs; i++) lua_rawset(L, first + 2);   /* first, size, copy */
+  lua_pushvalue(L, -1);
+  lua_pushinteger(L, size < 0 ? -size : size);
+  lua_rawset(L, w->seen);               /* made by this call */
+  lua_remove(L, first + 1);
+  note_dup(w, obj, 1);
   lua_remove(L, first);
 }
 
@@ -554,11 +578,11 @@ static void get_config(walker *w, int idx, ksl_hook *hk, const ksl_path *p,
          "object, not as its config", cls, ksj_typename(L, -1));
 }
 
-/* Names the envelope on top: module, class_name and registered_name, from
-** the registry, then the modules, then the metatable's __module and __name.
-** Read after the hooks ran (a hook may change the registry), and used
-** before anything else can run. */
-static void name_envelope(walker *w, int mt, const char *cls) {
+/* Pushes the envelope's names, as three (key, value) pairs: module,
+** class_name and registered_name, from the registry, then the modules,
+** then the metatable's __module and __name. Read after the config's walk
+** (a hook may change the registry), and before anything else can run. */
+static void push_names(walker *w, int mt, const char *cls) {
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
   const char *rname = NULL, *module = NULL, *mkey = NULL;
@@ -578,16 +602,13 @@ static void name_envelope(walker *w, int mt, const char *cls) {
   } else {
     lua_pushlstring(L, module, mlen);
   }
-  lua_rawset(L, -3);
   push_ekey(w, EK_CLASS_NAME);
   if (mkey) lua_pushlstring(L, mkey, mklen);
   else lua_pushstring(L, cls);
-  lua_rawset(L, -3);
   push_ekey(w, EK_REGISTERED_NAME);
   if (rname) lua_pushlstring(L, rname, rlen);
   else if (mkey) ksj_pushnull(L);
   else lua_pushstring(L, cls);
-  lua_rawset(L, -3);
 }
 
 /* The value at idx for the checks that look at its type: a fragment
@@ -610,10 +631,11 @@ static int kind_at(walker *w, int idx) {
   return slot;
 }
 
-/* Runs get_build_config and get_compile_config, and sets what they return
-** (walked at cfgnode) on the envelope on top. */
-static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
-                        int depth) {
+/* Runs get_build_config and get_compile_config, and pushes a (key,
+** value) pair for each that returns something (walked at cfgnode);
+** returns how many pairs it pushed. */
+static int build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
+                       int depth) {
   static const char *const hooks[][2] = {
     {"get_build_config", "build_config"},
     {"get_compile_config", "compile_config"}
@@ -621,27 +643,43 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
   static const ks_env_key keys[] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
   static const int ekeys[] = {EK_BUILD_CONFIG, EK_COMPILE_CONFIG};
   lua_State *L = w->L;
-  int i;
+  int i, pairs = 0;
   for (i = 0; i < 2; i++) {
     const char *bad;
     hk->name = hooks[i][0];
     if (ksl_hook_call(L, hk, idx, hooks[i][0], 0) == KSL_HOOK_ABSENT) continue;
     w->call->stamp++;               /* user code ran after the config's walk */
-    if (!lua_isnil(L, -1)) {
-      cfgnode->key = hooks[i][1];
-      cfgnode->klen = strlen(hooks[i][1]);
-      push_ekey(w, ekeys[i]);
-      ser_value(w, -2, cfgnode, depth + 1);
-      /* the reader's rule: never write what loads refuses */
-      if ((bad = ksl_hook_config_bad(L, kind_at(w, -1), keys[i], w->arr_mt,
-                                     w->obj_mt)) != NULL)
-        ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
-                      "and loads would refuse it", bad, hooks[i][1],
-                      ks_envelope_want(keys[i], KS_V_OTHER));
-      lua_rawset(L, -4);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      continue;
     }
-    lua_pop(L, 1);
+    cfgnode->key = hooks[i][1];
+    cfgnode->klen = strlen(hooks[i][1]);
+    push_ekey(w, ekeys[i]);
+    ser_value(w, -2, cfgnode, depth + 1);
+    /* the reader's rule: never write what loads refuses */
+    if ((bad = ksl_hook_config_bad(L, kind_at(w, -1), keys[i], w->arr_mt,
+                                   w->obj_mt)) != NULL)
+      ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
+                    "and loads would refuse it", bad, hooks[i][1],
+                    ks_envelope_want(keys[i], KS_V_OTHER));
+    lua_remove(L, -3);              /* what the hook returned */
+    pairs++;
   }
+  return pairs;
+}
+
+/* Makes the envelope from the `pairs` (key, value) pairs on top, in
+** one table of their size (a shared object's gets one more field at
+** the end, its id). Pops them and pushes the envelope. */
+static void make_envelope(walker *w, int pairs) {
+  lua_State *L = w->L;
+  int env = lua_gettop(L) - 2 * pairs + 1, i;
+  lua_createtable(L, 0, pairs);
+  lua_pushvalue(L, w->obj_mt);
+  lua_setmetatable(L, -2);
+  lua_insert(L, env);               /* below the pairs, set from the top */
+  for (i = 0; i < pairs; i++) lua_rawset(L, env);
 }
 
 /* Notes the object at idx, whose envelope is on top and whose walk started
@@ -654,7 +692,9 @@ static void remember_object(walker *w, int idx, lua_Integer before) {
   lua_pushvalue(L, -2);
   lua_rawset(L, w->seen);
   lua_pushvalue(L, -1);
-  lua_pushinteger(L, w->call->values - before + 1);
+  /* negative: made by dumps' own walk, which no user code sees */
+  lua_pushinteger(L, w->frags != NULL ? before - w->call->values - 1
+                                      : w->call->values - before + 1);
   lua_rawset(L, w->seen);
   lua_pushvalue(L, idx);
   lua_rawseti(L, w->order, ++w->call->nobjects);
@@ -672,6 +712,8 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   ksl_hook hk = KSL_HOOK_INIT;
   lua_Integer before = w->call->values;
   if (cls == NULL) cls = luaL_typename(L, idx);
+  /* the envelope's fields wait on the stack until it is made */
+  luaL_checkstack(L, 20, "kserial: nesting too deep");
   /* a shared object met before: its envelope again */
   lua_pushvalue(L, idx);
   if (lua_rawget(L, w->seen) == LUA_TTABLE) {
@@ -687,16 +729,14 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   init_hook(w, &hk, "get_config", cls, &node);
   get_config(w, idx, &hk, p, cls);
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
-  push_envelope(w, 7);                          /* env */
   push_ekey(w, EK_CONFIG);
-  w->cfg = lua_topointer(L, -3);
+  w->cfg = lua_topointer(L, -2);
   w->cfg_mt = lua_topointer(L, mt);
-  ser_value(w, -3, &cfgnode, depth + 1);
+  ser_value(w, -2, &cfgnode, depth + 1);
   w->cfg = NULL;
-  lua_rawset(L, -3);
-  name_envelope(w, mt, cls);
-  lua_remove(L, -2);                            /* the raw config */
-  build_hooks(w, idx, &hk, &cfgnode, depth);
+  lua_remove(L, -3);                            /* the raw config */
+  push_names(w, mt, cls);
+  make_envelope(w, 4 + build_hooks(w, idx, &hk, &cfgnode, depth));
   remember_object(w, idx, before);
   lua_remove(L, anchor);
 }
