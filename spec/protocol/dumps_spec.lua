@@ -199,6 +199,32 @@ describe("dumps", function()
     each_option(function(o) agree(deep, o) end)
   end)
 
+  it("writes tables holding objects as json.encode writes serialize's copy", function()
+    -- tables dumps walks itself (they hold objects): every kind of item
+    -- around the objects, keys that need escapes, at every option
+    local leaf = Leaf.new()
+    leaf.cfg = { v = 1 }
+    local other = Leaf.new()
+    other.cfg = { w = array{ 1.5, "x" } }
+    local values = {
+      { obj = leaf, n = 1, f = 0.1, s = "s\"q", t = true, z = null, e = {}, l = array{},
+        d = { k = { 1 } }, ["é ✓"] = other, ["tab\t"] = { leaf } },
+      array{ leaf, 1, "two", false, null, { x = other }, array{ 3 }, 2.5 },
+      { nan = array{ leaf, 0 / 0, -math.huge }, inner = { deeper = { leaf, { other } } } },
+      { ["\xff"] = leaf },
+      { [1] = leaf, [3] = other },
+      { list = { leaf, nil, other } },
+    }
+    for _, v in ipairs(values) do
+      local root = Box{ name = "r", items = v }
+      each_option(function(o) agree(root, o) end)
+    end
+    -- a table too large to wait on the stack is copied as before
+    local big = {}
+    for i = 1, 200 do big["k" .. i] = (i % 50 == 0) and leaf or i end
+    each_option(function(o) agree(Box{ name = "big", items = big }, o) end)
+  end)
+
   it("refuses an object shared inside itself, as serialize does", function()
     local a = Box{ name = "a" }
     a.items = { { plain = { 1, 2 } }, { again = a } }

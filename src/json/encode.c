@@ -239,6 +239,7 @@ typedef struct enc {
   int mt_array, mt_object;   /* stack indices of the marker metatables */
   int orders;                /* stack index of the recorded orders, or 0 */
   const ksj_filter *filter;  /* their filter (when orders != 0) */
+  int anchors;               /* stack index of the fragments' held values */
   const char *fname;         /* for messages: the function the user called */
   /* the key order's keys by length: first[len] is 1 + the first one of
   ** that length (0: none), next_same[i] 1 + the next one after keys[i] */
@@ -1005,6 +1006,11 @@ static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
       memset(f, 0, sizeof *f);
     }
   }
+  e->anchors = 0;
+  if (o->frags != NULL) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, o->frags);
+    e->anchors = lua_gettop(L);
+  }
   init_ranks(e, o);
 }
 
@@ -1075,9 +1081,23 @@ void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o) {
 /* One fragment: its text in the store's buffer, and its height (the
 ** nesting of tables in it, itself included). */
 typedef struct frag {
-  size_t off, len;
-  int height;
+  size_t off, len;       /* a composite: off is its '{' or '[', len 0 */
+  int height;            /* a composite: of its fragments, not its held values */
+  size_t first, nparts;  /* a composite's items: parts first.. (nparts > 0) */
 } frag;
+
+/* An item of a composite (ksj_composite): text written at once (a dict's
+** key and key separator, and a value that is a scalar), then maybe a
+** value written when the encoder meets the composite: a fragment (ref >
+** 0, its number) or a held value (ref < 0, the anchor table's slot -ref).
+** The raw key (koff, klen) or the index names the item in paths. */
+typedef struct part {
+  size_t toff, tlen;     /* the text, in the store's buffer */
+  size_t vlen;           /* of which the last vlen bytes are a scalar value */
+  size_t koff, klen;     /* a dict's item: its raw key, in the buffer */
+  lua_Integer index;     /* an array's item: its index from 0; -1 in a dict */
+  lua_Integer ref;
+} part;
 
 struct ksj_frags {
   ebox box;              /* the text of every fragment, one after another,
@@ -1085,6 +1105,9 @@ struct ksj_frags {
   enc e;                 /* the encoder that writes them (box, options, ranks) */
   frag *v;
   size_t n, cap;
+  part *parts;           /* the items of composites */
+  size_t nparts, pcap;
+  lua_Integer nanchors;  /* values held in the anchor table (its length) */
   int reach;             /* the deepest level a fragment's tables reach */
   const void *array_mt;  /* the array marker (held by the registry) */
 };
@@ -1098,8 +1121,13 @@ static int frags_close(lua_State *L) {
     if (fs->box.keys != NULL)
       fs->box.f(fs->box.ud, fs->box.keys, fs->box.kcap * sizeof(keyent), 0);
     if (fs->v != NULL) fs->box.f(fs->box.ud, fs->v, fs->cap * sizeof(frag), 0);
-    fs->box.buf = NULL; fs->box.keys = NULL; fs->v = NULL;
+    if (fs->parts != NULL)
+      fs->box.f(fs->box.ud, fs->parts, fs->pcap * sizeof(part), 0);
+    fs->box.buf = NULL; fs->box.keys = NULL; fs->v = NULL; fs->parts = NULL;
     fs->box.cap = fs->box.kcap = fs->box.n = fs->box.nkeys = fs->n = fs->cap = 0;
+    fs->nparts = fs->pcap = 0;
+    lua_pushnil(L);                 /* the held values go */
+    lua_rawsetp(L, LUA_REGISTRYINDEX, fs);
   }
   return 0;
 }
@@ -1130,6 +1158,10 @@ ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o) {
   ksj_pushmt(L, KSJ_ARRAY_MT);
   fs->array_mt = lua_topointer(L, -1);
   lua_pop(L, 1);
+  /* the anchor table: the values composites hold until they are written
+  ** (registry[store], the store's own for as long as it lives) */
+  lua_newtable(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, fs);
   return fs;
 }
 
@@ -1338,6 +1370,7 @@ int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
   f->off = start;
   f->len = fs->box.n - start;
   f->height = h;
+  f->first = f->nparts = 0;
   if (depth + h > fs->reach) fs->reach = depth + h;
   *left = c.left;
   /* the tree holds the fragment's number (from 1) as a light userdata */
@@ -1355,6 +1388,8 @@ int ksj_fragment_kind(const ksj_frags *fs, const void *p) {
   return f != NULL ? fs->box.buf[f->off] : 0;
 }
 
+static void put_composite(enc *e, const frag *f, int idx, const ksj_frame *up);
+
 /* The final encoder: a fragment is copied as it is. It was written at the
 ** depth it is met at, or shallower (serialize's table reuse), so fits the
 ** depth limit; a copy that would land deeper is decoded back into tables
@@ -1364,11 +1399,218 @@ static void put_frag(enc *e, int idx, const ksj_frame *up) {
   if (f == NULL) bad_type(e, idx, up);
   if (e->depth + f->height > e->o->max_depth)
     enc_raise(e, up, "nesting deeper than %d", e->o->max_depth);
-  put(e, e->o->frags->box.buf + f->off, f->len);
+  if (f->nparts > 0) put_composite(e, f, idx, up);
+  else put(e, e->o->frags->box.buf + f->off, f->len);
 }
 
-/* Decodes every fragment in the tree at t back into tables (with their
-** key order recorded, so they encode to the same text). */
+/* A composite (the fragment at idx): its items' text, and their values
+** that were left for now, written as the table they stand for. */
+static void put_composite(enc *e, const frag *f, int idx, const ksj_frame *up) {
+  lua_State *L = e->L;
+  const ksj_frags *fs = e->o->frags;
+  const char *buf = fs->box.buf;
+  const part *p = fs->parts + f->first, *end = p + f->nparts;
+  int isdict = buf[f->off] == '{';
+  ksj_frame fr = {up, NULL, 0, 0, idx};
+  if (e->depth >= e->o->max_depth) too_deep(e, idx, up);
+  if (!lua_checkstack(L, 6))
+    luaL_error(L, "kserial: %s: nesting too deep for the Lua stack", e->fname);
+  e->depth++;
+  putc_(e, buf[f->off]);
+  for (; p < end; p++) {
+    if (p != fs->parts + f->first) put(e, e->o->item_sep, e->o->item_sep_len);
+    put(e, buf + p->toff, p->tlen);
+    if (p->ref == 0) continue;
+    if (isdict) {
+      fr.key = buf + p->koff;
+      fr.klen = p->klen;
+    } else fr.index = p->index;
+    if (p->ref > 0) lua_pushlightuserdata(L, (void *)(uintptr_t)p->ref);
+    else lua_rawgeti(L, e->anchors, -p->ref);
+    enc_value(e, lua_gettop(L), &fr);
+    lua_pop(L, 1);
+  }
+  putc_(e, isdict ? '}' : ']');
+  e->depth--;
+}
+
+static KSJ_NOINLINE void grow_parts(ksj_frags *fs, lua_State *L) {
+  size_t ncap = fs->pcap < 64 ? 64 : fs->pcap * 2;
+  part *np;
+  if (ncap > ((size_t)-1) / (2 * sizeof(part)))
+    luaL_error(L, "kserial: %s: too many values", fs->e.fname);
+  np = (part *)fs->box.f(fs->box.ud, fs->parts, fs->pcap * sizeof(part),
+                         ncap * sizeof(part));
+  if (np == NULL) luaL_error(L, "kserial: %s: not enough memory", fs->e.fname);
+  fs->parts = np;
+  fs->pcap = ncap;
+}
+
+/* Writes the item value at vi into part p: a scalar as text, a fragment
+** by its number, anything else held in the anchor table (slot on the
+** stack at anchors). Returns the height of a fragment, else 0; -1 when
+** the composite cannot be made (a string the encoder refuses). */
+static int composite_value(ksj_frags *fs, part *p, int vi, int anchors) {
+  enc *e = &fs->e;
+  lua_State *L = e->L;
+  size_t before = e->b->n;
+  const frag *f;
+  p->ref = 0;
+  switch (lua_type(L, vi)) {
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, vi, &len);
+      if (put_string(e, s, len) != NULL) return -1;   /* the encoder's error */
+      break;
+    }
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, vi)) {
+        char *w = reserve(e, KSJ_NUMBUF);
+        e->b->n += ksj_format_integer(lua_tointeger(L, vi), w);
+        break;
+      } else {
+        double d = lua_tonumber(L, vi);
+        char *w;
+        if (d != d || d - d != d - d) goto hold;   /* NaN, inf: the encoder's */
+        w = reserve(e, KSJ_NUMBUF);
+        e->b->n += ksj_format_double(d, w);
+        break;
+      }
+    case LUA_TBOOLEAN:
+      if (lua_toboolean(L, vi)) put(e, "true", 4);
+      else put(e, "false", 5);
+      break;
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, vi) == NULL) {
+        put(e, "null", 4);
+        break;
+      }
+      if ((f = frag_at(fs, lua_touserdata(L, vi))) != NULL) {
+        p->ref = (lua_Integer)(uintptr_t)lua_touserdata(L, vi);
+        p->vlen = 0;
+        return f->height;
+      }
+      goto hold;
+    default:
+    hold:
+      lua_pushvalue(L, vi);
+      lua_rawseti(L, anchors, ++fs->nanchors);
+      p->ref = -fs->nanchors;
+      p->vlen = 0;
+      return 0;
+  }
+  p->vlen = e->b->n - before;
+  return 0;
+}
+
+int ksj_composite(lua_State *L, ksj_frags *fs, int n, int isdict, int depth,
+                  int wmax) {
+  enc *e = &fs->e;
+  int base = lua_gettop(L) - 2 * n + 1, i, h = 0, anchors;
+  size_t kbase = e->b->nkeys, start = e->b->n, pbase = fs->nparts;
+  frag *f;
+  if (n <= 0 || depth >= e->o->max_depth || depth >= wmax ||
+      !lua_checkstack(L, 4))
+    return 0;
+  e->L = L;
+  for (i = 0; i < n; i++) {   /* the keys in writing order */
+    keyent *k = new_key(e, kbase);
+    if (isdict) {
+      k->s = lua_tolstring(L, base + 2 * i, &k->u.len);
+      k->rank = RANK_STRING;
+    } else {
+      k->s = NULL;
+      k->u.ikey = lua_tointeger(L, base + 2 * i);
+      k->rank = RANK_INT;
+    }
+  }
+  sort_bytes(e->b->keys + kbase, (size_t)n);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+  anchors = lua_gettop(L);
+  putc_(e, isdict ? '{' : '[');       /* its kind (ksj_fragment_kind) */
+  for (i = 0; i < n; i++) {
+    const keyent *k = &e->b->keys[kbase + i];
+    int order = k->order, hh;
+    part *p;
+    if (fs->nparts == fs->pcap) grow_parts(fs, L);
+    p = &fs->parts[fs->nparts++];
+    p->toff = e->b->n;
+    p->index = -1;
+    p->koff = p->klen = 0;
+    if (isdict) {
+      const char *ks = k->s;
+      size_t klen = k->u.len;
+      if (put_string(e, ks, klen) != NULL) goto fail;   /* the encoder's error */
+      put(e, e->o->key_sep, e->o->key_sep_len);
+      hh = composite_value(fs, p, base + 2 * order + 1, anchors);
+      p->tlen = e->b->n - p->toff;
+      p->koff = e->b->n;                /* the raw key, for paths */
+      p->klen = klen;
+      put(e, ks, klen);
+    } else {
+      p->index = k->u.ikey - 1;
+      hh = composite_value(fs, p, base + 2 * order + 1, anchors);
+      p->tlen = e->b->n - p->toff;
+    }
+    if (hh < 0) goto fail;
+    if (hh > h) h = hh;
+  }
+  e->b->nkeys = kbase;
+  if (fs->n == fs->cap) grow_frags(fs, L);
+  f = &fs->v[fs->n++];
+  f->off = start;
+  f->len = 0;
+  f->height = h + 1;
+  f->first = pbase;
+  f->nparts = (size_t)n;
+  if (depth + h + 1 > fs->reach) fs->reach = depth + h + 1;
+  lua_settop(L, base - 1);
+  lua_pushlightuserdata(L, (void *)(uintptr_t)fs->n);
+  return 1;
+fail:          /* the values held so far stay held: harmless */
+  e->b->nkeys = kbase;
+  e->b->n = start;
+  fs->nparts = pbase;
+  lua_settop(L, base + 2 * n - 1);
+  return 0;
+}
+
+static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
+                   const ksj_decode_opts *dop);
+
+/* Pushes the fragment f as tables: its text decoded (with the key order
+** recorded, so it writes the same text), or a composite's items put in a
+** marked table (its held values expanded in turn). */
+static void push_tables(lua_State *L, const ksj_frags *fs, const frag *f,
+                        int seen, const ksj_decode_opts *dop) {
+  const char *buf = fs->box.buf;
+  const part *p = fs->parts + f->first, *end = p + f->nparts;
+  int isdict = buf[f->off] == '{', t;
+  if (f->nparts == 0) {
+    ksj_decode(L, buf + f->off, f->len, dop);
+    return;
+  }
+  luaL_checkstack(L, 8, "kserial: nesting too deep");
+  lua_createtable(L, isdict ? 0 : (int)f->nparts, isdict ? (int)f->nparts : 0);
+  t = lua_gettop(L);
+  ksj_pushmt(L, isdict ? KSJ_OBJECT_MT : KSJ_ARRAY_MT);
+  lua_setmetatable(L, t);
+  for (; p < end; p++) {
+    if (isdict) lua_pushlstring(L, buf + p->koff, p->klen);
+    else lua_pushinteger(L, p->index + 1);
+    if (p->ref == 0) ksj_decode(L, buf + p->toff + p->tlen - p->vlen, p->vlen, dop);
+    else if (p->ref > 0) push_tables(L, fs, frag_at(fs, (void *)(uintptr_t)p->ref), seen, dop);
+    else {
+      lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+      lua_rawgeti(L, -1, -p->ref);
+      lua_remove(L, -2);
+      if (lua_type(L, -1) == LUA_TTABLE) expand(L, fs, lua_gettop(L), seen, dop);
+    }
+    lua_rawset(L, t);
+  }
+}
+
+/* Decodes every fragment in the tree at t back into tables. */
 static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
                    const ksj_decode_opts *dop) {
   luaL_checkstack(L, 8, "kserial: nesting too deep");
@@ -1386,7 +1628,7 @@ static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
     const frag *f = lua_type(L, -1) == LUA_TLIGHTUSERDATA
                         ? frag_at(fs, lua_touserdata(L, -1)) : NULL;
     if (f != NULL) {
-      ksj_decode(L, fs->box.buf + f->off, f->len, dop);
+      push_tables(L, fs, f, seen, dop);
       lua_pushvalue(L, -3);
       lua_insert(L, -2);
       lua_rawset(L, t);         /* an existing key: next() goes on */

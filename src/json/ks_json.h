@@ -160,6 +160,18 @@ void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
 ** fragment inside the table at idx (for a tree a user sees, or that moves
 ** deeper than it was written at). */
 ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o);
+/* ksj_composite: a table the walk had to walk itself (it holds objects),
+** at depth: its n items are on top of the stack as (key, value) pairs,
+** string keys for a dict, the indices 1..n for an array, the values as
+** the walk made them. Writes the keys and the scalars and fragments among
+** the values now, and holds the other values (envelopes...) for the
+** encoder, which writes them where the composite lands; pops the pairs
+** and pushes the composite (a fragment), or returns 0 with the stack
+** unchanged (at a depth limit, or a key the encoder refuses). Dicts only
+** without a recorded order or a key of the key order's (the caller's
+** rule: no "class_name" key). */
+int ksj_composite(lua_State *L, ksj_frags *fs, int n, int isdict, int depth,
+                  int wmax);
 int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
                  lua_Integer *left);
 int ksj_frags_reach(const ksj_frags *fs);

@@ -170,6 +170,11 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   }
 }
 
+/* In dumps' own walk, a table it walks itself (one holding objects)
+** becomes a composite (ksj_composite) rather than a copy, when it is
+** small: its items wait on the stack until it is made. */
+#define COMPOSE_MAX 64
+
 /* Walks a table whose keys must be all strings or exactly 1..n (or, with
 ** int_keys, strings and integers). `kind`: KSL_TABLE_UNMARKED (decide from
 ** the keys), KSL_TABLE_ARRAY or KSL_TABLE_DICT. Pushes the result; a dict
@@ -182,6 +187,7 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   int isdict = kind == KSL_TABLE_DICT ||
                (kind == KSL_TABLE_UNMARKED &&
                 (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
+  int nkeys = 0, compose, base;
   char num[32];
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
   ksj_frags *frags = w->frags;
@@ -195,8 +201,12 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   }
   /* in dumps the dicts walked are the ones holding objects, most of them
   ** larger than a few keys; serialize copies every small dict too */
-  lua_createtable(L, isdict ? 0 : (int)n,
-                  !isdict ? 0 : frags != NULL ? count_keys(L, idx) : 4);
+  if (isdict && frags != NULL) nkeys = count_keys(L, idx);
+  compose = w->frags != NULL && kind != KSL_TABLE_DICT &&
+            (isdict ? nkeys : n) < COMPOSE_MAX;
+  if (compose) luaL_checkstack(L, 2 * COMPOSE_MAX + 8, "kserial: nesting too deep");
+  else lua_createtable(L, isdict ? 0 : (int)n, !isdict ? 0 : frags != NULL ? nkeys : 4);
+  base = lua_gettop(L) + 1;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int kt = lua_type(L, -2);
@@ -208,6 +218,12 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
         child.key = num;
       }
       ser_value(w, -1, &child, depth + 1);
+      if (compose) {            /* the pair stays; a copy of the key for next */
+        lua_replace(L, -2);
+        lua_pushvalue(L, -2);
+        count++;
+        continue;
+      }
       lua_pushvalue(L, -3);
       lua_insert(L, -2);
       lua_rawset(L, -5);
@@ -217,8 +233,13 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
       child.key = NULL;
       child.index = k - 1;
       ser_value(w, -1, &child, depth + 1);
-      lua_rawseti(L, -4, k);
       count++;
+      if (compose) {
+        lua_replace(L, -2);
+        lua_pushvalue(L, -2);
+        continue;
+      }
+      lua_rawseti(L, -4, k);
     } else {
       describe_key(L, -2);
       fail(w, p, "a table must have only string keys (a dict) or exactly the "
@@ -229,6 +250,12 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   w->frags = frags;
   if (!isdict && count != n)
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
+  if (compose) {
+    if (ksj_composite(L, frags, (int)count, isdict, depth, w->max_depth)) return;
+    lua_createtable(L, isdict ? 0 : (int)n, isdict ? (int)count : 0);
+    lua_insert(L, base);        /* the copy after all, from the pairs */
+    while (lua_gettop(L) > base) lua_rawset(L, base);
+  }
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
   lua_setmetatable(L, -2);
   if (kind == KSL_TABLE_DICT)   /* only marked dicts have one */
