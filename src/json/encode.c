@@ -1081,10 +1081,21 @@ void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o) {
 /* One fragment: its text in the store's buffer, and its height (the
 ** nesting of tables in it, itself included). */
 typedef struct frag {
-  size_t off, len;       /* a composite: off is its '{' or '[', len 0 */
+  size_t off;            /* a composite: where its '{' or '[' is */
+  size_t len;            /* a composite: its first item in the parts */
+  lua_Integer made;      /* a composite: anchor slot of the tables made
+                         ** from it, or 0 */
   int height;            /* a composite: of its fragments, not its held values */
-  size_t first, nparts;  /* a composite's items: parts first.. (nparts > 0) */
+  unsigned short nparts; /* a composite's items (0: plain text) */
+  unsigned char spare;   /* its last item is kept for ksj_composite_add */
 } frag;
+
+/* An item not given yet (the spare one): no text and no value. */
+#define ABSENT(p) ((p)->tlen == 0 && (p)->ref == 0)
+/* klen: a copy of the raw key follows the text (its escaped form is not
+** just the key in quotes), else the raw key is inside the quotes */
+#define KEY_COPIED 0x80000000u
+#define ITEM_MAX 0x7fffffffu   /* bound of an item's text and key */
 
 /* An item of a composite (ksj_composite): text written at once (a dict's
 ** key and key separator, and a value that is a scalar), then maybe a
@@ -1092,12 +1103,25 @@ typedef struct frag {
 ** 0, its number) or a held value (ref < 0, the anchor table's slot -ref).
 ** The raw key (koff, klen) or the index names the item in paths. */
 typedef struct part {
-  size_t toff, tlen;     /* the text, in the store's buffer */
-  size_t vlen;           /* of which the last vlen bytes are a scalar value */
-  size_t koff, klen;     /* a dict's item: its raw key, in the buffer */
-  lua_Integer index;     /* an array's item: its index from 0; -1 in a dict */
+  size_t toff;           /* the text, in the store's buffer */
+  uint32_t tlen;
+  uint32_t klen;         /* a dict's item: its raw key's length (KEY_COPIED) */
   lua_Integer ref;
 } part;
+
+/* A dict item's raw key, for paths and tables. */
+static const char *raw_key(const char *buf, const part *p, size_t *len) {
+  *len = p->klen & ~KEY_COPIED;
+  return (p->klen & KEY_COPIED) ? buf + p->toff + p->tlen : buf + p->toff + 1;
+}
+
+/* Where a dict item's value text starts in its text (after the JSON
+** string of the key and the key separator). */
+static size_t value_start(const char *text, size_t seplen) {
+  size_t i = 1;
+  while (text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+  return i + 1 + seplen;
+}
 
 struct ksj_frags {
   ebox box;              /* the text of every fragment, one after another,
@@ -1370,7 +1394,9 @@ int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
   f->off = start;
   f->len = fs->box.n - start;
   f->height = h;
-  f->first = f->nparts = 0;
+  f->nparts = 0;
+  f->spare = 0;
+  f->made = 0;
   if (depth + h > fs->reach) fs->reach = depth + h;
   *left = c.left;
   /* the tree holds the fragment's number (from 1) as a light userdata */
@@ -1409,22 +1435,22 @@ static void put_composite(enc *e, const frag *f, int idx, const ksj_frame *up) {
   lua_State *L = e->L;
   const ksj_frags *fs = e->o->frags;
   const char *buf = fs->box.buf;
-  const part *p = fs->parts + f->first, *end = p + f->nparts;
-  int isdict = buf[f->off] == '{';
+  const part *p = fs->parts + f->len, *end = p + f->nparts;
+  lua_Integer i = 0;
+  int isdict = buf[f->off] == '{', written = 0;
   ksj_frame fr = {up, NULL, 0, 0, idx};
   if (e->depth >= e->o->max_depth) too_deep(e, idx, up);
   if (!lua_checkstack(L, 6))
     luaL_error(L, "kserial: %s: nesting too deep for the Lua stack", e->fname);
   e->depth++;
   putc_(e, buf[f->off]);
-  for (; p < end; p++) {
-    if (p != fs->parts + f->first) put(e, e->o->item_sep, e->o->item_sep_len);
+  for (; p < end; p++, i++) {
+    if (ABSENT(p)) continue;
+    if (written++ > 0) put(e, e->o->item_sep, e->o->item_sep_len);
     put(e, buf + p->toff, p->tlen);
     if (p->ref == 0) continue;
-    if (isdict) {
-      fr.key = buf + p->koff;
-      fr.klen = p->klen;
-    } else fr.index = p->index;
+    if (isdict) fr.key = raw_key(buf, p, &fr.klen);
+    else fr.index = i;
     if (p->ref > 0) lua_pushlightuserdata(L, (void *)(uintptr_t)p->ref);
     else lua_rawgeti(L, e->anchors, -p->ref);
     enc_value(e, lua_gettop(L), &fr);
@@ -1487,7 +1513,6 @@ static int composite_value(ksj_frags *fs, part *p, int vi, int anchors) {
       }
       if ((f = frag_at(fs, lua_touserdata(L, vi))) != NULL) {
         p->ref = (lua_Integer)(uintptr_t)lua_touserdata(L, vi);
-        p->vlen = 0;
         return f->height;
       }
       goto hold;
@@ -1496,35 +1521,36 @@ static int composite_value(ksj_frags *fs, part *p, int vi, int anchors) {
       lua_pushvalue(L, vi);
       lua_rawseti(L, anchors, ++fs->nanchors);
       p->ref = -fs->nanchors;
-      p->vlen = 0;
       return 0;
   }
-  p->vlen = e->b->n - before;
-  return 0;
+  return e->b->n - before > ITEM_MAX ? -1 : 0;
 }
 
-int ksj_composite(lua_State *L, ksj_frags *fs, int n, int isdict, int depth,
-                  int wmax) {
+int ksj_composite(lua_State *L, ksj_frags *fs, int n, int isdict, int spare,
+                  int depth, int wmax) {
   enc *e = &fs->e;
   int base = lua_gettop(L) - 2 * n + 1, i, h = 0, anchors;
   size_t kbase = e->b->nkeys, start = e->b->n, pbase = fs->nparts;
+  unsigned seen = 0;
   frag *f;
-  if (n <= 0 || depth >= e->o->max_depth || depth >= wmax ||
+  if (n <= 0 || n >= 0xffff || depth >= e->o->max_depth || depth >= wmax ||
       !lua_checkstack(L, 4))
     return 0;
   e->L = L;
-  for (i = 0; i < n; i++) {   /* the keys in writing order */
+  for (i = 0; i < n; i++) {   /* the keys, then in writing order */
     keyent *k = new_key(e, kbase);
     if (isdict) {
       k->s = lua_tolstring(L, base + 2 * i, &k->u.len);
-      k->rank = RANK_STRING;
+      k->rank = key_rank(e, k->s, k->u.len);
+      seen |= 1u << k->rank;
     } else {
       k->s = NULL;
       k->u.ikey = lua_tointeger(L, base + 2 * i);
       k->rank = RANK_INT;
     }
   }
-  sort_bytes(e->b->keys + kbase, (size_t)n);
+  if (isdict) order_keys(e, kbase, (size_t)n, seen, 0, 0);
+  else sort_bytes(e->b->keys + kbase, (size_t)n);
   lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
   anchors = lua_gettop(L);
   putc_(e, isdict ? '{' : '[');       /* its kind (ksj_fragment_kind) */
@@ -1535,34 +1561,44 @@ int ksj_composite(lua_State *L, ksj_frags *fs, int n, int isdict, int depth,
     if (fs->nparts == fs->pcap) grow_parts(fs, L);
     p = &fs->parts[fs->nparts++];
     p->toff = e->b->n;
-    p->index = -1;
-    p->koff = p->klen = 0;
+    p->klen = 0;
     if (isdict) {
       const char *ks = k->s;
-      size_t klen = k->u.len;
-      if (put_string(e, ks, klen) != NULL) goto fail;   /* the encoder's error */
+      size_t klen = k->u.len, kjson;
+      if (klen > ITEM_MAX || put_string(e, ks, klen) != NULL)
+        goto fail;                      /* the encoder's error */
+      kjson = e->b->n - p->toff;
       put(e, e->o->key_sep, e->o->key_sep_len);
       hh = composite_value(fs, p, base + 2 * order + 1, anchors);
-      p->tlen = e->b->n - p->toff;
-      p->koff = e->b->n;                /* the raw key, for paths */
-      p->klen = klen;
-      put(e, ks, klen);
+      if (hh < 0 || e->b->n - p->toff > ITEM_MAX) goto fail;
+      p->tlen = (uint32_t)(e->b->n - p->toff);
+      p->klen = (uint32_t)klen;
+      if (kjson != klen + 2) {          /* escaped: the raw key, for paths */
+        p->klen |= KEY_COPIED;
+        put(e, ks, klen);
+      }
     } else {
-      p->index = k->u.ikey - 1;
       hh = composite_value(fs, p, base + 2 * order + 1, anchors);
-      p->tlen = e->b->n - p->toff;
+      if (hh < 0) goto fail;
+      p->tlen = (uint32_t)(e->b->n - p->toff);
     }
-    if (hh < 0) goto fail;
     if (hh > h) h = hh;
   }
   e->b->nkeys = kbase;
+  if (spare) {                        /* an item to come: absent for now */
+    part *p;
+    if (fs->nparts == fs->pcap) grow_parts(fs, L);
+    p = &fs->parts[fs->nparts++];
+    memset(p, 0, sizeof *p);
+  }
   if (fs->n == fs->cap) grow_frags(fs, L);
   f = &fs->v[fs->n++];
   f->off = start;
-  f->len = 0;
+  f->len = pbase;
   f->height = h + 1;
-  f->first = pbase;
-  f->nparts = (size_t)n;
+  f->nparts = (unsigned short)(fs->nparts - pbase);
+  f->spare = (unsigned char)(spare != 0);
+  f->made = 0;
   if (depth + h + 1 > fs->reach) fs->reach = depth + h + 1;
   lua_settop(L, base - 1);
   lua_pushlightuserdata(L, (void *)(uintptr_t)fs->n);
@@ -1575,19 +1611,33 @@ fail:          /* the values held so far stay held: harmless */
   return 0;
 }
 
-static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
+static void expand(lua_State *L, ksj_frags *fs, int t, int seen,
                    const ksj_decode_opts *dop);
+
+/* Notes the table on top as made from the composite f, so that an item
+** given to f later reaches it too (ksj_composite_add). */
+static void note_made(lua_State *L, ksj_frags *fs, frag *f) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+  if (f->made == 0) {
+    lua_newtable(L);
+    lua_rawseti(L, -2, ++fs->nanchors);
+    f->made = fs->nanchors;
+  }
+  lua_rawgeti(L, -1, f->made);
+  lua_pushvalue(L, -3);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 2);
+}
 
 /* Pushes the fragment f as tables: its text decoded (with the key order
 ** recorded, so it writes the same text), or a composite's items put in a
 ** marked table (its held values expanded in turn). */
-static void push_tables(lua_State *L, const ksj_frags *fs, const frag *f,
-                        int seen, const ksj_decode_opts *dop) {
-  const char *buf = fs->box.buf;
-  const part *p = fs->parts + f->first, *end = p + f->nparts;
-  int isdict = buf[f->off] == '{', t;
+static void push_tables(lua_State *L, ksj_frags *fs, frag *f, int seen,
+                        const ksj_decode_opts *dop) {
+  size_t i;
+  int isdict = fs->box.buf[f->off] == '{', t;
   if (f->nparts == 0) {
-    ksj_decode(L, buf + f->off, f->len, dop);
+    ksj_decode(L, fs->box.buf + f->off, f->len, dop);
     return;
   }
   luaL_checkstack(L, 8, "kserial: nesting too deep");
@@ -1595,11 +1645,20 @@ static void push_tables(lua_State *L, const ksj_frags *fs, const frag *f,
   t = lua_gettop(L);
   ksj_pushmt(L, isdict ? KSJ_OBJECT_MT : KSJ_ARRAY_MT);
   lua_setmetatable(L, t);
-  for (; p < end; p++) {
-    if (isdict) lua_pushlstring(L, buf + p->koff, p->klen);
-    else lua_pushinteger(L, p->index + 1);
-    if (p->ref == 0) ksj_decode(L, buf + p->toff + p->tlen - p->vlen, p->vlen, dop);
-    else if (p->ref > 0) push_tables(L, fs, frag_at(fs, (void *)(uintptr_t)p->ref), seen, dop);
+  for (i = 0; i < f->nparts; i++) {
+    const part *p = &fs->parts[f->len + i];   /* re-read: nesting may move it */
+    const char *buf = fs->box.buf, *text = buf + p->toff;
+    size_t vs = 0, klen;
+    if (ABSENT(p)) continue;
+    if (isdict) {
+      const char *k = raw_key(buf, p, &klen);
+      lua_pushlstring(L, k, klen);
+      vs = value_start(text, fs->e.o->key_sep_len);
+    }
+    else lua_pushinteger(L, (lua_Integer)i + 1);
+    if (p->ref == 0) ksj_decode(L, text + vs, p->tlen - vs, dop);
+    else if (p->ref > 0)
+      push_tables(L, fs, (frag *)frag_at(fs, (void *)(uintptr_t)p->ref), seen, dop);
     else {
       lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
       lua_rawgeti(L, -1, -p->ref);
@@ -1608,10 +1667,11 @@ static void push_tables(lua_State *L, const ksj_frags *fs, const frag *f,
     }
     lua_rawset(L, t);
   }
+  if (f->spare) note_made(L, fs, f);
 }
 
 /* Decodes every fragment in the tree at t back into tables. */
-static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
+static void expand(lua_State *L, ksj_frags *fs, int t, int seen,
                    const ksj_decode_opts *dop) {
   luaL_checkstack(L, 8, "kserial: nesting too deep");
   lua_pushvalue(L, t);
@@ -1625,8 +1685,8 @@ static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
   lua_rawset(L, seen);
   lua_pushnil(L);
   while (lua_next(L, t)) {
-    const frag *f = lua_type(L, -1) == LUA_TLIGHTUSERDATA
-                        ? frag_at(fs, lua_touserdata(L, -1)) : NULL;
+    frag *f = lua_type(L, -1) == LUA_TLIGHTUSERDATA
+                  ? (frag *)frag_at(fs, lua_touserdata(L, -1)) : NULL;
     if (f != NULL) {
       push_tables(L, fs, f, seen, dop);
       lua_pushvalue(L, -3);
@@ -1639,14 +1699,58 @@ static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
   }
 }
 
-void ksj_frags_expand(lua_State *L, const ksj_frags *fs, int idx) {
+void ksj_frags_expand(lua_State *L, ksj_frags *fs, int idx) {
   ksj_decode_opts dop;
+  frag *f;
   idx = lua_absindex(L, idx);
   ksj_decode_opts_init(&dop);
   dop.keep_order = 1;
   dop.max_depth = KSJ_HARD_MAX_DEPTH;
   dop.fname = fs->e.fname;
   lua_newtable(L);
-  expand(L, fs, idx, lua_gettop(L), &dop);
+  f = lua_type(L, idx) == LUA_TLIGHTUSERDATA
+          ? (frag *)frag_at(fs, lua_touserdata(L, idx)) : NULL;
+  if (f != NULL) {
+    push_tables(L, fs, f, lua_gettop(L), &dop);
+    lua_replace(L, idx);
+  }
+  else if (lua_type(L, idx) == LUA_TTABLE) expand(L, fs, idx, lua_gettop(L), &dop);
   lua_pop(L, 1);
+}
+
+void ksj_composite_add(lua_State *L, ksj_frags *fs, int idx, const char *key,
+                       lua_Integer v) {
+  enc *e = &fs->e;
+  frag *f = (frag *)frag_at(fs, lua_touserdata(L, idx));
+  part *p;
+  size_t klen = strlen(key);
+  char *w;
+  if (f == NULL || !f->spare) luaL_error(L, "kserial: %s: no item to add", e->fname);
+  e->L = L;
+  if (klen > 1000) luaL_error(L, "kserial: %s: key too long", e->fname);
+  p = &fs->parts[f->len + f->nparts - 1];
+  p->toff = e->b->n;
+  if (put_string(e, key, klen) != NULL)
+    luaL_error(L, "kserial: %s: bad key", e->fname);
+  p->klen = (uint32_t)klen | (e->b->n - p->toff != klen + 2 ? KEY_COPIED : 0);
+  put(e, e->o->key_sep, e->o->key_sep_len);
+  w = reserve(e, KSJ_NUMBUF);
+  e->b->n += ksj_format_integer(v, w);
+  p->tlen = (uint32_t)(e->b->n - p->toff);
+  if (p->klen & KEY_COPIED) put(e, key, klen);
+  p->ref = 0;
+  if (f->made != 0) {               /* and on the tables made from it */
+    lua_Integer i, n;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+    lua_rawgeti(L, -1, f->made);
+    n = (lua_Integer)lua_rawlen(L, -1);
+    for (i = 1; i <= n; i++) {
+      lua_rawgeti(L, -1, i);
+      lua_pushlstring(L, key, klen);
+      lua_pushinteger(L, v);
+      lua_rawset(L, -3);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+  }
 }

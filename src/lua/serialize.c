@@ -251,7 +251,7 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   if (!isdict && count != n)
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
   if (compose) {
-    if (ksj_composite(L, frags, (int)count, isdict, depth, w->max_depth)) return;
+    if (ksj_composite(L, frags, (int)count, isdict, 0, depth, w->max_depth)) return;
     lua_createtable(L, isdict ? 0 : (int)n, isdict ? (int)count : 0);
     lua_insert(L, base);        /* the copy after all, from the pairs */
     while (lua_gettop(L) > base) lua_rawset(L, base);
@@ -551,16 +551,18 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
   int first = lua_gettop(L), i, pairs = 0;
   lua_Integer size;
   ser_call *c = w->call;
-  /* fragments in the first envelope become tables again when a user sees
-  ** the copy (a nested call's result) or when it may land too deep for the
-  ** encoder's limit (rare: then the encoder must see every table) */
-  if (c->frags != NULL &&
-      (w->frags == NULL || depth + ksj_frags_reach(c->frags) > c->enc_max_depth))
-    ksj_frags_expand(L, c->frags, first);
   lua_pushvalue(L, first);
   lua_rawget(L, w->seen);               /* the values it holds */
   size = lua_tointeger(L, -1);
   count_values(w, (size < 0 ? -size : size) - 1, p, cls);   /* 1 counted already */
+  /* fragments in the first envelope become tables again when a user sees
+  ** the copy (a nested call's result) or when it may land too deep for the
+  ** encoder's limit (rare: then the encoder must see every table); a
+  ** composite envelope gives way to tables made from it, which get its
+  ** shared id too (ksj_composite_add) */
+  if (c->frags != NULL &&
+      (w->frags == NULL || depth + ksj_frags_reach(c->frags) > c->enc_max_depth))
+    ksj_frags_expand(L, c->frags, first);
   if (size < 0 && w->frags != NULL) {   /* dumps' own: the same table again */
     lua_pop(L, 1);
     note_dup(w, obj, 0);
@@ -696,12 +698,16 @@ static int build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
   return pairs;
 }
 
-/* Makes the envelope from the `pairs` (key, value) pairs on top, in
-** one table of their size (a shared object's gets one more field at
-** the end, its id). Pops them and pushes the envelope. */
-static void make_envelope(walker *w, int pairs) {
+/* Makes the envelope, at depth, from the `pairs` (key, value) pairs on
+** top: in dumps' own walk a composite with room for the shared id
+** (ksj_composite), else one table of their size (a shared object's gets
+** one more field at the end, its id). Pops them and pushes the envelope. */
+static void make_envelope(walker *w, int pairs, int depth) {
   lua_State *L = w->L;
   int env = lua_gettop(L) - 2 * pairs + 1, i;
+  if (w->frags != NULL &&
+      ksj_composite(L, w->frags, pairs, 1, 1, depth, w->max_depth))
+    return;
   lua_createtable(L, 0, pairs);
   lua_pushvalue(L, w->obj_mt);
   lua_setmetatable(L, -2);
@@ -743,7 +749,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   luaL_checkstack(L, 20, "kserial: nesting too deep");
   /* a shared object met before: its envelope again */
   lua_pushvalue(L, idx);
-  if (lua_rawget(L, w->seen) == LUA_TTABLE) {
+  if (lua_rawget(L, w->seen) != LUA_TNIL) {    /* a table or a composite */
     copy_envelope(w, idx, p, cls, depth);
     lua_remove(L, anchor);
     return;
@@ -763,7 +769,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   w->cfg = NULL;
   lua_remove(L, -3);                            /* the raw config */
   push_names(w, mt, cls);
-  make_envelope(w, 4 + build_hooks(w, idx, &hk, &cfgnode, depth));
+  make_envelope(w, 4 + build_hooks(w, idx, &hk, &cfgnode, depth), depth);
   remember_object(w, idx, before);
   lua_remove(L, anchor);
 }
@@ -976,9 +982,12 @@ static void assign_ids(walker *w) {
     if (lua_rawget(L, w->dup) == LUA_TTABLE) {
       id++;
       lua_pushvalue(L, -2);
-      lua_rawget(L, w->seen);
-      lua_pushinteger(L, id);
-      lua_setfield(L, -2, "shared_object_id");
+      if (lua_rawget(L, w->seen) == LUA_TLIGHTUSERDATA)   /* a composite */
+        ksj_composite_add(L, w->call->frags, -1, "shared_object_id", id);
+      else {
+        lua_pushinteger(L, id);
+        lua_setfield(L, -2, "shared_object_id");
+      }
       lua_pop(L, 1);
       n = (lua_Integer)lua_rawlen(L, -1);
       for (j = 1; j <= n; j++) {
