@@ -219,10 +219,42 @@ describe("dumps", function()
       local root = Box{ name = "r", items = v }
       each_option(function(o) agree(root, o) end)
     end
+    -- paths through keys written escaped, in the encoder's errors and in
+    -- the tables a hook's serialize gets
+    local deep = Box{ name = "p", items = { ['q"k'] = { ["é"] = array{ leaf } } } }
+    local seen_path = false
+    for depth = 3, 9 do
+      for _, ascii in ipairs({ false, true }) do
+        local out = agree(deep, { max_depth = depth, ensure_ascii = ascii })
+        seen_path = seen_path or out:find('["q\\"k"]["é"]', 1, true) ~= nil
+      end
+    end
+    assert.is_true(seen_path)
+    local w = Wrap.new()
+    w.child = deep
+    agree(Box{ name = "w", items = { deep, w } }, { ensure_ascii = true })
+    assert.equal("DumpsLeaf", w.seen.config.items['q"k']["é"][1].class_name)
     -- a table too large to wait on the stack is copied as before
     local big = {}
     for i = 1, 200 do big["k" .. i] = (i % 50 == 0) and leaf or i end
     each_option(function(o) agree(Box{ name = "big", items = big }, o) end)
+  end)
+
+  it("gives the shared id to the tables user code gets for an envelope dumps wrote", function()
+    -- `a` is written by dumps' own walk first; a hook's serialize then
+    -- asks for it again and gets tables made from what dumps wrote,
+    -- holding the envelope of `inner`, which turns out shared only later
+    local inner = Leaf.new()
+    inner.cfg = { deep = { 1 } }
+    local a = Box{ name = "a", items = { { x = inner } } }
+    local w = Wrap.new()
+    w.child = a
+    local root = Box{ name = "r", items = { a, w, inner } }
+    local doc = agree(root)
+    assert.equal(2, w.seen.shared_object_id)
+    assert.equal(1, w.seen.config.items[1].x.shared_object_id)
+    assert.equal(3, select(2, doc:gsub('"shared_object_id":1', "")))
+    each_option(function(o) agree(root, o) end)
   end)
 
   it("refuses an object shared inside itself, as serialize does", function()
