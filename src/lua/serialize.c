@@ -700,15 +700,16 @@ static int build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
 
 /* Makes the envelope, at depth, from the `pairs` (key, value) pairs on
 ** top: in dumps' own walk a composite with room for the shared id
-** (ksj_composite), else one table of their size (a shared object's gets
-** one more field at the end, its id). Pops them and pushes the envelope. */
+** (ksj_composite), else one table with room for them and the shared id
+** (a table of 4 is a small block for malloc, whose fast bins cost more
+** than the 4 slots saved). Pops them and pushes the envelope. */
 static void make_envelope(walker *w, int pairs, int depth) {
   lua_State *L = w->L;
   int env = lua_gettop(L) - 2 * pairs + 1, i;
   if (w->frags != NULL &&
       ksj_composite(L, w->frags, pairs, 1, 1, depth, w->max_depth))
     return;
-  lua_createtable(L, 0, pairs);
+  lua_createtable(L, 0, pairs + 1);
   lua_pushvalue(L, w->obj_mt);
   lua_setmetatable(L, -2);
   lua_insert(L, env);               /* below the pairs, set from the top */
