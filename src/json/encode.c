@@ -978,6 +978,7 @@ static void enc_value(enc *e, int idx, const ksj_frame *up) {
 /* ---- entry points -------------------------------------------------------- */
 
 static void init_ranks(enc *e, const ksj_encode_opts *o);
+static size_t frags_text(const ksj_frags *fs);
 
 /* Sets up e (the box, the markers and the recorded orders on the stack). */
 static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
@@ -1039,6 +1040,8 @@ void ksj_encode_ex(lua_State *L, int idx, const ksj_encode_opts *o,
   idx = lua_absindex(L, idx);
   enc_init(&e, L, o, flags);
   boxi = e.mt_array - 1;
+  /* a tree of fragments: about as long as their text, made in one go */
+  if (o->frags != NULL && frags_text(o->frags) > 0) reserve(&e, frags_text(o->frags));
   enc_value(&e, idx, NULL);
   lua_pushlstring(L, e.b->buf != NULL ? e.b->buf : "", e.b->n);
   lua_closeslot(L, boxi);        /* frees the buffers now */
@@ -1187,6 +1190,11 @@ ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o) {
   lua_newtable(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, fs);
   return fs;
+}
+
+/* The bytes of text the store holds. */
+static size_t frags_text(const ksj_frags *fs) {
+  return fs->box.n;
 }
 
 int ksj_frags_reach(const ksj_frags *fs) {
