@@ -610,8 +610,9 @@ static void get_config(walker *w, int idx, ksl_hook *hk, const ksl_path *p,
 /* Pushes the envelope's names, as three (key, value) pairs: module,
 ** class_name and registered_name, from the registry, then the modules,
 ** then the metatable's __module and __name. Read after the config's walk
-** (a hook may change the registry), and before anything else can run. */
-static void push_names(walker *w, int mt, const char *cls) {
+** (a hook may change the registry), and before anything else can run.
+** name: the stack index of cls as a Lua string, or 0. */
+static void push_names(walker *w, int mt, const char *cls, int name) {
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
   const char *rname = NULL, *module = NULL, *mkey = NULL;
@@ -633,10 +634,12 @@ static void push_names(walker *w, int mt, const char *cls) {
   }
   push_ekey(w, EK_CLASS_NAME);
   if (mkey) lua_pushlstring(L, mkey, mklen);
+  else if (name) lua_pushvalue(L, name);
   else lua_pushstring(L, cls);
   push_ekey(w, EK_REGISTERED_NAME);
   if (rname) lua_pushlstring(L, rname, rlen);
   else if (mkey) ksj_pushnull(L);
+  else if (name) lua_pushvalue(L, name);
   else lua_pushstring(L, cls);
 }
 
@@ -769,7 +772,7 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   ser_value(w, -2, &cfgnode, depth + 1);
   w->cfg = NULL;
   lua_remove(L, -3);                            /* the raw config */
-  push_names(w, mt, cls);
+  push_names(w, mt, cls, lua_type(L, anchor) == LUA_TSTRING ? anchor : 0);
   make_envelope(w, 4 + build_hooks(w, idx, &hk, &cfgnode, depth), depth);
   remember_object(w, idx, before);
   lua_remove(L, anchor);
