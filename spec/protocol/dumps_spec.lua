@@ -1,5 +1,7 @@
--- dumps writes plain tables as text while it walks (docs/performance.md,
--- "Dumps (issue 12, part H)"). What users rely on: dumps(x, opts) is byte
+-- dumps writes plain tables as text while it walks, and the tables it walks
+-- itself and its envelopes as composites (docs/performance.md, "Dumps
+-- (issue 12, part H)" and "Dumps, round 2 (issue 12, part K)"). What
+-- users rely on: dumps(x, opts) is byte
 -- for byte json.encode(serialize(x), opts), with the same errors, for
 -- every option; nothing is written when it fails; the trees user code sees
 -- (nested serialize calls) are tables.
