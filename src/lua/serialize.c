@@ -187,7 +187,7 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   int isdict = kind == KSL_TABLE_DICT ||
                (kind == KSL_TABLE_UNMARKED &&
                 (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
-  int nkeys = 0, compose, base;
+  int nkeys = 0, compose, base = 0;
   char num[32];
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0};
   ksj_frags *frags = w->frags;
@@ -204,9 +204,11 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   if (isdict && frags != NULL) nkeys = count_keys(L, idx);
   compose = w->frags != NULL && kind != KSL_TABLE_DICT &&
             (isdict ? nkeys : n) < COMPOSE_MAX;
-  if (compose) luaL_checkstack(L, 2 * COMPOSE_MAX + 8, "kserial: nesting too deep");
+  if (compose) {
+    luaL_checkstack(L, 2 * COMPOSE_MAX + 8, "kserial: nesting too deep");
+    base = lua_gettop(L) + 1;
+  }
   else lua_createtable(L, isdict ? 0 : (int)n, !isdict ? 0 : frags != NULL ? nkeys : 4);
-  base = lua_gettop(L) + 1;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int kt = lua_type(L, -2);
