@@ -1726,6 +1726,22 @@ void ksj_frags_expand(lua_State *L, ksj_frags *fs, int idx) {
   lua_pop(L, 1);
 }
 
+/* The tag lives in the spare item's text offset until the item is given. */
+static part *spare_of(const ksj_frags *fs, const void *p) {
+  const frag *f = frag_at(fs, p);
+  return f != NULL && f->spare ? &fs->parts[f->len + f->nparts - 1] : NULL;
+}
+
+void ksj_composite_settag(ksj_frags *fs, const void *p, size_t tag) {
+  part *s = spare_of(fs, p);
+  if (s != NULL && ABSENT(s)) s->toff = tag;
+}
+
+size_t ksj_composite_tag(const ksj_frags *fs, const void *p) {
+  const part *s = spare_of(fs, p);
+  return s != NULL && ABSENT(s) ? s->toff : 0;
+}
+
 void ksj_composite_add(lua_State *L, ksj_frags *fs, int idx, const char *key,
                        lua_Integer v) {
   enc *e = &fs->e;

@@ -180,6 +180,10 @@ int ksj_composite(lua_State *L, ksj_frags *fs, int n, int isdict, int spare,
 ** made from it. */
 void ksj_composite_add(lua_State *L, ksj_frags *fs, int idx, const char *key,
                        lua_Integer v);
+/* A number the caller keeps with a composite made with `spare` (the
+** fragment p), until its item is given: 0 before it is set. */
+void ksj_composite_settag(ksj_frags *fs, const void *p, size_t tag);
+size_t ksj_composite_tag(const ksj_frags *fs, const void *p);
 int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
                  lua_Integer *left);
 int ksj_frags_reach(const ksj_frags *fs);

@@ -553,9 +553,14 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
   int first = lua_gettop(L), i, pairs = 0;
   lua_Integer size;
   ser_call *c = w->call;
-  lua_pushvalue(L, first);
-  lua_rawget(L, w->seen);               /* the values it holds */
-  size = lua_tointeger(L, -1);
+  if (lua_type(L, first) == LUA_TLIGHTUSERDATA) {   /* a composite: dumps' own */
+    size = -(lua_Integer)ksj_composite_tag(c->frags, lua_touserdata(L, first));
+    lua_pushnil(L);
+  } else {
+    lua_pushvalue(L, first);
+    lua_rawget(L, w->seen);             /* the values it holds */
+    size = lua_tointeger(L, -1);
+  }
   count_values(w, (size < 0 ? -size : size) - 1, p, cls);   /* 1 counted already */
   /* fragments in the first envelope become tables again when a user sees
   ** the copy (a nested call's result) or when it may land too deep for the
@@ -727,14 +732,18 @@ static void make_envelope(walker *w, int pairs, int depth) {
 ** order. */
 static void remember_object(walker *w, int idx, lua_Integer before) {
   lua_State *L = w->L;
+  lua_Integer size = w->call->values - before + 1;
   lua_pushvalue(L, idx);
   lua_pushvalue(L, -2);
   lua_rawset(L, w->seen);
-  lua_pushvalue(L, -1);
-  /* negative: made by dumps' own walk, which no user code sees */
-  lua_pushinteger(L, w->frags != NULL ? before - w->call->values - 1
-                                      : w->call->values - before + 1);
-  lua_rawset(L, w->seen);
+  if (lua_type(L, -1) == LUA_TLIGHTUSERDATA)   /* a composite keeps it */
+    ksj_composite_settag(w->frags, lua_touserdata(L, -1), (size_t)size);
+  else {
+    lua_pushvalue(L, -1);
+    /* negative: made by dumps' own walk, which no user code sees */
+    lua_pushinteger(L, w->frags != NULL ? -size : size);
+    lua_rawset(L, w->seen);
+  }
   lua_pushvalue(L, idx);
   lua_rawseti(L, w->order, ++w->call->nobjects);
 }
