@@ -550,7 +550,7 @@ static void note_dup(walker *w, int obj, int copy) {
 static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls,
                           int depth) {
   lua_State *L = w->L;
-  int first = lua_gettop(L), i, pairs = 0;
+  int first = lua_gettop(L), i;
   lua_Integer size;
   ser_call *c = w->call;
   if (lua_type(L, first) == LUA_TLIGHTUSERDATA) {   /* a composite: dumps' own */
@@ -575,18 +575,13 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
     note_dup(w, obj, 0);
     return;
   }
-  for (i = 0; i < EK_COUNT; i++) {      /* the first's fields, as pairs */
+  push_envelope(w, 7);                  /* first, size, copy */
+  for (i = 0; i < EK_COUNT; i++) {      /* the first's fields */
     push_ekey(w, i);
     push_ekey(w, i);
-    if (lua_rawget(L, first) == LUA_TNIL) lua_pop(L, 2);
-    else pairs++;
+    lua_rawget(L, first);
+    lua_rawset(L, -3);
   }
-  /* one more field: the shared id it will get */
-  lua_createtable(L, 0, pairs + 1);
-  lua_pushvalue(L, w->obj_mt);
-  lua_setmetatable(L, -2);
-  lua_insert(L, first + 2);
-  for (i = 0; i < pairs; i++) lua_rawset(L, first + 2);   /* first, size, copy */
   lua_pushvalue(L, -1);
   lua_pushinteger(L, size < 0 ? -size : size);
   lua_rawset(L, w->seen);               /* made by this call */
@@ -614,12 +609,28 @@ static void get_config(walker *w, int idx, ksl_hook *hk, const ksl_path *p,
          "object, not as its config", cls, ksj_typename(L, -1));
 }
 
-/* Pushes the envelope's names, as three (key, value) pairs: module,
+/* The envelope ser_object makes: in dumps' own walk its fields wait on
+** the stack as (key, value) pairs until it becomes a composite
+** (make_envelope); elsewhere a table of 8 slots, room for every field and
+** the shared id (sized exactly, 4 slots, it is a small block for malloc,
+** whose fast bins cost more than the slots saved), set field by field. */
+typedef struct envb {
+  int t;                  /* stack index of the table, or 0 */
+  int pairs;              /* fields waiting on the stack */
+} envb;
+
+/* The field on top (a key and its value) goes into the envelope. */
+static void env_set(walker *w, envb *b) {
+  if (b->t != 0) lua_rawset(w->L, b->t);
+  else b->pairs++;
+}
+
+/* Gives the envelope its names, as three (key, value) pairs: module,
 ** class_name and registered_name, from the registry, then the modules,
 ** then the metatable's __module and __name. Read after the config's walk
 ** (a hook may change the registry), and before anything else can run.
 ** name: the stack index of cls as a Lua string, or 0. */
-static void push_names(walker *w, int mt, const char *cls, int name) {
+static void push_names(walker *w, envb *b, int mt, const char *cls, int name) {
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
   const char *rname = NULL, *module = NULL, *mkey = NULL;
@@ -639,15 +650,18 @@ static void push_names(walker *w, int mt, const char *cls, int name) {
   } else {
     lua_pushlstring(L, module, mlen);
   }
+  env_set(w, b);
   push_ekey(w, EK_CLASS_NAME);
   if (mkey) lua_pushlstring(L, mkey, mklen);
   else if (name) lua_pushvalue(L, name);
   else lua_pushstring(L, cls);
+  env_set(w, b);
   push_ekey(w, EK_REGISTERED_NAME);
   if (rname) lua_pushlstring(L, rname, rlen);
   else if (mkey) ksj_pushnull(L);
   else if (name) lua_pushvalue(L, name);
   else lua_pushstring(L, cls);
+  env_set(w, b);
 }
 
 /* The value at idx for the checks that look at its type: a fragment
@@ -670,11 +684,10 @@ static int kind_at(walker *w, int idx) {
   return slot;
 }
 
-/* Runs get_build_config and get_compile_config, and pushes a (key,
-** value) pair for each that returns something (walked at cfgnode);
-** returns how many pairs it pushed. */
-static int build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
-                       int depth) {
+/* Runs get_build_config and get_compile_config, and gives the envelope
+** what they return (walked at cfgnode). */
+static void build_hooks(walker *w, envb *b, int idx, ksl_hook *hk,
+                        ksl_path *cfgnode, int depth) {
   static const char *const hooks[][2] = {
     {"get_build_config", "build_config"},
     {"get_compile_config", "compile_config"}
@@ -682,7 +695,7 @@ static int build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
   static const ks_env_key keys[] = {KS_ENV_BUILD_CONFIG, KS_ENV_COMPILE_CONFIG};
   static const int ekeys[] = {EK_BUILD_CONFIG, EK_COMPILE_CONFIG};
   lua_State *L = w->L;
-  int i, pairs = 0;
+  int i;
   for (i = 0; i < 2; i++) {
     const char *bad;
     hk->name = hooks[i][0];
@@ -703,27 +716,27 @@ static int build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
                     "and loads would refuse it", bad, hooks[i][1],
                     ks_envelope_want(keys[i], KS_V_OTHER));
     lua_remove(L, -3);              /* what the hook returned */
-    pairs++;
+    env_set(w, b);
   }
-  return pairs;
 }
 
-/* Makes the envelope, at depth, from the `pairs` (key, value) pairs on
-** top: in dumps' own walk a composite with room for the shared id
-** (ksj_composite), else one table with room for them and the shared id
-** (a table of 4 is a small block for malloc, whose fast bins cost more
-** than the 4 slots saved). Pops them and pushes the envelope. */
-static void make_envelope(walker *w, int pairs, int depth) {
+/* Finishes the envelope (at depth): a table is done; fields waiting on
+** the stack become a composite with room for the shared id
+** (ksj_composite), or a table after all. Leaves the envelope on top. */
+static void make_envelope(walker *w, envb *b, int depth) {
   lua_State *L = w->L;
-  int env = lua_gettop(L) - 2 * pairs + 1, i;
-  if (w->frags != NULL &&
+  int pairs = b->pairs, env = lua_gettop(L) - 2 * pairs + 1, i;
+  if (b->t != 0 ||
       ksj_composite(L, w->frags, pairs, 1, 1, depth, w->max_depth))
     return;
-  lua_createtable(L, 0, pairs + 1);
-  lua_pushvalue(L, w->obj_mt);
-  lua_setmetatable(L, -2);
-  lua_insert(L, env);               /* below the pairs, set from the top */
-  for (i = 0; i < pairs; i++) lua_rawset(L, env);
+  push_envelope(w, 7);
+  for (i = env; i < env + 2 * pairs; i += 2) {
+    lua_pushvalue(L, i);
+    lua_pushvalue(L, i + 1);
+    lua_rawset(L, -3);
+  }
+  lua_replace(L, env);
+  lua_settop(L, env);
 }
 
 /* Notes the object at idx, whose envelope is on top and whose walk started
@@ -759,8 +772,10 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   ksl_path cfgnode = {NULL, "config", 6, 0, NULL, NULL, 0};
   ksl_hook hk = KSL_HOOK_INIT;
   lua_Integer before = w->call->values;
+  envb b = {0, 0};
+  int raw;
   if (cls == NULL) cls = luaL_typename(L, idx);
-  /* the envelope's fields wait on the stack until it is made */
+  /* the envelope's fields may wait on the stack until it is made */
   luaL_checkstack(L, 20, "kserial: nesting too deep");
   /* a shared object met before: its envelope again */
   lua_pushvalue(L, idx);
@@ -776,15 +791,23 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   cfgnode.up = &node;
   init_hook(w, &hk, "get_config", cls, &node);
   get_config(w, idx, &hk, p, cls);
+  raw = lua_gettop(L);
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
+  if (w->frags == NULL) {          /* a table */
+    push_envelope(w, 7);
+    b.t = lua_gettop(L);
+  }
   push_ekey(w, EK_CONFIG);
-  w->cfg = lua_topointer(L, -2);
+  w->cfg = lua_topointer(L, raw);
   w->cfg_mt = lua_topointer(L, mt);
-  ser_value(w, -2, &cfgnode, depth + 1);
+  ser_value(w, raw, &cfgnode, depth + 1);
   w->cfg = NULL;
-  lua_remove(L, -3);                            /* the raw config */
-  push_names(w, mt, cls, lua_type(L, anchor) == LUA_TSTRING ? anchor : 0);
-  make_envelope(w, 4 + build_hooks(w, idx, &hk, &cfgnode, depth), depth);
+  env_set(w, &b);
+  lua_remove(L, raw);                           /* the raw config */
+  if (b.t != 0) b.t = raw;
+  push_names(w, &b, mt, cls, lua_type(L, anchor) == LUA_TSTRING ? anchor : 0);
+  build_hooks(w, &b, idx, &hk, &cfgnode, depth);
+  make_envelope(w, &b, depth);
   remember_object(w, idx, before);
   lua_remove(L, anchor);
 }
