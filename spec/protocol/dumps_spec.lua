@@ -1,5 +1,7 @@
--- dumps writes plain tables as text while it walks (docs/performance.md,
--- "Dumps (issue 12, part H)"). What users rely on: dumps(x, opts) is byte
+-- dumps writes plain tables as text while it walks, and the tables it walks
+-- itself and its envelopes as composites (docs/performance.md, "Dumps
+-- (issue 12, part H)" and "Dumps, round 2 (issue 12, part K)"). What
+-- users rely on: dumps(x, opts) is byte
 -- for byte json.encode(serialize(x), opts), with the same errors, for
 -- every option; nothing is written when it fails; the trees user code sees
 -- (nested serialize calls) are tables.
@@ -168,6 +170,93 @@ describe("dumps", function()
     t.child = shared
     local doc = agree(Box{ name = "r", items = { shared, t, { again = { shared } } } })
     assert.matches('\\"list\\":%[1,2%]', doc)
+  end)
+
+  it("writes each copy of a shared object with the first envelope's fields only", function()
+    -- a hook serializes the shared object itself (so the first envelope is
+    -- a table user code holds), and a later hook adds a key to that table:
+    -- the copies dumps writes afterwards must not show it, as serialize's
+    -- own copies do not
+    local Adder = kserial.class("DumpsAdder")
+    function Adder:get_config()
+      self.wrap.seen.extra = "added"
+      return { n = 1 }
+    end
+    kserial.register_serializable("dumps_spec")(Adder)
+    local shared = Leaf.new()
+    shared.cfg = { list = array{ 1, 2 } }
+    local w = Wrap.new()
+    w.child = shared
+    local add = Adder.new()
+    add.wrap = w
+    local root = Box{ name = "r", items = { w, add, shared, { again = shared } } }
+    local doc = agree(root)
+    assert.equal(1, select(2, doc:gsub('"extra":"added"', "")))
+    assert.equal(3, select(2, doc:gsub('"shared_object_id":1', "")))
+    each_option(function(o) agree(root, o) end)
+    -- dumps' own first envelope, written again at every place
+    local deep = Box{ name = "d", items = { shared, { x = { shared } }, array{ shared } } }
+    doc = agree(deep)
+    assert.equal(3, select(2, doc:gsub('"shared_object_id":1', "")))
+    each_option(function(o) agree(deep, o) end)
+  end)
+
+  it("writes tables holding objects as json.encode writes serialize's copy", function()
+    -- tables dumps walks itself (they hold objects): every kind of item
+    -- around the objects, keys that need escapes, at every option
+    local leaf = Leaf.new()
+    leaf.cfg = { v = 1 }
+    local other = Leaf.new()
+    other.cfg = { w = array{ 1.5, "x" } }
+    local values = {
+      { obj = leaf, n = 1, f = 0.1, s = "s\"q", t = true, z = null, e = {}, l = array{},
+        d = { k = { 1 } }, ["é ✓"] = other, ["tab\t"] = { leaf } },
+      array{ leaf, 1, "two", false, null, { x = other }, array{ 3 }, 2.5 },
+      { nan = array{ leaf, 0 / 0, -math.huge }, inner = { deeper = { leaf, { other } } } },
+      { ["\xff"] = leaf },
+      { [1] = leaf, [3] = other },
+      { list = { leaf, nil, other } },
+    }
+    for _, v in ipairs(values) do
+      local root = Box{ name = "r", items = v }
+      each_option(function(o) agree(root, o) end)
+    end
+    -- paths through keys written escaped, in the encoder's errors and in
+    -- the tables a hook's serialize gets
+    local deep = Box{ name = "p", items = { ['q"k'] = { ["é"] = array{ leaf } } } }
+    local seen_path = false
+    for depth = 3, 9 do
+      for _, ascii in ipairs({ false, true }) do
+        local out = agree(deep, { max_depth = depth, ensure_ascii = ascii })
+        seen_path = seen_path or out:find('["q\\"k"]["é"]', 1, true) ~= nil
+      end
+    end
+    assert.is_true(seen_path)
+    local w = Wrap.new()
+    w.child = deep
+    agree(Box{ name = "w", items = { deep, w } }, { ensure_ascii = true })
+    assert.equal("DumpsLeaf", w.seen.config.items['q"k']["é"][1].class_name)
+    -- a table too large to wait on the stack is copied as before
+    local big = {}
+    for i = 1, 200 do big["k" .. i] = (i % 50 == 0) and leaf or i end
+    each_option(function(o) agree(Box{ name = "big", items = big }, o) end)
+  end)
+
+  it("gives the shared id to the tables user code gets for an envelope dumps wrote", function()
+    -- `a` is written by dumps' own walk first; a hook's serialize then
+    -- asks for it again and gets tables made from what dumps wrote,
+    -- holding the envelope of `inner`, which turns out shared only later
+    local inner = Leaf.new()
+    inner.cfg = { deep = { 1 } }
+    local a = Box{ name = "a", items = { { x = inner } } }
+    local w = Wrap.new()
+    w.child = a
+    local root = Box{ name = "r", items = { a, w, inner } }
+    local doc = agree(root)
+    assert.equal(2, w.seen.shared_object_id)
+    assert.equal(1, w.seen.config.items[1].x.shared_object_id)
+    assert.equal(3, select(2, doc:gsub('"shared_object_id":1', "")))
+    each_option(function(o) agree(root, o) end)
   end)
 
   it("refuses an object shared inside itself, as serialize does", function()

@@ -239,6 +239,7 @@ typedef struct enc {
   int mt_array, mt_object;   /* stack indices of the marker metatables */
   int orders;                /* stack index of the recorded orders, or 0 */
   const ksj_filter *filter;  /* their filter (when orders != 0) */
+  int anchors;               /* stack index of the fragments' held values */
   const char *fname;         /* for messages: the function the user called */
   /* the key order's keys by length: first[len] is 1 + the first one of
   ** that length (0: none), next_same[i] 1 + the next one after keys[i] */
@@ -977,6 +978,7 @@ static void enc_value(enc *e, int idx, const ksj_frame *up) {
 /* ---- entry points -------------------------------------------------------- */
 
 static void init_ranks(enc *e, const ksj_encode_opts *o);
+static size_t frags_text(const ksj_frags *fs);
 
 /* Sets up e (the box, the markers and the recorded orders on the stack). */
 static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
@@ -1004,6 +1006,11 @@ static void enc_init(enc *e, lua_State *L, const ksj_encode_opts *o,
     else if (f->used) {            /* none left: forget the dead ones' bits */
       memset(f, 0, sizeof *f);
     }
+  }
+  e->anchors = 0;
+  if (o->frags != NULL) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, o->frags);
+    e->anchors = lua_gettop(L);
   }
   init_ranks(e, o);
 }
@@ -1033,6 +1040,8 @@ void ksj_encode_ex(lua_State *L, int idx, const ksj_encode_opts *o,
   idx = lua_absindex(L, idx);
   enc_init(&e, L, o, flags);
   boxi = e.mt_array - 1;
+  /* a tree of fragments: about as long as their text, made in one go */
+  if (o->frags != NULL && frags_text(o->frags) > 0) reserve(&e, frags_text(o->frags));
   enc_value(&e, idx, NULL);
   lua_pushlstring(L, e.b->buf != NULL ? e.b->buf : "", e.b->n);
   lua_closeslot(L, boxi);        /* frees the buffers now */
@@ -1075,9 +1084,47 @@ void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o) {
 /* One fragment: its text in the store's buffer, and its height (the
 ** nesting of tables in it, itself included). */
 typedef struct frag {
-  size_t off, len;
-  int height;
+  size_t off;            /* a composite: where its '{' or '[' is */
+  size_t len;            /* a composite: its first item in the parts */
+  lua_Integer made;      /* a composite: anchor slot of the tables made
+                         ** from it, or 0 */
+  int height;            /* a composite: of its fragments, not its held values */
+  unsigned short nparts; /* a composite's items (0: plain text) */
+  unsigned char spare;   /* its last item is kept for ksj_composite_add */
 } frag;
+
+/* An item not given yet (the spare one): no text and no value. */
+#define ABSENT(p) ((p)->tlen == 0 && (p)->ref == 0)
+/* klen: a copy of the raw key follows the text (its escaped form is not
+** just the key in quotes), else the raw key is inside the quotes */
+#define KEY_COPIED 0x80000000u
+#define ITEM_MAX 0x7fffffffu   /* bound of an item's text and key */
+
+/* An item of a composite (ksj_composite): text written at once (a dict's
+** key and key separator, and a value that is a scalar), then maybe a
+** value written when the encoder meets the composite: a fragment (ref >
+** 0, its number) or a held value (ref < 0, the anchor table's slot -ref).
+** The raw key (koff, klen) or the index names the item in paths. */
+typedef struct part {
+  size_t toff;           /* the text, in the store's buffer */
+  uint32_t tlen;
+  uint32_t klen;         /* a dict's item: its raw key's length (KEY_COPIED) */
+  lua_Integer ref;
+} part;
+
+/* A dict item's raw key, for paths and tables. */
+static const char *raw_key(const char *buf, const part *p, size_t *len) {
+  *len = p->klen & ~KEY_COPIED;
+  return (p->klen & KEY_COPIED) ? buf + p->toff + p->tlen : buf + p->toff + 1;
+}
+
+/* Where a dict item's value text starts in its text (after the JSON
+** string of the key and the key separator). */
+static size_t value_start(const char *text, size_t seplen) {
+  size_t i = 1;
+  while (text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+  return i + 1 + seplen;
+}
 
 struct ksj_frags {
   ebox box;              /* the text of every fragment, one after another,
@@ -1085,6 +1132,9 @@ struct ksj_frags {
   enc e;                 /* the encoder that writes them (box, options, ranks) */
   frag *v;
   size_t n, cap;
+  part *parts;           /* the items of composites */
+  size_t nparts, pcap;
+  lua_Integer nanchors;  /* values held in the anchor table (its length) */
   int reach;             /* the deepest level a fragment's tables reach */
   const void *array_mt;  /* the array marker (held by the registry) */
 };
@@ -1098,8 +1148,13 @@ static int frags_close(lua_State *L) {
     if (fs->box.keys != NULL)
       fs->box.f(fs->box.ud, fs->box.keys, fs->box.kcap * sizeof(keyent), 0);
     if (fs->v != NULL) fs->box.f(fs->box.ud, fs->v, fs->cap * sizeof(frag), 0);
-    fs->box.buf = NULL; fs->box.keys = NULL; fs->v = NULL;
+    if (fs->parts != NULL)
+      fs->box.f(fs->box.ud, fs->parts, fs->pcap * sizeof(part), 0);
+    fs->box.buf = NULL; fs->box.keys = NULL; fs->v = NULL; fs->parts = NULL;
     fs->box.cap = fs->box.kcap = fs->box.n = fs->box.nkeys = fs->n = fs->cap = 0;
+    fs->nparts = fs->pcap = 0;
+    lua_pushnil(L);                 /* the held values go */
+    lua_rawsetp(L, LUA_REGISTRYINDEX, fs);
   }
   return 0;
 }
@@ -1130,7 +1185,16 @@ ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o) {
   ksj_pushmt(L, KSJ_ARRAY_MT);
   fs->array_mt = lua_topointer(L, -1);
   lua_pop(L, 1);
+  /* the anchor table: the values composites hold until they are written
+  ** (registry[store], the store's own for as long as it lives) */
+  lua_newtable(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, fs);
   return fs;
+}
+
+/* The bytes of text the store holds. */
+static size_t frags_text(const ksj_frags *fs) {
+  return fs->box.n;
 }
 
 int ksj_frags_reach(const ksj_frags *fs) {
@@ -1338,6 +1402,9 @@ int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
   f->off = start;
   f->len = fs->box.n - start;
   f->height = h;
+  f->nparts = 0;
+  f->spare = 0;
+  f->made = 0;
   if (depth + h > fs->reach) fs->reach = depth + h;
   *left = c.left;
   /* the tree holds the fragment's number (from 1) as a light userdata */
@@ -1355,6 +1422,8 @@ int ksj_fragment_kind(const ksj_frags *fs, const void *p) {
   return f != NULL ? fs->box.buf[f->off] : 0;
 }
 
+static void put_composite(enc *e, const frag *f, int idx, const ksj_frame *up);
+
 /* The final encoder: a fragment is copied as it is. It was written at the
 ** depth it is met at, or shallower (serialize's table reuse), so fits the
 ** depth limit; a copy that would land deeper is decoded back into tables
@@ -1364,12 +1433,253 @@ static void put_frag(enc *e, int idx, const ksj_frame *up) {
   if (f == NULL) bad_type(e, idx, up);
   if (e->depth + f->height > e->o->max_depth)
     enc_raise(e, up, "nesting deeper than %d", e->o->max_depth);
-  put(e, e->o->frags->box.buf + f->off, f->len);
+  if (f->nparts > 0) put_composite(e, f, idx, up);
+  else put(e, e->o->frags->box.buf + f->off, f->len);
 }
 
-/* Decodes every fragment in the tree at t back into tables (with their
-** key order recorded, so they encode to the same text). */
-static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
+/* A composite (the fragment at idx): its items' text, and their values
+** that were left for now, written as the table they stand for. */
+static void put_composite(enc *e, const frag *f, int idx, const ksj_frame *up) {
+  lua_State *L = e->L;
+  const ksj_frags *fs = e->o->frags;
+  const char *buf = fs->box.buf;
+  const part *p = fs->parts + f->len, *end = p + f->nparts;
+  lua_Integer i = 0;
+  int isdict = buf[f->off] == '{', written = 0;
+  ksj_frame fr = {up, NULL, 0, 0, idx};
+  if (e->depth >= e->o->max_depth) too_deep(e, idx, up);
+  if (!lua_checkstack(L, 6))
+    luaL_error(L, "kserial: %s: nesting too deep for the Lua stack", e->fname);
+  e->depth++;
+  putc_(e, buf[f->off]);
+  for (; p < end; p++, i++) {
+    if (ABSENT(p)) continue;
+    if (written++ > 0) put(e, e->o->item_sep, e->o->item_sep_len);
+    put(e, buf + p->toff, p->tlen);
+    if (p->ref == 0) continue;
+    if (isdict) fr.key = raw_key(buf, p, &fr.klen);
+    else fr.index = i;
+    if (p->ref > 0) lua_pushlightuserdata(L, (void *)(uintptr_t)p->ref);
+    else lua_rawgeti(L, e->anchors, -p->ref);
+    enc_value(e, lua_gettop(L), &fr);
+    lua_pop(L, 1);
+  }
+  putc_(e, isdict ? '}' : ']');
+  e->depth--;
+}
+
+static KSJ_NOINLINE void grow_parts(ksj_frags *fs, lua_State *L) {
+  size_t ncap = fs->pcap < 64 ? 64 : fs->pcap * 2;
+  part *np;
+  if (ncap > ((size_t)-1) / (2 * sizeof(part)))
+    luaL_error(L, "kserial: %s: too many values", fs->e.fname);
+  np = (part *)fs->box.f(fs->box.ud, fs->parts, fs->pcap * sizeof(part),
+                         ncap * sizeof(part));
+  if (np == NULL) luaL_error(L, "kserial: %s: not enough memory", fs->e.fname);
+  fs->parts = np;
+  fs->pcap = ncap;
+}
+
+/* Writes the item value at vi into part p: a scalar as text, a fragment
+** by its number, anything else held in the anchor table (slot on the
+** stack at anchors). Returns the height of a fragment, else 0; -1 when
+** the composite cannot be made (a string the encoder refuses). */
+static int composite_value(ksj_frags *fs, part *p, int vi, int anchors) {
+  enc *e = &fs->e;
+  lua_State *L = e->L;
+  size_t before = e->b->n;
+  const frag *f;
+  p->ref = 0;
+  switch (lua_type(L, vi)) {
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, vi, &len);
+      if (put_string(e, s, len) != NULL) return -1;   /* the encoder's error */
+      break;
+    }
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, vi)) {
+        char *w = reserve(e, KSJ_NUMBUF);
+        e->b->n += ksj_format_integer(lua_tointeger(L, vi), w);
+        break;
+      } else {
+        double d = lua_tonumber(L, vi);
+        char *w;
+        if (d != d || d - d != d - d) goto hold;   /* NaN, inf: the encoder's */
+        w = reserve(e, KSJ_NUMBUF);
+        e->b->n += ksj_format_double(d, w);
+        break;
+      }
+    case LUA_TBOOLEAN:
+      if (lua_toboolean(L, vi)) put(e, "true", 4);
+      else put(e, "false", 5);
+      break;
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, vi) == NULL) {
+        put(e, "null", 4);
+        break;
+      }
+      if ((f = frag_at(fs, lua_touserdata(L, vi))) != NULL) {
+        p->ref = (lua_Integer)(uintptr_t)lua_touserdata(L, vi);
+        return f->height;
+      }
+      goto hold;
+    default:
+    hold:
+      lua_pushvalue(L, vi);
+      lua_rawseti(L, anchors, ++fs->nanchors);
+      p->ref = -fs->nanchors;
+      return 0;
+  }
+  return e->b->n - before > ITEM_MAX ? -1 : 0;
+}
+
+int ksj_composite(lua_State *L, ksj_frags *fs, int n, int isdict, int spare,
+                  int depth, int wmax) {
+  enc *e = &fs->e;
+  int base = lua_gettop(L) - 2 * n + 1, i, h = 0, anchors;
+  size_t kbase = e->b->nkeys, start = e->b->n, pbase = fs->nparts;
+  unsigned seen = 0;
+  frag *f;
+  if (n <= 0 || n >= 0xffff || depth >= e->o->max_depth || depth >= wmax ||
+      !lua_checkstack(L, 4))
+    return 0;
+  e->L = L;
+  for (i = 0; i < n; i++) {   /* the keys, then in writing order */
+    keyent *k = new_key(e, kbase);
+    if (isdict) {
+      k->s = lua_tolstring(L, base + 2 * i, &k->u.len);
+      k->rank = key_rank(e, k->s, k->u.len);
+      seen |= 1u << k->rank;
+    } else {
+      k->s = NULL;
+      k->u.ikey = lua_tointeger(L, base + 2 * i);
+      k->rank = RANK_INT;
+    }
+  }
+  if (isdict) order_keys(e, kbase, (size_t)n, seen, 0, 0);
+  else sort_bytes(e->b->keys + kbase, (size_t)n);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+  anchors = lua_gettop(L);
+  putc_(e, isdict ? '{' : '[');       /* its kind (ksj_fragment_kind) */
+  for (i = 0; i < n; i++) {
+    const keyent *k = &e->b->keys[kbase + i];
+    int order = k->order, hh;
+    part *p;
+    if (fs->nparts == fs->pcap) grow_parts(fs, L);
+    p = &fs->parts[fs->nparts++];
+    p->toff = e->b->n;
+    p->klen = 0;
+    if (isdict) {
+      const char *ks = k->s;
+      size_t klen = k->u.len, kjson;
+      if (klen > ITEM_MAX || put_string(e, ks, klen) != NULL)
+        goto fail;                      /* the encoder's error */
+      kjson = e->b->n - p->toff;
+      put(e, e->o->key_sep, e->o->key_sep_len);
+      hh = composite_value(fs, p, base + 2 * order + 1, anchors);
+      if (hh < 0 || e->b->n - p->toff > ITEM_MAX) goto fail;
+      p->tlen = (uint32_t)(e->b->n - p->toff);
+      p->klen = (uint32_t)klen;
+      if (kjson != klen + 2) {          /* escaped: the raw key, for paths */
+        p->klen |= KEY_COPIED;
+        put(e, ks, klen);
+      }
+    } else {
+      hh = composite_value(fs, p, base + 2 * order + 1, anchors);
+      if (hh < 0) goto fail;
+      p->tlen = (uint32_t)(e->b->n - p->toff);
+    }
+    if (hh > h) h = hh;
+  }
+  e->b->nkeys = kbase;
+  if (spare) {                        /* an item to come: absent for now */
+    part *p;
+    if (fs->nparts == fs->pcap) grow_parts(fs, L);
+    p = &fs->parts[fs->nparts++];
+    memset(p, 0, sizeof *p);
+  }
+  if (fs->n == fs->cap) grow_frags(fs, L);
+  f = &fs->v[fs->n++];
+  f->off = start;
+  f->len = pbase;
+  f->height = h + 1;
+  f->nparts = (unsigned short)(fs->nparts - pbase);
+  f->spare = (unsigned char)(spare != 0);
+  f->made = 0;
+  if (depth + h + 1 > fs->reach) fs->reach = depth + h + 1;
+  lua_settop(L, base - 1);
+  lua_pushlightuserdata(L, (void *)(uintptr_t)fs->n);
+  return 1;
+fail:          /* the values held so far stay held: harmless */
+  e->b->nkeys = kbase;
+  e->b->n = start;
+  fs->nparts = pbase;
+  lua_settop(L, base + 2 * n - 1);
+  return 0;
+}
+
+static void expand(lua_State *L, ksj_frags *fs, int t, int seen,
+                   const ksj_decode_opts *dop);
+
+/* Notes the table on top as made from the composite f, so that an item
+** given to f later reaches it too (ksj_composite_add). */
+static void note_made(lua_State *L, ksj_frags *fs, frag *f) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+  if (f->made == 0) {
+    lua_newtable(L);
+    lua_rawseti(L, -2, ++fs->nanchors);
+    f->made = fs->nanchors;
+  }
+  lua_rawgeti(L, -1, f->made);
+  lua_pushvalue(L, -3);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 2);
+}
+
+/* Pushes the fragment f as tables: its text decoded (with the key order
+** recorded, so it writes the same text), or a composite's items put in a
+** marked table (its held values expanded in turn). */
+static void push_tables(lua_State *L, ksj_frags *fs, frag *f, int seen,
+                        const ksj_decode_opts *dop) {
+  size_t i;
+  int isdict = fs->box.buf[f->off] == '{', t;
+  if (f->nparts == 0) {
+    ksj_decode(L, fs->box.buf + f->off, f->len, dop);
+    return;
+  }
+  luaL_checkstack(L, 8, "kserial: nesting too deep");
+  lua_createtable(L, isdict ? 0 : (int)f->nparts, isdict ? (int)f->nparts : 0);
+  t = lua_gettop(L);
+  ksj_pushmt(L, isdict ? KSJ_OBJECT_MT : KSJ_ARRAY_MT);
+  lua_setmetatable(L, t);
+  for (i = 0; i < f->nparts; i++) {
+    const part *p = &fs->parts[f->len + i];   /* re-read: nesting may move it */
+    const char *buf = fs->box.buf, *text = buf + p->toff;
+    size_t vs = 0, klen;
+    if (ABSENT(p)) continue;
+    if (isdict) {
+      const char *k = raw_key(buf, p, &klen);
+      lua_pushlstring(L, k, klen);
+      vs = value_start(text, fs->e.o->key_sep_len);
+    }
+    else lua_pushinteger(L, (lua_Integer)i + 1);
+    if (p->ref == 0) ksj_decode(L, text + vs, p->tlen - vs, dop);
+    else if (p->ref > 0)
+      push_tables(L, fs, (frag *)frag_at(fs, (void *)(uintptr_t)p->ref), seen, dop);
+    else {
+      lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+      lua_rawgeti(L, -1, -p->ref);
+      lua_remove(L, -2);
+      if (lua_type(L, -1) == LUA_TTABLE) expand(L, fs, lua_gettop(L), seen, dop);
+    }
+    lua_rawset(L, t);
+  }
+  if (f->spare) note_made(L, fs, f);
+}
+
+/* Decodes every fragment in the tree at t back into tables. */
+static void expand(lua_State *L, ksj_frags *fs, int t, int seen,
                    const ksj_decode_opts *dop) {
   luaL_checkstack(L, 8, "kserial: nesting too deep");
   lua_pushvalue(L, t);
@@ -1383,10 +1693,10 @@ static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
   lua_rawset(L, seen);
   lua_pushnil(L);
   while (lua_next(L, t)) {
-    const frag *f = lua_type(L, -1) == LUA_TLIGHTUSERDATA
-                        ? frag_at(fs, lua_touserdata(L, -1)) : NULL;
+    frag *f = lua_type(L, -1) == LUA_TLIGHTUSERDATA
+                  ? (frag *)frag_at(fs, lua_touserdata(L, -1)) : NULL;
     if (f != NULL) {
-      ksj_decode(L, fs->box.buf + f->off, f->len, dop);
+      push_tables(L, fs, f, seen, dop);
       lua_pushvalue(L, -3);
       lua_insert(L, -2);
       lua_rawset(L, t);         /* an existing key: next() goes on */
@@ -1397,14 +1707,74 @@ static void expand(lua_State *L, const ksj_frags *fs, int t, int seen,
   }
 }
 
-void ksj_frags_expand(lua_State *L, const ksj_frags *fs, int idx) {
+void ksj_frags_expand(lua_State *L, ksj_frags *fs, int idx) {
   ksj_decode_opts dop;
+  frag *f;
   idx = lua_absindex(L, idx);
   ksj_decode_opts_init(&dop);
   dop.keep_order = 1;
   dop.max_depth = KSJ_HARD_MAX_DEPTH;
   dop.fname = fs->e.fname;
   lua_newtable(L);
-  expand(L, fs, idx, lua_gettop(L), &dop);
+  f = lua_type(L, idx) == LUA_TLIGHTUSERDATA
+          ? (frag *)frag_at(fs, lua_touserdata(L, idx)) : NULL;
+  if (f != NULL) {
+    push_tables(L, fs, f, lua_gettop(L), &dop);
+    lua_replace(L, idx);
+  }
+  else if (lua_type(L, idx) == LUA_TTABLE) expand(L, fs, idx, lua_gettop(L), &dop);
   lua_pop(L, 1);
+}
+
+/* The tag lives in the spare item's text offset until the item is given. */
+static part *spare_of(const ksj_frags *fs, const void *p) {
+  const frag *f = frag_at(fs, p);
+  return f != NULL && f->spare ? &fs->parts[f->len + f->nparts - 1] : NULL;
+}
+
+void ksj_composite_settag(ksj_frags *fs, const void *p, size_t tag) {
+  part *s = spare_of(fs, p);
+  if (s != NULL && ABSENT(s)) s->toff = tag;
+}
+
+size_t ksj_composite_tag(const ksj_frags *fs, const void *p) {
+  const part *s = spare_of(fs, p);
+  return s != NULL && ABSENT(s) ? s->toff : 0;
+}
+
+void ksj_composite_add(lua_State *L, ksj_frags *fs, int idx, const char *key,
+                       lua_Integer v) {
+  enc *e = &fs->e;
+  frag *f = (frag *)frag_at(fs, lua_touserdata(L, idx));
+  part *p;
+  size_t klen = strlen(key);
+  char *w;
+  if (f == NULL || !f->spare) luaL_error(L, "kserial: %s: no item to add", e->fname);
+  e->L = L;
+  if (klen > 1000) luaL_error(L, "kserial: %s: key too long", e->fname);
+  p = &fs->parts[f->len + f->nparts - 1];
+  p->toff = e->b->n;
+  if (put_string(e, key, klen) != NULL)
+    luaL_error(L, "kserial: %s: bad key", e->fname);
+  p->klen = (uint32_t)klen | (e->b->n - p->toff != klen + 2 ? KEY_COPIED : 0);
+  put(e, e->o->key_sep, e->o->key_sep_len);
+  w = reserve(e, KSJ_NUMBUF);
+  e->b->n += ksj_format_integer(v, w);
+  p->tlen = (uint32_t)(e->b->n - p->toff);
+  if (p->klen & KEY_COPIED) put(e, key, klen);
+  p->ref = 0;
+  if (f->made != 0) {               /* and on the tables made from it */
+    lua_Integer i, n;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+    lua_rawgeti(L, -1, f->made);
+    n = (lua_Integer)lua_rawlen(L, -1);
+    for (i = 1; i <= n; i++) {
+      lua_rawgeti(L, -1, i);
+      lua_pushlstring(L, key, klen);
+      lua_pushinteger(L, v);
+      lua_rawset(L, -3);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+  }
 }

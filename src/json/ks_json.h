@@ -156,17 +156,41 @@ void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
 ** pushes the fragment and returns 1, or returns 0 (nothing pushed or
 ** kept) when the table must be walked (the kind of what it pushed:
 ** ksj_fragment_kind). ksj_frags_reach: the deepest level
-** a fragment reaches. ksj_frags_expand: decodes back into tables every
-** fragment inside the table at idx (for a tree a user sees, or that moves
-** deeper than it was written at). */
+** a fragment reaches. ksj_frags_expand: makes the value at idx plain
+** tables (for a tree a user sees, or that moves deeper than it was
+** written at): the fragments inside a table are decoded back into tables
+** in place, and a fragment itself is replaced at idx by its tables. */
 ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o);
+/* ksj_composite: a table the walk had to walk itself (it holds objects),
+** at depth: its n items are on top of the stack as (key, value) pairs,
+** string keys for a dict, the indices 1..n for an array, the values as
+** the walk made them. Writes the keys and the scalars and fragments among
+** the values now, and holds the other values (envelopes...) for the
+** encoder, which writes them where the composite lands; pops the pairs
+** and pushes the composite (a fragment), or returns 0 with the stack
+** unchanged (at a depth limit, or a key the encoder refuses). Dicts only
+** without a recorded order or a key of the key order's (the caller's
+** rule: no "class_name" key). */
+int ksj_composite(lua_State *L, ksj_frags *fs, int n, int isdict, int spare,
+                  int depth, int wmax);
+/* With `spare`, the composite keeps room for one more item, given later
+** (before it is encoded) by ksj_composite_add: the item key = v on the
+** composite at idx, written last (the caller's key order must put key
+** after every other key it holds), and on every table ksj_frags_expand
+** made from it. */
+void ksj_composite_add(lua_State *L, ksj_frags *fs, int idx, const char *key,
+                       lua_Integer v);
+/* A number the caller keeps with a composite made with `spare` (the
+** fragment p), until its item is given: 0 before it is set. */
+void ksj_composite_settag(ksj_frags *fs, const void *p, size_t tag);
+size_t ksj_composite_tag(const ksj_frags *fs, const void *p);
 int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
                  lua_Integer *left);
 int ksj_frags_reach(const ksj_frags *fs);
 /* '{' or '[' for a fragment of the store (a light userdata's pointer), 0
 ** for anything else. */
 int ksj_fragment_kind(const ksj_frags *fs, const void *p);
-void ksj_frags_expand(lua_State *L, const ksj_frags *fs, int idx);
+void ksj_frags_expand(lua_State *L, ksj_frags *fs, int idx);
 
 /* Decode text; pushes the value. Raises with line, column and byte offset. */
 void ksj_decode(lua_State *L, const char *text, size_t len,

@@ -170,6 +170,11 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
   }
 }
 
+/* In dumps' own walk, a table it walks itself (one holding objects)
+** becomes a composite (ksj_composite) rather than a copy, when it is
+** small: its items wait on the stack until it is made. */
+#define COMPOSE_MAX 64
+
 /* Walks a table whose keys must be all strings or exactly 1..n (or, with
 ** int_keys, strings and integers). `kind`: KSL_TABLE_UNMARKED (decide from
 ** the keys), KSL_TABLE_ARRAY or KSL_TABLE_DICT. Pushes the result; a dict
@@ -182,6 +187,7 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   int isdict = kind == KSL_TABLE_DICT ||
                (kind == KSL_TABLE_UNMARKED &&
                 (n == 0 || (intkeys && int_keyed_dict(L, idx, n))));
+  int nkeys = 0, compose, base = 0;
   char num[32];
   ksl_path child = {p, NULL, 0, 0, NULL, NULL, 0, NULL};
   ksj_frags *frags = w->frags;
@@ -195,8 +201,14 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   }
   /* in dumps the dicts walked are the ones holding objects, most of them
   ** larger than a few keys; serialize copies every small dict too */
-  lua_createtable(L, isdict ? 0 : (int)n,
-                  !isdict ? 0 : frags != NULL ? count_keys(L, idx) : 4);
+  if (isdict && frags != NULL) nkeys = count_keys(L, idx);
+  compose = w->frags != NULL && kind != KSL_TABLE_DICT &&
+            (isdict ? nkeys : n) < COMPOSE_MAX;
+  if (compose) {
+    luaL_checkstack(L, 2 * COMPOSE_MAX + 8, "kserial: nesting too deep");
+    base = lua_gettop(L) + 1;
+  }
+  else lua_createtable(L, isdict ? 0 : (int)n, !isdict ? 0 : frags != NULL ? nkeys : 4);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int kt = lua_type(L, -2);
@@ -208,6 +220,12 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
         child.key = num;
       }
       ser_value(w, -1, &child, depth + 1);
+      if (compose) {            /* the pair stays; a copy of the key for next */
+        lua_replace(L, -2);
+        lua_pushvalue(L, -2);
+        count++;
+        continue;
+      }
       lua_pushvalue(L, -3);
       lua_insert(L, -2);
       lua_rawset(L, -5);
@@ -217,8 +235,13 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
       child.key = NULL;
       child.index = k - 1;
       ser_value(w, -1, &child, depth + 1);
-      lua_rawseti(L, -4, k);
       count++;
+      if (compose) {
+        lua_replace(L, -2);
+        lua_pushvalue(L, -2);
+        continue;
+      }
+      lua_rawseti(L, -4, k);
     } else {
       describe_key(L, -2);
       fail(w, p, "a table must have only string keys (a dict) or exactly the "
@@ -229,6 +252,12 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   w->frags = frags;
   if (!isdict && count != n)
     fail(w, p, "an array must have exactly the keys 1..%I; it has holes", n);
+  if (compose) {
+    if (ksj_composite(L, frags, (int)count, isdict, 0, depth, w->max_depth)) return;
+    lua_createtable(L, isdict ? 0 : (int)n, isdict ? (int)count : 0);
+    lua_insert(L, base);        /* the copy after all, from the pairs */
+    while (lua_gettop(L) > base) lua_rawset(L, base);
+  }
   lua_pushvalue(L, isdict ? w->obj_mt : w->arr_mt);
   lua_setmetatable(L, -2);
   if (kind == KSL_TABLE_DICT)   /* only marked dicts have one */
@@ -493,34 +522,10 @@ static void check_cycle(walker *w, const void *ptr, const ksl_path *p, const cha
   }
 }
 
-/* An object met again: a new envelope with the fields of its first one
-** (each appearance gets its own table, so a hook may add keys to it, as
-** Keras's Functional does). The copy is listed in dup[obj] so that the
-** shared id reaches it. Stack: first envelope -> the copy. */
-static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls,
-                          int depth) {
+/* Notes in dup[obj] that the object at obj is shared (so that it gets an
+** id), with the copy on top added to its list (or none when copy is 0). */
+static void note_dup(walker *w, int obj, int copy) {
   lua_State *L = w->L;
-  int first = lua_gettop(L), i;
-  ser_call *c = w->call;
-  /* fragments in the first envelope become tables again when a user sees
-  ** the copy (a nested call's result) or when it may land too deep for the
-  ** encoder's limit (rare: then the encoder must see every table) */
-  if (c->frags != NULL &&
-      (w->frags == NULL || depth + ksj_frags_reach(c->frags) > c->enc_max_depth))
-    ksj_frags_expand(L, c->frags, first);
-  lua_pushvalue(L, first);
-  lua_rawget(L, w->seen);               /* the values it holds */
-  count_values(w, lua_tointeger(L, -1) - 1, p, cls);   /* 1 counted already */
-  push_envelope(w, 7);
-  for (i = 0; i < EK_COUNT; i++) {
-    push_ekey(w, i);
-    push_ekey(w, i);
-    lua_rawget(L, first);
-    lua_rawset(L, -3);
-  }
-  lua_pushvalue(L, -1);
-  lua_rotate(L, -3, -1);                /* copy, copy, size */
-  lua_rawset(L, w->seen);               /* made by this call */
   lua_pushvalue(L, obj);
   if (lua_rawget(L, w->dup) != LUA_TTABLE) {
     lua_pop(L, 1);
@@ -529,9 +534,59 @@ static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls
     lua_pushvalue(L, -2);
     lua_rawset(L, w->dup);
   }
-  lua_pushvalue(L, -2);
-  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  if (copy) {
+    lua_pushvalue(L, -2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  }
   lua_pop(L, 1);
+}
+
+/* An object met again: a new envelope with the fields of its first one
+** (each appearance gets its own table, so a hook may add keys to it, as
+** Keras's Functional does). The copy is listed in dup[obj] so that the
+** shared id reaches it. dumps' own walk, whose tree no user code sees,
+** writes its own first envelope again instead (seen[env] is negative for
+** those: remember_object). Stack: first envelope -> the copy. */
+static void copy_envelope(walker *w, int obj, const ksl_path *p, const char *cls,
+                          int depth) {
+  lua_State *L = w->L;
+  int first = lua_gettop(L), i;
+  lua_Integer size;
+  ser_call *c = w->call;
+  if (lua_type(L, first) == LUA_TLIGHTUSERDATA) {   /* a composite: dumps' own */
+    size = -(lua_Integer)ksj_composite_tag(c->frags, lua_touserdata(L, first));
+    lua_pushnil(L);
+  } else {
+    lua_pushvalue(L, first);
+    lua_rawget(L, w->seen);             /* the values it holds */
+    size = lua_tointeger(L, -1);
+  }
+  count_values(w, (size < 0 ? -size : size) - 1, p, cls);   /* 1 counted already */
+  /* fragments in the first envelope become tables again when a user sees
+  ** the copy (a nested call's result) or when it may land too deep for the
+  ** encoder's limit (rare: then the encoder must see every table); a
+  ** composite envelope gives way to tables made from it, which get its
+  ** shared id too (ksj_composite_add) */
+  if (c->frags != NULL &&
+      (w->frags == NULL || depth + ksj_frags_reach(c->frags) > c->enc_max_depth))
+    ksj_frags_expand(L, c->frags, first);
+  if (size < 0 && w->frags != NULL) {   /* dumps' own: the same table again */
+    lua_pop(L, 1);
+    note_dup(w, obj, 0);
+    return;
+  }
+  push_envelope(w, 7);                  /* first, size, copy */
+  for (i = 0; i < EK_COUNT; i++) {      /* the first's fields */
+    push_ekey(w, i);
+    push_ekey(w, i);
+    lua_rawget(L, first);
+    lua_rawset(L, -3);
+  }
+  lua_pushvalue(L, -1);
+  lua_pushinteger(L, size < 0 ? -size : size);
+  lua_rawset(L, w->seen);               /* made by this call */
+  lua_remove(L, first + 1);
+  note_dup(w, obj, 1);
   lua_remove(L, first);
 }
 
@@ -554,11 +609,28 @@ static void get_config(walker *w, int idx, ksl_hook *hk, const ksl_path *p,
          "object, not as its config", cls, ksj_typename(L, -1));
 }
 
-/* Names the envelope on top: module, class_name and registered_name, from
-** the registry, then the modules, then the metatable's __module and __name.
-** Read after the hooks ran (a hook may change the registry), and used
-** before anything else can run. */
-static void name_envelope(walker *w, int mt, const char *cls) {
+/* The envelope ser_object makes: in dumps' own walk its fields wait on
+** the stack as (key, value) pairs until it becomes a composite
+** (make_envelope); elsewhere a table of 8 slots, room for every field and
+** the shared id (sized exactly, 4 slots, it is a small block for malloc,
+** whose fast bins cost more than the slots saved), set field by field. */
+typedef struct envb {
+  int t;                  /* stack index of the table, or 0 */
+  int pairs;              /* fields waiting on the stack */
+} envb;
+
+/* The field on top (a key and its value) goes into the envelope. */
+static void env_set(walker *w, envb *b) {
+  if (b->t != 0) lua_rawset(w->L, b->t);
+  else b->pairs++;
+}
+
+/* Gives the envelope its names, as three (key, value) pairs: module,
+** class_name and registered_name, from the registry, then the modules,
+** then the metatable's __module and __name. Read after the config's walk
+** (a hook may change the registry), and before anything else can run.
+** name: the stack index of cls as a Lua string, or 0. */
+static void push_names(walker *w, envb *b, int mt, const char *cls, int name) {
   lua_State *L = w->L;
   ks_engine *e = w->box->e;
   const char *rname = NULL, *module = NULL, *mkey = NULL;
@@ -578,16 +650,18 @@ static void name_envelope(walker *w, int mt, const char *cls) {
   } else {
     lua_pushlstring(L, module, mlen);
   }
-  lua_rawset(L, -3);
+  env_set(w, b);
   push_ekey(w, EK_CLASS_NAME);
   if (mkey) lua_pushlstring(L, mkey, mklen);
+  else if (name) lua_pushvalue(L, name);
   else lua_pushstring(L, cls);
-  lua_rawset(L, -3);
+  env_set(w, b);
   push_ekey(w, EK_REGISTERED_NAME);
   if (rname) lua_pushlstring(L, rname, rlen);
   else if (mkey) ksj_pushnull(L);
+  else if (name) lua_pushvalue(L, name);
   else lua_pushstring(L, cls);
-  lua_rawset(L, -3);
+  env_set(w, b);
 }
 
 /* The value at idx for the checks that look at its type: a fragment
@@ -610,10 +684,10 @@ static int kind_at(walker *w, int idx) {
   return slot;
 }
 
-/* Runs get_build_config and get_compile_config, and sets what they return
-** (walked at cfgnode) on the envelope on top. */
-static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
-                        int depth) {
+/* Runs get_build_config and get_compile_config, and gives the envelope
+** what they return (walked at cfgnode). */
+static void build_hooks(walker *w, envb *b, int idx, ksl_hook *hk,
+                        ksl_path *cfgnode, int depth) {
   static const char *const hooks[][2] = {
     {"get_build_config", "build_config"},
     {"get_compile_config", "compile_config"}
@@ -627,20 +701,41 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
     hk->name = hooks[i][0];
     if (ksl_hook_call(L, hk, idx, hooks[i][0], 0) == KSL_HOOK_ABSENT) continue;
     w->call->stamp++;               /* user code ran after the config's walk */
-    if (!lua_isnil(L, -1)) {
-      cfgnode->key = hooks[i][1];
-      cfgnode->klen = strlen(hooks[i][1]);
-      push_ekey(w, ekeys[i]);
-      ser_value(w, -2, cfgnode, depth + 1);
-      /* the reader's rule: never write what loads refuses */
-      if ((bad = ksl_hook_config_bad(L, w->boxi, kind_at(w, -1), keys[i])) != NULL)
-        ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
-                      "and loads would refuse it", bad, hooks[i][1],
-                      ks_envelope_want(keys[i], KS_V_OTHER));
-      lua_rawset(L, -4);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      continue;
     }
-    lua_pop(L, 1);
+    cfgnode->key = hooks[i][1];
+    cfgnode->klen = strlen(hooks[i][1]);
+    push_ekey(w, ekeys[i]);
+    ser_value(w, -2, cfgnode, depth + 1);
+    /* the reader's rule: never write what loads refuses */
+    if ((bad = ksl_hook_config_bad(L, w->boxi, kind_at(w, -1), keys[i])) != NULL)
+      ksl_hook_fail(L, hk, "returned %s; an envelope's \"%s\" must be %s, "
+                    "and loads would refuse it", bad, hooks[i][1],
+                    ks_envelope_want(keys[i], KS_V_OTHER));
+    lua_remove(L, -3);              /* what the hook returned */
+    env_set(w, b);
   }
+}
+
+/* Finishes the envelope (at depth): a table is done; fields waiting on
+** the stack become a composite with room for the shared id
+** (ksj_composite), or a table after all. Leaves the envelope on top. */
+static void make_envelope(walker *w, envb *b, int depth) {
+  lua_State *L = w->L;
+  int pairs = b->pairs, env = lua_gettop(L) - 2 * pairs + 1, i;
+  if (b->t != 0 ||
+      ksj_composite(L, w->frags, pairs, 1, 1, depth, w->max_depth))
+    return;
+  push_envelope(w, 7);
+  for (i = env; i < env + 2 * pairs; i += 2) {
+    lua_pushvalue(L, i);
+    lua_pushvalue(L, i + 1);
+    lua_rawset(L, -3);
+  }
+  lua_replace(L, env);
+  lua_settop(L, env);
 }
 
 /* Notes the object at idx, whose envelope is on top and whose walk started
@@ -649,12 +744,18 @@ static void build_hooks(walker *w, int idx, ksl_hook *hk, ksl_path *cfgnode,
 ** order. */
 static void remember_object(walker *w, int idx, lua_Integer before) {
   lua_State *L = w->L;
+  lua_Integer size = w->call->values - before + 1;
   lua_pushvalue(L, idx);
   lua_pushvalue(L, -2);
   lua_rawset(L, w->seen);
-  lua_pushvalue(L, -1);
-  lua_pushinteger(L, w->call->values - before + 1);
-  lua_rawset(L, w->seen);
+  if (lua_type(L, -1) == LUA_TLIGHTUSERDATA)   /* a composite keeps it */
+    ksj_composite_settag(w->frags, lua_touserdata(L, -1), (size_t)size);
+  else {
+    lua_pushvalue(L, -1);
+    /* negative: made by dumps' own walk, which no user code sees */
+    lua_pushinteger(L, w->frags != NULL ? -size : size);
+    lua_rawset(L, w->seen);
+  }
   lua_pushvalue(L, idx);
   lua_rawseti(L, w->order, ++w->call->nobjects);
 }
@@ -670,10 +771,14 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   ksl_path cfgnode = {NULL, "config", 6, 0, NULL, NULL, 0, NULL};
   ksl_hook hk = KSL_HOOK_INIT;
   lua_Integer before = w->call->values;
+  envb b = {0, 0};
+  int raw;
   if (cls == NULL) cls = luaL_typename(L, idx);
+  /* the envelope's fields may wait on the stack until it is made */
+  luaL_checkstack(L, 20, "kserial: nesting too deep");
   /* a shared object met before: its envelope again */
   lua_pushvalue(L, idx);
-  if (lua_rawget(L, w->seen) == LUA_TTABLE) {
+  if (lua_rawget(L, w->seen) != LUA_TNIL) {    /* a table or a composite */
     copy_envelope(w, idx, p, cls, depth);
     lua_remove(L, anchor);
     return;
@@ -685,17 +790,23 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   cfgnode.up = &node;
   init_hook(w, &hk, "get_config", cls, &node);
   get_config(w, idx, &hk, p, cls);
+  raw = lua_gettop(L);
   count_values(w, 3, p, NULL);     /* module, class_name, registered_name */
-  push_envelope(w, 7);                          /* env */
+  if (w->frags == NULL) {          /* a table */
+    push_envelope(w, 7);
+    b.t = lua_gettop(L);
+  }
   push_ekey(w, EK_CONFIG);
-  w->cfg = lua_topointer(L, -3);
+  w->cfg = lua_topointer(L, raw);
   w->cfg_mt = lua_topointer(L, mt);
-  ser_value(w, -3, &cfgnode, depth + 1);
+  ser_value(w, raw, &cfgnode, depth + 1);
   w->cfg = NULL;
-  lua_rawset(L, -3);
-  name_envelope(w, mt, cls);
-  lua_remove(L, -2);                            /* the raw config */
-  build_hooks(w, idx, &hk, &cfgnode, depth);
+  env_set(w, &b);
+  lua_remove(L, raw);                           /* the raw config */
+  if (b.t != 0) b.t = raw;
+  push_names(w, &b, mt, cls, lua_type(L, anchor) == LUA_TSTRING ? anchor : 0);
+  build_hooks(w, &b, idx, &hk, &cfgnode, depth);
+  make_envelope(w, &b, depth);
   remember_object(w, idx, before);
   lua_remove(L, anchor);
 }
@@ -908,9 +1019,12 @@ static void assign_ids(walker *w) {
     if (lua_rawget(L, w->dup) == LUA_TTABLE) {
       id++;
       lua_pushvalue(L, -2);
-      lua_rawget(L, w->seen);
-      lua_pushinteger(L, id);
-      lua_setfield(L, -2, "shared_object_id");
+      if (lua_rawget(L, w->seen) == LUA_TLIGHTUSERDATA)   /* a composite */
+        ksj_composite_add(L, w->call->frags, -1, "shared_object_id", id);
+      else {
+        lua_pushinteger(L, id);
+        lua_setfield(L, -2, "shared_object_id");
+      }
       lua_pop(L, 1);
       n = (lua_Integer)lua_rawlen(L, -1);
       for (j = 1; j <= n; j++) {
