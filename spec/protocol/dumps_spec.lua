@@ -242,6 +242,30 @@ describe("dumps", function()
     each_option(function(o) agree(Box{ name = "big", items = big }, o) end)
   end)
 
+  it("writes tables holding objects as deep as max_depth allows, however many items they have", function()
+    -- the items of a table dumps walks itself wait on the Lua stack while
+    -- the walk goes down; thousands of levels of 63 items each must not
+    -- run out of it where the tables serialize makes did not
+    local leaf = Leaf.new()
+    leaf.cfg = { v = 1 }
+    local function nest(bottom)
+      local t = array{ bottom }
+      for _ = 1, 8000 do
+        local n = {}
+        for i = 1, 62 do n[i] = i end
+        n[63] = t
+        t = n
+      end
+      return t
+    end
+    local opts = { max_depth = 10000 }
+    local plain = kserial.dumps(nest("LEAF"), opts)
+    local ok, out = pcall(kserial.dumps, nest(leaf), opts)
+    assert.is_true(ok, out)
+    local expected = plain:gsub('"LEAF"', function() return kserial.dumps(leaf) end)
+    assert.equal(expected, out)
+  end)
+
   it("gives the shared id to the tables user code gets for an envelope dumps wrote", function()
     -- `a` is written by dumps' own walk first; a hook's serialize then
     -- asks for it again and gets tables made from what dumps wrote,
