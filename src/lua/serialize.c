@@ -807,7 +807,11 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   env_set(w, &b);
   lua_remove(L, raw);                           /* the raw config */
   if (b.t != 0) b.t = raw;
-  push_names(w, &b, mt, cls, lua_type(L, anchor) == LUA_TSTRING ? anchor : 0);
+  /* __name's string itself when it is cls: the name is cls up to a NUL
+  ** byte, as every message spells it */
+  push_names(w, &b, mt, cls,
+             lua_type(L, anchor) == LUA_TSTRING && lua_rawlen(L, anchor) == strlen(cls)
+                 ? anchor : 0);
   build_hooks(w, &b, idx, &hk, &cfgnode, depth);
   make_envelope(w, &b, depth);
   remember_object(w, idx, before);
