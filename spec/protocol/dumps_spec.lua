@@ -160,6 +160,50 @@ describe("dumps", function()
     each_option(function(o) agree(root, o) end)
   end)
 
+  it("writes what a hook changed in the copy serialize gave it, as serialize's tree has it", function()
+    -- serialize's copy of a shared object shares its config's tables with
+    -- the first envelope: a hook that changes them changes what is written
+    -- there, in dumps as in json.encode(serialize(x))
+    local Mutator = kserial.class("DumpsMutator")
+    function Mutator:get_config()
+      local copy = kserial.serialize(self.child)
+      copy.config.extra = "added"
+      copy.config.list[3] = "pushed"
+      copy.config.child.config.deep[2] = "inner"
+      return { n = self.n }
+    end
+    kserial.register_serializable("dumps_spec")(Mutator)
+    local shared, inner = Leaf.new(), Leaf.new()
+    inner.cfg = { deep = { 1.5 } }
+    shared.cfg = { list = array{ 1, 2 }, child = inner }
+    local m1, m2 = Mutator.new(), Mutator.new()
+    m1.child, m1.n = shared, 1
+    m2.child, m2.n = shared, 2
+    local root = Box{ name = "r", items = { shared, m1, { again = { shared } }, m2 } }
+    local doc = agree(root)
+    assert.matches('"extra":"added"', doc)
+    assert.matches('%[1,2,"pushed"%]', doc)
+    assert.matches('%[1.5,"inner"%]', doc)
+    each_option(function(o) agree(root, o) end)
+    -- an envelope met again is a copy of its own: a change to the copy
+    -- inside the holder's config stays there (and in the holder's copies)
+    local Toucher = kserial.class("DumpsToucher")
+    function Toucher:get_config()
+      local copy = kserial.serialize(self.child)
+      copy.config.items[1].touched = true
+      return { n = 1 }
+    end
+    kserial.register_serializable("dumps_spec")(Toucher)
+    local leaf = Leaf.new()
+    leaf.cfg = { v = { 1 } }
+    local holder = Box{ name = "h", items = { leaf } }
+    local t = Toucher.new()
+    t.child = holder
+    doc = agree(Box{ name = "r", items = { leaf, holder, t, holder } })
+    local _, n = doc:gsub('"touched":true', "")
+    assert.equal(2, n)
+  end)
+
   it("gives a hook that calls dumps the text serialize would give it", function()
     local Texter = kserial.class("DumpsTexter")
     function Texter:get_config() return { text = kserial.dumps(self.child) } end
@@ -240,6 +284,30 @@ describe("dumps", function()
     local big = {}
     for i = 1, 200 do big["k" .. i] = (i % 50 == 0) and leaf or i end
     each_option(function(o) agree(Box{ name = "big", items = big }, o) end)
+  end)
+
+  it("writes tables holding objects as deep as max_depth allows, however many items they have", function()
+    -- the items of a table dumps walks itself wait on the Lua stack while
+    -- the walk goes down; thousands of levels of 63 items each must not
+    -- run out of it where the tables serialize makes did not
+    local leaf = Leaf.new()
+    leaf.cfg = { v = 1 }
+    local function nest(bottom)
+      local t = array{ bottom }
+      for _ = 1, 8000 do
+        local n = {}
+        for i = 1, 62 do n[i] = i end
+        n[63] = t
+        t = n
+      end
+      return t
+    end
+    local opts = { max_depth = 10000 }
+    local plain = kserial.dumps(nest("LEAF"), opts)
+    local ok, out = pcall(kserial.dumps, nest(leaf), opts)
+    assert.is_true(ok, out)
+    local expected = plain:gsub('"LEAF"', function() return kserial.dumps(leaf) end)
+    assert.equal(expected, out)
   end)
 
   it("gives the shared id to the tables user code gets for an envelope dumps wrote", function()

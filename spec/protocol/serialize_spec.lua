@@ -109,6 +109,15 @@ describe("serialize", function()
       assert.equal("Loose", env.registered_name)
     end)
 
+    it("names an unregistered class by its __name up to a NUL byte, as its messages do", function()
+      local C = class("Odd", {})
+      getmetatable(C{}).__name = "Odd\0Name"
+      local env = kserial.serialize(C{})
+      assert.equal("Odd", env.class_name)
+      assert.equal("Odd", env.registered_name)
+      assert.equal(kserial.json.encode(env), kserial.dumps(C{}))
+    end)
+
     it("writes a module class with module, its key, and registered_name null", function()
       local C = class("Internal")
       kserial.register_module("keras.layers", { Dense = C })

@@ -1086,8 +1086,9 @@ void ksj_push_keys(lua_State *L, int idx, const ksj_encode_opts *o) {
 typedef struct frag {
   size_t off;            /* a composite: where its '{' or '[' is */
   size_t len;            /* a composite: its first item in the parts */
-  lua_Integer made;      /* a composite: anchor slot of the tables made
-                         ** from it, or 0 */
+  lua_Integer made;      /* anchor slot of the table made from it, which
+                         ** it is from then on (push_tables), or for an
+                         ** envelope (spare) of the list of its copies; 0 */
   int height;            /* a composite: of its fragments, not its held values */
   unsigned short nparts; /* a composite's items (0: plain text) */
   unsigned char spare;   /* its last item is kept for ksj_composite_add */
@@ -1431,6 +1432,15 @@ static void put_composite(enc *e, const frag *f, int idx, const ksj_frame *up);
 static void put_frag(enc *e, int idx, const ksj_frame *up) {
   const frag *f = frag_at(e->o->frags, lua_touserdata(e->L, idx));
   if (f == NULL) bad_type(e, idx, up);
+  if (f->made != 0 && !f->spare) {   /* it became a table: that, as it is now */
+    lua_State *L = e->L;
+    if (!lua_checkstack(L, 2))
+      luaL_error(L, "kserial: %s: nesting too deep for the Lua stack", e->fname);
+    lua_rawgeti(L, e->anchors, f->made);
+    enc_value(e, lua_gettop(L), up);
+    lua_pop(L, 1);
+    return;
+  }
   if (e->depth + f->height > e->o->max_depth)
     enc_raise(e, up, "nesting deeper than %d", e->o->max_depth);
   if (f->nparts > 0) put_composite(e, f, idx, up);
@@ -1622,8 +1632,21 @@ fail:          /* the values held so far stay held: harmless */
 static void expand(lua_State *L, ksj_frags *fs, int t, int seen,
                    const ksj_decode_opts *dop);
 
-/* Notes the table on top as made from the composite f, so that an item
-** given to f later reaches it too (ksj_composite_add). */
+/* The table on top, made from the fragment f (not an envelope), is f from
+** then on: push_tables gives it again, and the encoder writes it as it is
+** then, so a change user code makes to a copy that shares it is written,
+** as it is in serialize's tree. */
+static void adopt(lua_State *L, ksj_frags *fs, frag *f) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+  lua_pushvalue(L, -2);
+  lua_rawseti(L, -2, ++fs->nanchors);
+  f->made = fs->nanchors;
+  lua_pop(L, 1);
+}
+
+/* Notes the table on top as made from the envelope composite f (a copy:
+** its own table, sharing the tables of its items), so that an item given
+** to f later reaches it too (ksj_composite_add). */
 static void note_made(lua_State *L, ksj_frags *fs, frag *f) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
   if (f->made == 0) {
@@ -1644,11 +1667,18 @@ static void push_tables(lua_State *L, ksj_frags *fs, frag *f, int seen,
                         const ksj_decode_opts *dop) {
   size_t i;
   int isdict = fs->box.buf[f->off] == '{', t;
-  if (f->nparts == 0) {
-    ksj_decode(L, fs->box.buf + f->off, f->len, dop);
+  luaL_checkstack(L, 8, "kserial: nesting too deep");
+  if (f->made != 0 && !f->spare) {    /* made before: the same table */
+    lua_rawgetp(L, LUA_REGISTRYINDEX, fs);
+    lua_rawgeti(L, -1, f->made);
+    lua_remove(L, -2);
     return;
   }
-  luaL_checkstack(L, 8, "kserial: nesting too deep");
+  if (f->nparts == 0) {
+    ksj_decode(L, fs->box.buf + f->off, f->len, dop);
+    adopt(L, fs, f);
+    return;
+  }
   lua_createtable(L, isdict ? 0 : (int)f->nparts, isdict ? (int)f->nparts : 0);
   t = lua_gettop(L);
   ksj_pushmt(L, isdict ? KSJ_OBJECT_MT : KSJ_ARRAY_MT);
@@ -1676,6 +1706,7 @@ static void push_tables(lua_State *L, ksj_frags *fs, frag *f, int seen,
     lua_rawset(L, t);
   }
   if (f->spare) note_made(L, fs, f);
+  else adopt(L, fs, f);
 }
 
 /* Decodes every fragment in the tree at t back into tables. */

@@ -159,7 +159,12 @@ void ksj_encode(lua_State *L, int idx, const ksj_encode_opts *o);
 ** a fragment reaches. ksj_frags_expand: makes the value at idx plain
 ** tables (for a tree a user sees, or that moves deeper than it was
 ** written at): the fragments inside a table are decoded back into tables
-** in place, and a fragment itself is replaced at idx by its tables. */
+** in place, and a fragment itself is replaced at idx by its tables. A
+** fragment made into a table is that table from then on (expanded again,
+** it gives the same one; encoded, it writes that table as it is then, so
+** a change user code makes to it is written), except an envelope (a
+** composite with `spare`), which gives a table of its own each time (a
+** copy, sharing its items' tables). */
 ksj_frags *ksj_frags_new(lua_State *L, const ksj_encode_opts *o);
 /* ksj_composite: a table the walk had to walk itself (it holds objects),
 ** at depth: its n items are on top of the stack as (key, value) pairs,

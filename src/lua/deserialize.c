@@ -520,6 +520,9 @@ KSL_HOT static void des_object(dwalker *w, int env, int vals, ks_envelope *ev,
 ** other values (des_value drops them). */
 KSL_HOT static void des_envelope(dwalker *w, int env, int vals, ks_envelope *ev,
                          ks_env_verdict *v, const ksl_path *p) {
+  /* the reader made room for the values it keeps, not for what each kind
+  ** pushes above them (find_class and a shared id: up to 7 at once) */
+  luaL_checkstack(w->L, 10, "kserial: nesting too deep");
   if (v->err != KS_ENV_OK) envelope_fail(w, env, ev, v, p);
   switch (v->kind) {
     case KS_ENV_SPECIAL: des_special(w, env, vals, p); return;

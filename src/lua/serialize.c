@@ -174,6 +174,7 @@ static void check_envelope_form(walker *w, const ksl_path *p) {
 ** becomes a composite (ksj_composite) rather than a copy, when it is
 ** small: its items wait on the stack until it is made. */
 #define COMPOSE_MAX 64
+#define COMPOSE_STACK (LUAI_MAXSTACK / 2)
 
 /* Walks a table whose keys must be all strings or exactly 1..n (or, with
 ** int_keys, strings and integers). `kind`: KSL_TABLE_UNMARKED (decide from
@@ -202,12 +203,14 @@ static void walk_table(walker *w, int idx, const ksl_path *p, int depth,
   /* in dumps the dicts walked are the ones holding objects, most of them
   ** larger than a few keys; serialize copies every small dict too */
   if (isdict && frags != NULL) nkeys = count_keys(L, idx);
+  /* the pairs wait on the stack while the walk goes down (up to
+  ** 2 * COMPOSE_MAX slots a level, where a copy takes a few): only in the
+  ** first half of the stack Lua allows, so that the levels below, copied
+  ** as before, still find the room they always had */
   compose = w->frags != NULL && kind != KSL_TABLE_DICT &&
-            (isdict ? nkeys : n) < COMPOSE_MAX;
-  if (compose) {
-    luaL_checkstack(L, 2 * COMPOSE_MAX + 8, "kserial: nesting too deep");
-    base = lua_gettop(L) + 1;
-  }
+            (isdict ? nkeys : n) < COMPOSE_MAX &&
+            lua_gettop(L) < COMPOSE_STACK && lua_checkstack(L, 2 * COMPOSE_MAX + 8);
+  if (compose) base = lua_gettop(L) + 1;
   else lua_createtable(L, isdict ? 0 : (int)n, !isdict ? 0 : frags != NULL ? nkeys : 4);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
@@ -804,7 +807,11 @@ static void ser_object(walker *w, int idx, int mt, const ksl_path *p, int depth)
   env_set(w, &b);
   lua_remove(L, raw);                           /* the raw config */
   if (b.t != 0) b.t = raw;
-  push_names(w, &b, mt, cls, lua_type(L, anchor) == LUA_TSTRING ? anchor : 0);
+  /* __name's string itself when it is cls: the name is cls up to a NUL
+  ** byte, as every message spells it */
+  push_names(w, &b, mt, cls,
+             lua_type(L, anchor) == LUA_TSTRING && lua_rawlen(L, anchor) == strlen(cls)
+                 ? anchor : 0);
   build_hooks(w, &b, idx, &hk, &cfgnode, depth);
   make_envelope(w, &b, depth);
   remember_object(w, idx, before);
