@@ -11,31 +11,21 @@
 -- (cjson.decode). Each profile is `rounds` (default 5) decodes of every
 -- document of spec/data/keras, or of KSERIAL_CORPUS_DIR/keras when set.
 -- Outside valgrind it prints the CPU time of each.
+local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+package.path = here .. "/?.lua;" .. package.path
+
 local kserial = require "kserial"
 local cjson = require "cjson"
 local host = rawget(_G, "bench") or error("run it in build/kserial-bench")
 local kjson = kserial.json
 
 local rounds = math.tointeger(tonumber(arg and arg[1] or "5")) or error("bad rounds")
-local corpus = os.getenv("KSERIAL_CORPUS_DIR")
-local dir = (corpus and corpus ~= "" and corpus or "spec/data") .. "/keras/"
-
-local docs, total = {}, 0
-local p = assert(io.popen('ls -1 "' .. dir .. '"'))
-for name in p:lines() do
-  if name:match("%.json$") then
-    local f = assert(io.open(dir .. name, "rb"))
-    docs[#docs + 1] = f:read("a")
-    f:close()
-    total = total + #docs[#docs]
-  end
-end
-p:close()
+local docs, total = require("keras_docs").load()
 
 local function each(decode)
   return function()
     for _ = 1, rounds do
-      for i = 1, #docs do decode(docs[i]) end
+      for i = 1, #docs do decode(docs[i].text) end
     end
   end
 end

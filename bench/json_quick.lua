@@ -10,27 +10,15 @@
 -- writes. Note what is compared: kserial sorts keys (envelope order),
 -- validates UTF-8 both ways and writes exact numbers; lua-cjson writes keys
 -- in hash order and numbers with 14 significant digits.
+local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+package.path = here .. "/?.lua;" .. package.path
+
 local kserial = require "kserial"
 local cjson = require "cjson"
 local kjson = kserial.json
 
 local budget = tonumber(arg and arg[1]) or 0.5   -- seconds per measurement
-local corpus = os.getenv("KSERIAL_CORPUS_DIR")
-local dir = (corpus and corpus ~= "" and corpus or "spec/data") .. "/keras/"
-
-local docs, total = {}, 0
-local p = assert(io.popen('ls -1 "' .. dir .. '"'))
-for name in p:lines() do
-  if name:match("%.json$") then
-    local f = assert(io.open(dir .. name, "rb"))
-    local text = f:read("a")
-    f:close()
-    docs[#docs + 1] = {name = name, text = text}
-    total = total + #text
-  end
-end
-p:close()
-table.sort(docs, function(a, b) return a.name < b.name end)
+local docs, total = require("keras_docs").load()
 
 -- Runs f over the whole corpus until `budget` seconds pass; returns MB/s
 -- given the bytes one pass handles.

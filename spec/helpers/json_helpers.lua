@@ -70,4 +70,11 @@ end
 local K = require "ks_helpers"
 M.read, M.list = K.read, K.list
 
+-- How many keys a table holds (pairs, whatever their kind).
+function M.count(t)
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  return n
+end
+
 return M

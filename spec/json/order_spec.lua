@@ -10,11 +10,7 @@ local K = require "ks_helpers"     -- run_lua
 local enc, dec = json.encode, json.decode
 local KEEP = { keep_order = true }
 
-local function count(t)
-  local n = 0
-  for _ in pairs(t) do n = n + 1 end
-  return n
-end
+local count = H.count
 
 describe("keep_order", function()
   it("writes a decoded object's keys in document order, envelope keys included", function()

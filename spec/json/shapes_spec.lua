@@ -69,11 +69,7 @@ local function object_of(n, first)
   return "{" .. table.concat(parts, ",") .. "}"
 end
 
-local function count(t)
-  local n = 0
-  for _ in pairs(t) do n = n + 1 end
-  return n
-end
+local count = H.count
 
 describe("kserial.json.decode on repeated shapes", function()
   -- the sizes around each change of a table's node count (powers of two)

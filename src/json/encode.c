@@ -1369,16 +1369,22 @@ fail:
   return 0;
 }
 
-static KSJ_NOINLINE void grow_frags(ksj_frags *fs, lua_State *L) {
-  size_t ncap = fs->cap < 64 ? 64 : fs->cap * 2;
-  frag *nv;
-  if (ncap > ((size_t)-1) / (2 * sizeof(frag)))
+/* Doubles one of the store's arrays (at least 64 items of `size` bytes):
+** returns the new block, *cap updated; raises on overflow or no memory. */
+static KSJ_NOINLINE void *grow_array(ksj_frags *fs, lua_State *L, void *p,
+                                     size_t *cap, size_t size) {
+  size_t ncap = *cap < 64 ? 64 : *cap * 2;
+  void *np;
+  if (ncap > ((size_t)-1) / (2 * size))
     luaL_error(L, "kserial: %s: too many values", fs->e.fname);
-  nv = (frag *)fs->box.f(fs->box.ud, fs->v, fs->cap * sizeof(frag),
-                         ncap * sizeof(frag));
-  if (nv == NULL) luaL_error(L, "kserial: %s: not enough memory", fs->e.fname);
-  fs->v = nv;
-  fs->cap = ncap;
+  np = fs->box.f(fs->box.ud, p, *cap * size, ncap * size);
+  if (np == NULL) luaL_error(L, "kserial: %s: not enough memory", fs->e.fname);
+  *cap = ncap;
+  return np;
+}
+
+static void grow_frags(ksj_frags *fs, lua_State *L) {
+  fs->v = (frag *)grow_array(fs, L, fs->v, &fs->cap, sizeof(frag));
 }
 
 int ksj_fragment(lua_State *L, ksj_frags *fs, int idx, int depth, int wmax,
@@ -1478,16 +1484,8 @@ static void put_composite(enc *e, const frag *f, int idx, const ksj_frame *up) {
   e->depth--;
 }
 
-static KSJ_NOINLINE void grow_parts(ksj_frags *fs, lua_State *L) {
-  size_t ncap = fs->pcap < 64 ? 64 : fs->pcap * 2;
-  part *np;
-  if (ncap > ((size_t)-1) / (2 * sizeof(part)))
-    luaL_error(L, "kserial: %s: too many values", fs->e.fname);
-  np = (part *)fs->box.f(fs->box.ud, fs->parts, fs->pcap * sizeof(part),
-                         ncap * sizeof(part));
-  if (np == NULL) luaL_error(L, "kserial: %s: not enough memory", fs->e.fname);
-  fs->parts = np;
-  fs->pcap = ncap;
+static void grow_parts(ksj_frags *fs, lua_State *L) {
+  fs->parts = (part *)grow_array(fs, L, fs->parts, &fs->pcap, sizeof(part));
 }
 
 /* Writes the item value at vi into part p: a scalar as text, a fragment
