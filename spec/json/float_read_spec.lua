@@ -19,6 +19,13 @@ end
 
 -- The decimal text of the integer v (>= 0) with its point moved k places
 -- left, written as a float: "123" 1 -> "12.3", "123" 5 -> "0.00123".
+-- n random decimal digits, the first not 0.
+local function random_digits(n)
+  local d = tostring(math.random(1, 9))
+  for _ = 2, n do d = d .. math.random(0, 9) end
+  return d
+end
+
 local function shifted(digits, k)
   if k == 0 then return digits .. ".0" end
   if k >= #digits then return "0." .. ("0"):rep(k - #digits) .. digits end
@@ -86,8 +93,7 @@ describe("kserial.json.decode reads floats", function()
     math.randomseed(34)
     for _ = 1, 4000 do
       local n = math.random(1, 19)
-      local d = tostring(math.random(1, 9))
-      for _ = 2, n do d = d .. math.random(0, 9) end
+      local d = random_digits(n)
       local e = math.random(-32, 32)
       local text = d .. "e" .. e
       assert_reads(tonumber(text) + 0.0, text)
@@ -143,8 +149,7 @@ describe("kserial.json.decode reads floats", function()
     math.randomseed(78)
     for _ = 1, 3000 do
       local n = math.random(1, 21)
-      local d = tostring(math.random(1, 9))
-      for _ = 2, n do d = d .. math.random(0, 9) end
+      local d = random_digits(n)
       for _, text in ipairs{d, "-" .. d} do
         local want, got = tonumber(text), dec(text)
         assert.equal(math.type(want), math.type(got), text)

@@ -11,6 +11,16 @@ local function env(class_name, config, extra)
   return e
 end
 
+-- A class whose from_config raises "leaf is bad" when its config says bad.
+local function failing_leaf(name)
+  local Leaf = class(name, {})
+  Leaf.from_config = function(_, c)
+    if c.bad then error("leaf is bad", 0) end
+    return setmetatable({}, Leaf)
+  end
+  return Leaf
+end
+
 describe("deserialize", function()
   before_each(function() kserial.clear_custom_objects() end)
 
@@ -325,11 +335,7 @@ describe("deserialize", function()
     end)
 
     it("locates errors of nested calls at any depth, also after a caught one", function()
-      local Leaf = class("NLeaf", {})
-      Leaf.from_config = function(_, c)
-        if c.bad then error("leaf is bad", 0) end
-        return setmetatable({}, Leaf)
-      end
+      local Leaf = failing_leaf("NLeaf")
       local Mid = class("NMid", {})
       Mid.from_config = function(cls, c)
         -- a nested call that fails and is caught: its notes must not stick
@@ -355,11 +361,7 @@ describe("deserialize", function()
     end)
 
     it("locates values of the build and compile configs under their own keys, and names the hook that made a call", function()
-      local Leaf = class("BLeaf", {})
-      Leaf.from_config = function(_, c)
-        if c.bad then error("leaf is bad", 0) end
-        return setmetatable({}, Leaf)
-      end
+      local Leaf = failing_leaf("BLeaf")
       local H = class("BHost", {})
       H.from_config = function(cls) return setmetatable({}, cls) end
       kserial.get_custom_objects().BLeaf = Leaf

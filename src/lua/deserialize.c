@@ -130,11 +130,11 @@ KSL_COLD static int not_found(dwalker *w, const ksl_path *p, const char *name,
 ** ksl_envelope_read kept (from vals on): what the core judged. */
 #define KEPT(vals, k) ((vals) + ksl_envelope_slot(k))
 
-/* Whether the kept value at idx counts as present (nil and kserial.null
-** do not: ksl_present's rule). */
-KSL_HOT static int kept_present(lua_State *L, int idx) {
-  int t = lua_type(L, idx);
-  return !(t == LUA_TNIL || (t == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL));
+/* Whether the core read a value other than null for envelope key k (a
+** null config or build config counts as none: ksl_present's rule, as the
+** core typed it). */
+static int given(const ks_envelope *ev, ks_env_key k) {
+  return ev->f[k].type != KS_V_ABSENT && ev->f[k].type != KS_V_NULL;
 }
 
 /* What a table is (ksl_table_kind). */
@@ -388,13 +388,11 @@ KSL_HOT static int build_instance(dwalker *w, int vals, const ks_envelope *ev, i
   lua_State *L = w->L;
   ksl_hook h = KSL_HOOK_INIT;
   int st, i, inst, cfgs[2] = {0, 0};
-  for (i = 0; i < 2; i++) {
-    ks_vtype t = ev->f[keys[i]].type;
-    if (t != KS_V_ABSENT && t != KS_V_NULL) cfgs[i] = KEPT(vals, keys[i]);
-  }
+  for (i = 0; i < 2; i++)
+    if (given(ev, keys[i])) cfgs[i] = KEPT(vals, keys[i]);
   init_hook(w, &h, ksl_des_hook_name(KS_ENV_CONFIG, 0), cname, node);
   h.must_return = 1;
-  if (kept_present(L, KEPT(vals, KS_ENV_CONFIG)))
+  if (given(ev, KS_ENV_CONFIG))
     lua_pushvalue(L, KEPT(vals, KS_ENV_CONFIG));
   else {                                     /* null counts as {} */
     lua_newtable(L);

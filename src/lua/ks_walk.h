@@ -73,7 +73,7 @@ struct ksl_hook;
 void ksl_path_note_at(lua_State *L, int ctx, int depth, int idx,
                       const struct ksl_hook *h);
 
-/* When the table at idx is the config noted (KSL_NOTE_CONFIG) for the
+/* When the table at idx is the config noted (ksl_path_note) for the
 ** object at node (the config its running hook received), the envelope key
 ** it was read from ("config", "build_config", "compile_config"); else NULL. */
 const char *ksl_path_is_config(lua_State *L, int ctx, const ksl_path *node, int idx);

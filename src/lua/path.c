@@ -40,11 +40,10 @@ KSL_HOT int ksl_path_depth(const ksl_path *p) {
   return n;
 }
 
-/* The call state keeps, for the object whose from_config() runs (its path
-** node), its config (KSL_NOTE_CONFIG) and the table given to the nested
-** call it is making (KSL_NOTE_ARG; one at a time: a hook cannot yield), at
-** the node's depth (call.h). Pushes the config noted for node (nil when
-** there is none) and returns its type. */
+/* The call state keeps, for the object whose hook runs (its path node),
+** the config the hook got, at the node's depth (call.h); the table the hook
+** gives a nested call is that call's root's `arg`. Pushes the config noted
+** for node (nil when there is none) and returns its type. */
 static int get_config_note(lua_State *L, int ctx, const ksl_path *node) {
   int d = ksl_path_depth(node);
   if (d >= KSL_NOTE_DEPTHS) {
